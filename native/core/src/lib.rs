@@ -1,0 +1,39 @@
+//! vitalflow's core: HL7 v2 parsing, vital-sign extraction, NEWS2 and glucose
+//! scoring, alert rules, ACK building and MLLP framing.
+//!
+//! This crate has no JNI and no I/O beyond what callers hand it; the CLI, the
+//! JNI bridge, the Kafka Connect connectors and the Flink job all call into it.
+//!
+//! ```
+//! let msg = b"MSH|^~\\&|MON|ICU|EHR|HOSP|20261120060000||ORU^R01|CTRL1|P|2.5\rPID|1||12345^^^HOSP^MR\r";
+//! assert_eq!(vitalflow_core::query(msg, "PID-3-1").unwrap().as_deref(), Some("12345"));
+//! assert_eq!(vitalflow_core::query(msg, "PID-3-4").unwrap().as_deref(), Some("HOSP"));
+//! assert_eq!(vitalflow_core::query(msg, "PID-5").unwrap(), None);
+//! ```
+
+pub mod ack;
+pub mod charset;
+pub mod codes;
+pub mod error;
+pub mod escape;
+pub mod message;
+pub mod mllp;
+pub mod path;
+pub mod split;
+pub mod time;
+pub mod units;
+pub mod vitals;
+
+pub use vitalflow_scoring::{alerts, glucose, news2};
+pub use error::{Hl7Error, ErrorKind};
+pub use message::Message;
+pub use path::Path;
+pub use vitals::{VitalKind, VitalSign, ExtractOptions};
+
+/// Parses `message` and returns the unescaped value at `path`, `None` when the
+/// element is absent and `Some("")` when it is present but empty.
+pub fn query(message: &[u8], path: &str) -> Result<Option<String>, Hl7Error> {
+    let path: Path = path.parse()?;
+    let msg = Message::parse(message)?;
+    Ok(msg.get(&path).map(|v| v.decoded().into_owned()))
+}
