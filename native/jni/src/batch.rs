@@ -1,0 +1,72 @@
+//! Many messages per JNI crossing. The Java side concatenates the messages into
+//! one `byte[]` and passes the end offset of each; one `byte[]` of results comes
+//! back (see [`crate::codec`]). Per-message HL7 errors are results, not
+//! exceptions, so one bad message does not cost the batch.
+
+use vitalflow_core::ExtractOptions;
+
+use crate::codec;
+use crate::BridgeError;
+
+/// Splits `data` at `ends` (exclusive end offset of each message, ascending).
+pub fn slices<'a>(data: &'a [u8], ends: &[i32]) -> Result<Vec<&'a [u8]>, BridgeError> {
+    let mut start = 0usize;
+    let mut out = Vec::with_capacity(ends.len());
+    for (i, &end) in ends.iter().enumerate() {
+        let end = usize::try_from(end)
+            .map_err(|_| BridgeError::Argument(format!("negative end offset at {i}")))?;
+        if end < start || end > data.len() {
+            return Err(BridgeError::Argument(format!(
+                "end offset {end} of message {i} is outside {start}..={}",
+                data.len()
+            )));
+        }
+        out.push(&data[start..end]);
+        start = end;
+    }
+    Ok(out)
+}
+
+/// Extracts every message of a batch and appends the `batch` encoding to `out`.
+pub fn extract_batch(
+    data: &[u8],
+    ends: &[i32],
+    options: &ExtractOptions,
+    out: &mut Vec<u8>,
+) -> Result<(), BridgeError> {
+    let messages = slices(data, ends)?;
+    codec::put_varint(out, messages.len() as u64);
+    for m in messages {
+        codec::put_result(out, &vitalflow_core::vitals::extract(m, options));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_follow_end_offsets() {
+        let data = b"aaabbc";
+        let s = slices(data, &[3, 5, 6]).unwrap();
+        assert_eq!(s, vec![&b"aaa"[..], &b"bb"[..], &b"c"[..]]);
+        assert!(slices(data, &[]).unwrap().is_empty());
+    }
+
+    #[test]
+    fn bad_end_offsets_are_argument_errors() {
+        assert!(matches!(
+            slices(b"abc", &[4]),
+            Err(BridgeError::Argument(_))
+        ));
+        assert!(matches!(
+            slices(b"abc", &[2, 1]),
+            Err(BridgeError::Argument(_))
+        ));
+        assert!(matches!(
+            slices(b"abc", &[-1]),
+            Err(BridgeError::Argument(_))
+        ));
+    }
+}

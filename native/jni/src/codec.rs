@@ -1,0 +1,326 @@
+//! The compact binary form in which rows cross JNI: one `byte[]` per call that
+//! `io.vitalflow.bridge.RowDecoder` reads, instead of thousands of JNI object
+//! constructions. Little-endian; `varint` is unsigned LEB128.
+//!
+//! ```text
+//! rows      := varint count, row*
+//! row       := varint obx_index, u8 kind, u8 flags, u8 glucose_status,
+//!              [f64 value] [f64 normalized_value] [i64 observed_at_micros],
+//!              str message_control_id, set_id, patient_id, patient_id_authority,
+//!                  encounter_id, location, code, code_system, comparator, text,
+//!                  unit, normalized_unit, status, device_id
+//! flags     := bit 0 value present, bit 1 normalized_value, bit 2 observed_at
+//! glucose   := 0 absent, 1 + ordinal of GlucoseStatus
+//! str       := varint 0 = null | 1 = same as this column in the previous row
+//!              | n >= 2 then n - 2 bytes of UTF-8
+//! error     := str kind, str message, varint offset+1, str segment,
+//!              varint segment_index+1, varint field+1            (0 = absent)
+//! result    := u8 0, rows | u8 1, error
+//! batch     := varint count, result*
+//! stream    := varint count, (varint byte_offset, result)*
+//! ```
+//!
+//! The "same as previous" code shares the message-level columns (control id,
+//! patient, encounter, location) between the rows of one message, so the Java
+//! side builds each such `String` once per message.
+
+use vitalflow_core::glucose::GlucoseStatus;
+use vitalflow_core::{Hl7Error, VitalKind, VitalSign};
+
+/// Number of string columns per row.
+pub const STRING_COLUMNS: usize = 14;
+
+pub const FLAG_VALUE: u8 = 1;
+pub const FLAG_NORMALIZED_VALUE: u8 = 2;
+pub const FLAG_OBSERVED_AT: u8 = 4;
+
+pub const TAG_OK: u8 = 0;
+pub const TAG_ERROR: u8 = 1;
+
+/// Ordinal of a kind in the Java enum `io.vitalflow.bridge.VitalKind`.
+pub fn kind_ordinal(kind: VitalKind) -> u8 {
+    match kind {
+        VitalKind::Temperature => 0,
+        VitalKind::SystolicBp => 1,
+        VitalKind::DiastolicBp => 2,
+        VitalKind::MeanBp => 3,
+        VitalKind::HeartRate => 4,
+        VitalKind::RespiratoryRate => 5,
+        VitalKind::Spo2 => 6,
+        VitalKind::Glucose => 7,
+        VitalKind::Consciousness => 8,
+        VitalKind::InspiredO2 => 9,
+    }
+}
+
+/// 1 + ordinal in the Java enum `io.vitalflow.bridge.GlucoseStatus`; 0 for absent.
+pub fn glucose_code(status: Option<GlucoseStatus>) -> u8 {
+    match status {
+        None => 0,
+        Some(GlucoseStatus::HypoL2) => 1,
+        Some(GlucoseStatus::HypoL1) => 2,
+        Some(GlucoseStatus::Normal) => 3,
+        Some(GlucoseStatus::Hyper) => 4,
+        Some(GlucoseStatus::HyperSevere) => 5,
+    }
+}
+
+pub fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn put_opt_pos(out: &mut Vec<u8>, v: Option<usize>) {
+    put_varint(out, v.map_or(0, |v| v as u64 + 1));
+}
+
+/// A string that is never coded as "same as previous".
+pub fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => put_varint(out, 0),
+        Some(s) => {
+            put_varint(out, s.len() as u64 + 2);
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+fn put_column<'a>(out: &mut Vec<u8>, prev: &mut Option<Option<&'a str>>, s: Option<&'a str>) {
+    if *prev == Some(s) && s.is_some() {
+        put_varint(out, 1);
+    } else {
+        put_str(out, s);
+        *prev = Some(s);
+    }
+}
+
+/// Appends `rows` (one message's rows).
+pub fn put_rows(out: &mut Vec<u8>, rows: &[VitalSign]) {
+    put_varint(out, rows.len() as u64);
+    let mut prev: [Option<Option<&str>>; STRING_COLUMNS] = [None; STRING_COLUMNS];
+    for r in rows {
+        put_varint(out, u64::from(r.obx_index));
+        out.push(kind_ordinal(r.kind));
+        let mut flags = 0;
+        if r.value.is_some() {
+            flags |= FLAG_VALUE;
+        }
+        if r.normalized_value.is_some() {
+            flags |= FLAG_NORMALIZED_VALUE;
+        }
+        if r.observed_at.is_some() {
+            flags |= FLAG_OBSERVED_AT;
+        }
+        out.push(flags);
+        out.push(glucose_code(r.glucose_status));
+        if let Some(v) = r.value {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        if let Some(v) = r.normalized_value {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        if let Some(t) = r.observed_at {
+            out.extend_from_slice(&t.timestamp_micros().to_le_bytes());
+        }
+        let columns: [Option<&str>; STRING_COLUMNS] = [
+            Some(r.message_control_id.as_str()),
+            r.set_id.as_deref(),
+            r.patient_id.as_deref(),
+            r.patient_id_authority.as_deref(),
+            r.encounter_id.as_deref(),
+            r.location.as_deref(),
+            Some(r.code.as_str()),
+            r.code_system.as_deref(),
+            r.comparator.as_deref(),
+            r.text.as_deref(),
+            r.unit.as_deref(),
+            r.normalized_unit.as_deref(),
+            r.status.as_deref(),
+            r.device_id.as_deref(),
+        ];
+        for (p, s) in prev.iter_mut().zip(columns) {
+            put_column(out, p, s);
+        }
+    }
+}
+
+/// Appends an error record.
+pub fn put_error(out: &mut Vec<u8>, e: &Hl7Error) {
+    put_str(out, Some(&crate::error::kind_name(e)));
+    put_str(out, Some(&e.to_string()));
+    put_opt_pos(out, e.offset);
+    put_str(out, e.segment.as_deref());
+    put_opt_pos(out, e.segment_index);
+    put_opt_pos(out, e.field);
+}
+
+/// Appends one message's outcome.
+pub fn put_result(out: &mut Vec<u8>, result: &Result<Vec<VitalSign>, Hl7Error>) {
+    match result {
+        Ok(rows) => {
+            out.push(TAG_OK);
+            put_rows(out, rows);
+        }
+        Err(e) => {
+            out.push(TAG_ERROR);
+            put_error(out, e);
+        }
+    }
+}
+
+/// A reader for the format above; the Java decoder is the production reader,
+/// this one keeps the Rust tests honest about the layout.
+pub struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub fn new(buf: &'a [u8]) -> Self {
+        Reader { buf, pos: 0 }
+    }
+    pub fn at_end(&self) -> bool {
+        self.pos == self.buf.len()
+    }
+    pub fn u8(&mut self) -> u8 {
+        let b = self.buf[self.pos];
+        self.pos += 1;
+        b
+    }
+    pub fn varint(&mut self) -> u64 {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let b = self.u8();
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+    pub fn f64(&mut self) -> f64 {
+        let v = f64::from_le_bytes(
+            self.buf[self.pos..self.pos + 8]
+                .try_into()
+                .expect("8 bytes"),
+        );
+        self.pos += 8;
+        v
+    }
+    pub fn i64(&mut self) -> i64 {
+        let v = i64::from_le_bytes(
+            self.buf[self.pos..self.pos + 8]
+                .try_into()
+                .expect("8 bytes"),
+        );
+        self.pos += 8;
+        v
+    }
+    /// `None` null, `Some(None)` same as previous, `Some(Some(s))` a string.
+    pub fn str(&mut self) -> Option<Option<&'a str>> {
+        match self.varint() {
+            0 => None,
+            1 => Some(None),
+            n => {
+                let len = n as usize - 2;
+                let s = std::str::from_utf8(&self.buf[self.pos..self.pos + len]).expect("utf-8");
+                self.pos += len;
+                Some(Some(s))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+    use vitalflow_core::ErrorKind;
+
+    fn row(i: u32) -> VitalSign {
+        VitalSign {
+            message_control_id: "CTRL1".into(),
+            obx_index: i,
+            set_id: Some(i.to_string()),
+            patient_id: Some("12345".into()),
+            patient_id_authority: Some("HOSP".into()),
+            encounter_id: None,
+            location: Some("ICU^1^A".into()),
+            kind: VitalKind::HeartRate,
+            code: "8867-4".into(),
+            code_system: Some("LN".into()),
+            value: Some(72.0),
+            comparator: None,
+            text: None,
+            unit: Some("/min".into()),
+            normalized_value: Some(72.0),
+            normalized_unit: Some("/min".into()),
+            observed_at: Some(chrono::Utc.with_ymd_and_hms(2026, 11, 20, 6, 0, 0).unwrap()),
+            status: Some("F".into()),
+            device_id: None,
+            glucose_status: None,
+        }
+    }
+
+    #[test]
+    fn rows_round_trip_with_shared_columns() {
+        let mut out = Vec::new();
+        put_result(&mut out, &Ok(vec![row(1), row(2)]));
+        let mut r = Reader::new(&out);
+        assert_eq!(r.u8(), TAG_OK);
+        assert_eq!(r.varint(), 2);
+        for i in 1..=2u64 {
+            assert_eq!(r.varint(), i);
+            assert_eq!(r.u8(), 4);
+            assert_eq!(
+                r.u8(),
+                FLAG_VALUE | FLAG_NORMALIZED_VALUE | FLAG_OBSERVED_AT
+            );
+            assert_eq!(r.u8(), 0);
+            assert_eq!(r.f64(), 72.0);
+            assert_eq!(r.f64(), 72.0);
+            assert_eq!(r.i64(), 1_795_154_400_000_000);
+            let cols: Vec<_> = (0..STRING_COLUMNS).map(|_| r.str()).collect();
+            if i == 1 {
+                assert_eq!(cols[0], Some(Some("CTRL1")));
+                assert_eq!(cols[5], Some(Some("ICU^1^A")));
+            } else {
+                assert_eq!(cols[0], Some(None), "control id shared");
+                assert_eq!(cols[1], Some(Some("2")), "set id differs");
+            }
+            assert_eq!(cols[4], None, "null stays null");
+        }
+        assert!(r.at_end());
+    }
+
+    #[test]
+    fn errors_carry_their_position() {
+        let e = Hl7Error::new(ErrorKind::BadSegmentId("ob1".into()))
+            .at(40)
+            .in_segment("OB1", 3);
+        let mut out = Vec::new();
+        put_result(&mut out, &Err(e));
+        let mut r = Reader::new(&out);
+        assert_eq!(r.u8(), TAG_ERROR);
+        assert_eq!(r.str(), Some(Some("BAD_SEGMENT_ID")));
+        assert!(r.str().unwrap().unwrap().contains("at byte 40"));
+        assert_eq!(r.varint(), 41);
+        assert_eq!(r.str(), Some(Some("OB1")));
+        assert_eq!(r.varint(), 4);
+        assert_eq!(r.varint(), 0);
+        assert!(r.at_end());
+    }
+
+    #[test]
+    fn varints() {
+        for v in [0u64, 1, 127, 128, 300, u32::MAX as u64, u64::MAX] {
+            let mut out = Vec::new();
+            put_varint(&mut out, v);
+            assert_eq!(Reader::new(&out).varint(), v);
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Moving bytes across JNI: Java arrays are copied into a per-thread scratch
+//! buffer (no allocation per call, no critical section that would hold up the
+//! GC while the core parses), and results leave through a per-thread output
+//! buffer copied into one new `byte[]`.
+
+use std::cell::RefCell;
+
+use jni::objects::{JByteArray, JIntArray, JString};
+use jni::Env;
+
+use crate::BridgeError;
+
+/// Scratch buffers above this size are released after use, so that one huge
+/// batch does not pin memory on a thread forever.
+const KEEP_CAPACITY: usize = 1 << 20;
+
+thread_local! {
+    static INPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static OUTPUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+fn trim(buf: &mut Vec<u8>) {
+    buf.clear();
+    if buf.capacity() > KEEP_CAPACITY {
+        *buf = Vec::new();
+    }
+}
+
+/// Runs `f` over the contents of a Java `byte[]` (which must not be null).
+pub fn with_bytes<R>(
+    env: &Env<'_>,
+    array: &JByteArray<'_>,
+    what: &str,
+    f: impl FnOnce(&[u8]) -> Result<R, BridgeError>,
+) -> Result<R, BridgeError> {
+    if array.is_null() {
+        return Err(BridgeError::Argument(format!("{what} is null")));
+    }
+    let len = array.len(env)?;
+    INPUT.with(|cell| {
+        // A nested call on the same thread (not done today) would find the
+        // buffer borrowed: fall back to a fresh one instead of panicking.
+        let mut fresh = Vec::new();
+        let mut guard = cell.try_borrow_mut();
+        let buf: &mut Vec<u8> = match guard.as_deref_mut() {
+            Ok(b) => b,
+            Err(_) => &mut fresh,
+        };
+        buf.clear();
+        buf.resize(len, 0);
+        array.get_region(env, 0, as_jbytes(buf))?;
+        let r = f(buf);
+        trim(buf);
+        r
+    })
+}
+
+/// Reads a Java `int[]` (which must not be null).
+pub fn ints(env: &Env<'_>, array: &JIntArray<'_>, what: &str) -> Result<Vec<i32>, BridgeError> {
+    if array.is_null() {
+        return Err(BridgeError::Argument(format!("{what} is null")));
+    }
+    let mut v = vec![0i32; array.len(env)?];
+    array.get_region(env, 0, &mut v)?;
+    Ok(v)
+}
+
+/// Reads a Java `String`; `None` for null.
+pub fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>, BridgeError> {
+    if s.is_null() {
+        Ok(None)
+    } else {
+        Ok(Some(s.try_to_string(env)?))
+    }
+}
+
+/// Lets `f` fill the per-thread output buffer, then copies it into a new `byte[]`.
+pub fn new_byte_array<'local>(
+    env: &mut Env<'local>,
+    f: impl FnOnce(&mut Vec<u8>) -> Result<(), BridgeError>,
+) -> Result<JByteArray<'local>, BridgeError> {
+    OUTPUT.with(|cell| {
+        let mut fresh = Vec::new();
+        let mut guard = cell.try_borrow_mut();
+        let buf: &mut Vec<u8> = match guard.as_deref_mut() {
+            Ok(b) => b,
+            Err(_) => &mut fresh,
+        };
+        buf.clear();
+        let r = f(buf).and_then(|()| Ok(env.byte_array_from_slice(buf)?));
+        trim(buf);
+        r
+    })
+}
+
+/// `&mut [u8]` as the `&mut [i8]` (`jbyte`) that JNI copies into.
+fn as_jbytes(buf: &mut [u8]) -> &mut [i8] {
+    #[allow(unsafe_code)]
+    // SAFETY: u8 and i8 have the same size and alignment and every bit pattern is
+    // valid for both; the returned slice borrows `buf` exclusively for its lifetime.
+    unsafe {
+        std::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<i8>(), buf.len())
+    }
+}

@@ -1,0 +1,35 @@
+//! `vitalflow-jni`: the one cdylib the JVM loads. It exposes the Rust core
+//! (`vitalflow-core`) to the Java API in package `io.vitalflow.bridge`.
+//!
+//! Layout (one Rust file per Java class that declares natives):
+//!
+//! | Java class                          | Rust module        |
+//! |-------------------------------------|--------------------|
+//! | `io.vitalflow.bridge.Hl7`           | [`hl7`]            |
+//! | `io.vitalflow.bridge.Vitals`        | [`vitals`]         |
+//! | `io.vitalflow.bridge.News2`         | [`news2`]          |
+//! | `io.vitalflow.bridge.AvroVitals`    | [`avro`]           |
+//! | `io.vitalflow.bridge.NativeBridge`  | [`native_bridge`]  |
+//!
+//! Every `extern "system"` entry point is a thin shell: it upgrades the
+//! `EnvUnowned` the JVM passed, calls a `*_impl` function that returns
+//! `Result<_, BridgeError>`, and resolves the outcome with [`error::ThrowJava`],
+//! which turns errors into typed Java exceptions and panics into
+//! `java.lang.RuntimeException` carrying the Rust backtrace. `with_env` runs the
+//! closure under `catch_unwind`, so a panic never unwinds into the JVM.
+//!
+//! The pure-Rust parts (the row codec, the batch runner, the NEWS2 packing) live
+//! in [`codec`] and [`batch`] and are tested without a JVM.
+
+pub mod batch;
+pub mod codec;
+pub mod error;
+pub mod hl7;
+mod io;
+pub mod native_bridge;
+pub mod news2;
+pub mod options;
+pub mod panic;
+pub mod vitals;
+
+pub use error::BridgeError;

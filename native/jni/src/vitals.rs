@@ -1,0 +1,69 @@
+//! Natives of `io.vitalflow.bridge.Vitals`: rows leave in the compact form of
+//! [`crate::codec`].
+
+use jni::objects::{JByteArray, JClass, JIntArray, JString};
+use jni::{Env, EnvUnowned};
+
+use crate::error::ThrowJava;
+use crate::{batch, codec, io, options, panic, BridgeError};
+
+/// `static native byte[] extract0(byte[] message, String zone)`: the `rows` of
+/// one message; an HL7 error is thrown as `Hl7Exception`.
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_Vitals_extract0<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    message: JByteArray<'caller>,
+    zone: JString<'caller>,
+) -> JByteArray<'caller> {
+    panic::install_hook();
+    env.with_env(|env| extract_impl(env, &message, &zone))
+        .resolve::<ThrowJava>()
+}
+
+fn extract_impl<'local>(
+    env: &mut Env<'local>,
+    message: &JByteArray<'_>,
+    zone: &JString<'_>,
+) -> Result<JByteArray<'local>, BridgeError> {
+    let options = options::for_zone(io::opt_string(env, zone)?.as_deref())?;
+    let rows = io::with_bytes(env, message, "message", |m| {
+        Ok(vitalflow_core::vitals::extract(m, &options)?)
+    })?;
+    io::new_byte_array(env, |out| {
+        codec::put_rows(out, &rows);
+        Ok(())
+    })
+}
+
+/// `static native byte[] extractBatch0(byte[] data, int[] ends, String zone)`:
+/// the `batch` encoding, one result per message.
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_Vitals_extractBatch0<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    data: JByteArray<'caller>,
+    ends: JIntArray<'caller>,
+    zone: JString<'caller>,
+) -> JByteArray<'caller> {
+    panic::install_hook();
+    env.with_env(|env| extract_batch_impl(env, &data, &ends, &zone))
+        .resolve::<ThrowJava>()
+}
+
+fn extract_batch_impl<'local>(
+    env: &mut Env<'local>,
+    data: &JByteArray<'_>,
+    ends: &JIntArray<'_>,
+    zone: &JString<'_>,
+) -> Result<JByteArray<'local>, BridgeError> {
+    let options = options::for_zone(io::opt_string(env, zone)?.as_deref())?;
+    let ends = io::ints(env, ends, "ends")?;
+    let mut encoded = Vec::new();
+    io::with_bytes(env, data, "data", |d| {
+        batch::extract_batch(d, &ends, &options, &mut encoded)
+    })?;
+    Ok(env.byte_array_from_slice(&encoded)?)
+}
