@@ -1,37 +1,410 @@
 //! Zero-copy HL7 v2 message model.
-use crate::error::Hl7Error;
-use crate::path::Path;
+//!
+//! [`Message::parse`] finds the segments and the encoding characters and keeps
+//! spans into the caller's bytes; fields, repetitions, components and
+//! subcomponents are located on access, and values are unescaped and decoded
+//! from the message's character set only when asked for.
+//!
+//! ```
+//! use vitalflow_core::Message;
+//! let msg = Message::parse(b"MSH|^~\\&|MON||||20261120||ORU^R01|C1|P|2.5\nPID|1||A1~B2^^^H&1.2&ISO||Doe^Jane\n").unwrap();
+//! let pid = msg.segment(b"PID", 1).unwrap();
+//! assert_eq!(pid.field(3).unwrap().repetition(2).unwrap().component(4).unwrap().subcomponent(2).unwrap().decoded(), "1.2");
+//! assert_eq!(msg.segment(b"MSH", 1).unwrap().field(9).unwrap().component(2).unwrap().decoded(), "R01");
+//! ```
+
 use std::borrow::Cow;
 
+use crate::charset::{trim_ascii, Charset};
+use crate::error::{ErrorKind, Hl7Error};
+use crate::escape::unescape;
+use crate::path::Path;
+
+/// The delimiters a message declares in MSH-1 and MSH-2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delimiters {
+    pub field: u8,
+    pub component: u8,
+    pub repetition: Option<u8>,
+    pub escape: Option<u8>,
+    pub subcomponent: Option<u8>,
+    /// The v2.7 truncation character (5th encoding character), if declared.
+    pub truncation: Option<u8>,
+}
+
+impl Default for Delimiters {
+    fn default() -> Self {
+        Delimiters {
+            field: b'|',
+            component: b'^',
+            repetition: Some(b'~'),
+            escape: Some(b'\\'),
+            subcomponent: Some(b'&'),
+            truncation: None,
+        }
+    }
+}
+
+impl Delimiters {
+    /// Reads MSH-1 (`field`) and MSH-2 (`encoding`).
+    fn from_msh(field: u8, encoding: &[u8]) -> Result<Delimiters, String> {
+        if encoding.is_empty() || encoding.len() > 5 {
+            return Err(format!("MSH-2 must hold 1 to 5 encoding characters, found {}", encoding.len()));
+        }
+        let mut seen = vec![field];
+        for &c in encoding {
+            if c.is_ascii_alphanumeric() || c.is_ascii_whitespace() || c.is_ascii_control() || !c.is_ascii() {
+                return Err(format!("encoding character {:?} is not a printable symbol", c as char));
+            }
+            if seen.contains(&c) {
+                return Err(format!("encoding character {:?} is declared twice", c as char));
+            }
+            seen.push(c);
+        }
+        if !field.is_ascii_punctuation() {
+            return Err(format!("field separator {:?} is not a printable symbol", field as char));
+        }
+        Ok(Delimiters {
+            field,
+            component: encoding[0],
+            repetition: encoding.get(1).copied(),
+            escape: encoding.get(2).copied(),
+            subcomponent: encoding.get(3).copied(),
+            truncation: encoding.get(4).copied(),
+        })
+    }
+}
+
+/// Where a segment sits in the input.
+#[derive(Debug, Clone, Copy)]
+struct SegmentSpan {
+    id: [u8; 3],
+    start: usize,
+    end: usize,
+}
+
 /// A parsed message: spans into the caller's bytes.
+#[derive(Debug, Clone)]
 pub struct Message<'a> {
     input: &'a [u8],
-}
-
-/// One element (field, repetition, component or subcomponent) of a message;
-/// its value is decoded on demand.
-#[derive(Debug, Clone, Copy)]
-pub struct Element<'a> {
-    raw: &'a [u8],
-}
-
-impl<'a> Element<'a> {
-    pub fn raw(&self) -> &'a [u8] {
-        self.raw
-    }
-    pub fn decoded(&self) -> Cow<'a, str> {
-        String::from_utf8_lossy(self.raw)
-    }
+    delimiters: Delimiters,
+    charset: Charset,
+    segments: Vec<SegmentSpan>,
 }
 
 impl<'a> Message<'a> {
+    /// Finds the segments and reads MSH-1, MSH-2 and MSH-18. Segment
+    /// terminators may be `\r`, `\n` or `\r\n`; blank lines are skipped.
     pub fn parse(input: &'a [u8]) -> Result<Message<'a>, Hl7Error> {
-        Ok(Message { input })
+        let start = input.iter().position(|b| !b.is_ascii_whitespace()).ok_or_else(|| Hl7Error::new(ErrorKind::Empty))?;
+        let body = &input[start..];
+        if !body.starts_with(b"MSH") {
+            return Err(Hl7Error::new(ErrorKind::MissingMsh).at(start));
+        }
+        let Some(&field) = body.get(3) else {
+            return Err(Hl7Error::new(ErrorKind::BadEncodingCharacters("MSH ends before MSH-1".into()))
+                .at(start + 3)
+                .in_segment("MSH", 1)
+                .in_field(1));
+        };
+        let line_end = memchr::memchr2(b'\r', b'\n', body).unwrap_or(body.len());
+        let enc_end = memchr::memchr(field, &body[4..line_end]).map(|i| i + 4).unwrap_or(line_end);
+        let delimiters = Delimiters::from_msh(field, &body[4..enc_end]).map_err(|why| {
+            Hl7Error::new(ErrorKind::BadEncodingCharacters(why)).at(start + 4).in_segment("MSH", 1).in_field(2)
+        })?;
+
+        let mut segments = Vec::with_capacity(16);
+        let mut pos = start;
+        while pos < input.len() {
+            let end = memchr::memchr2(b'\r', b'\n', &input[pos..]).map(|i| pos + i).unwrap_or(input.len());
+            let line = &input[pos..end];
+            if !trim_ascii(line).is_empty() {
+                let index = segments.len() + 1;
+                let ok_id = line.len() >= 3
+                    && line[..3].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                    && (line.len() == 3 || line[3] == field);
+                if !ok_id {
+                    let shown = &line[..line.len().min(3)];
+                    return Err(Hl7Error::new(ErrorKind::BadSegmentId(String::from_utf8_lossy(shown).into_owned()))
+                        .at(pos)
+                        .in_segment(&String::from_utf8_lossy(shown), index));
+                }
+                segments.push(SegmentSpan { id: [line[0], line[1], line[2]], start: pos, end });
+            }
+            pos = end + 1;
+        }
+
+        let mut msg = Message { input, delimiters, charset: Charset::Utf8, segments };
+        if let Some(cs) = msg.segment(b"MSH", 1).and_then(|s| s.field(18)).and_then(|f| f.repetition(1)) {
+            msg.charset = Charset::from_msh18(cs.raw()).map_err(|k| {
+                Hl7Error::new(k).at(cs.offset()).in_segment("MSH", 1).in_field(18)
+            })?;
+        }
+        Ok(msg)
     }
+
+    /// The bytes this message was parsed from.
     pub fn input(&self) -> &'a [u8] {
         self.input
     }
-    pub fn get(&self, _path: &Path) -> Option<Element<'a>> {
-        todo!()
+
+    pub fn delimiters(&self) -> &Delimiters {
+        &self.delimiters
+    }
+
+    pub fn charset(&self) -> Charset {
+        self.charset
+    }
+
+    /// All segments in order.
+    pub fn segments(&self) -> impl Iterator<Item = Segment<'a, '_>> + '_ {
+        self.segments.iter().enumerate().map(move |(i, s)| self.segment_at(i, s))
+    }
+
+    /// The `n`-th (1-based) segment with this id.
+    pub fn segment(&self, id: &[u8], n: usize) -> Option<Segment<'a, '_>> {
+        if n == 0 {
+            return None;
+        }
+        self.segments
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.id == id)
+            .nth(n - 1)
+            .map(|(i, s)| self.segment_at(i, s))
+    }
+
+    fn segment_at(&self, i: usize, s: &SegmentSpan) -> Segment<'a, '_> {
+        Segment { msg: self, index: i + 1, id: s.id, start: s.start, line: &self.input[s.start..s.end] }
+    }
+
+    /// The element at `path`, `None` when it is absent.
+    pub fn get(&self, path: &Path) -> Option<Element<'a, '_>> {
+        let seg = self.segment(&path.segment, path.segment_index)?;
+        let field = seg.field(path.field)?;
+        let rep = field.repetition(path.repetition)?;
+        let Some(c) = path.component else {
+            return Some(rep);
+        };
+        let comp = rep.component(c)?;
+        match path.subcomponent {
+            None => Some(comp),
+            Some(s) => comp.subcomponent(s),
+        }
+    }
+
+    /// Shorthand for [`Message::get`] with a path string, decoded.
+    pub fn query(&self, path: &str) -> Result<Option<Cow<'a, str>>, Hl7Error> {
+        let path: Path = path.parse()?;
+        Ok(self.get(&path).map(|e| e.decoded()))
+    }
+}
+
+/// One segment of a message.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment<'a, 'm> {
+    msg: &'m Message<'a>,
+    /// 1-based position in the message.
+    index: usize,
+    id: [u8; 3],
+    start: usize,
+    line: &'a [u8],
+}
+
+impl<'a, 'm> Segment<'a, 'm> {
+    pub fn id(&self) -> &[u8; 3] {
+        &self.id
+    }
+
+    /// The segment id as text.
+    pub fn id_str(&self) -> &str {
+        std::str::from_utf8(&self.id).unwrap_or("???")
+    }
+
+    /// 1-based position of the segment in the message.
+    pub fn index(&self) -> usize {
+        self.index
+    }
+
+    /// Byte offset of the segment in the input.
+    pub fn offset(&self) -> usize {
+        self.start
+    }
+
+    /// The raw bytes of the segment, without its terminator.
+    pub fn raw(&self) -> &'a [u8] {
+        self.line
+    }
+
+    fn is_msh(&self) -> bool {
+        &self.id == b"MSH"
+    }
+
+    /// Field `n`, numbered as in HL7 (so `MSH-1` is the field separator and
+    /// `MSH-2` the encoding characters). `None` when the segment is shorter.
+    pub fn field(&self, n: usize) -> Option<Element<'a, 'm>> {
+        if n == 0 {
+            return None;
+        }
+        let d = &self.msg.delimiters;
+        if self.is_msh() && n <= 2 {
+            let (s, e) = if n == 1 {
+                (3, 4)
+            } else {
+                let enc_end = memchr::memchr(d.field, &self.line[4..]).map(|i| i + 4).unwrap_or(self.line.len());
+                (4, enc_end)
+            };
+            return Some(self.element(s, e, Level::Literal));
+        }
+        // Field k starts after the k-th separator (MSH counts its MSH-1 as field 1).
+        let k = if self.is_msh() { n - 1 } else { n };
+        let len = self.line.len();
+        let mut sep_pos = 3usize;
+        for i in 1..=k {
+            if sep_pos >= len || self.line[sep_pos] != d.field {
+                return None;
+            }
+            let start = sep_pos + 1;
+            let end = memchr::memchr(d.field, &self.line[start..]).map(|x| start + x).unwrap_or(len);
+            if i == k {
+                return Some(self.element(start, end, Level::Field));
+            }
+            sep_pos = end;
+        }
+        None
+    }
+
+    /// All fields from field 1 on (for MSH: MSH-1, MSH-2, MSH-3, ...).
+    pub fn fields(&self) -> Fields<'a, 'm> {
+        Fields { seg: *self, next: 1 }
+    }
+
+    fn element(&self, s: usize, e: usize, level: Level) -> Element<'a, 'm> {
+        Element { msg: self.msg, raw: &self.line[s..e], offset: self.start + s, level }
+    }
+}
+
+/// Iterator over the fields of a segment.
+pub struct Fields<'a, 'm> {
+    seg: Segment<'a, 'm>,
+    next: usize,
+}
+
+impl<'a, 'm> Iterator for Fields<'a, 'm> {
+    type Item = Element<'a, 'm>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let f = self.seg.field(self.next)?;
+        self.next += 1;
+        Some(f)
+    }
+}
+
+/// The level of an element, which decides how it may be split further.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level {
+    /// MSH-1 and MSH-2: taken as they are, never split or unescaped.
+    Literal,
+    Field,
+    Repetition,
+    Component,
+    Subcomponent,
+}
+
+/// One element (field, repetition, component or subcomponent) of a message.
+/// Its value is unescaped and decoded on demand.
+#[derive(Debug, Clone, Copy)]
+pub struct Element<'a, 'm> {
+    msg: &'m Message<'a>,
+    raw: &'a [u8],
+    offset: usize,
+    level: Level,
+}
+
+impl<'a, 'm> Element<'a, 'm> {
+    /// The bytes as sent (escaped, in the message's character set).
+    pub fn raw(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// Byte offset of the element in the input.
+    pub fn offset(&self) -> usize {
+        self.offset
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+
+    /// The HL7 null `""`: an explicit "no value".
+    pub fn is_hl7_null(&self) -> bool {
+        self.raw == b"\"\""
+    }
+
+    /// The value unescaped and decoded to text.
+    pub fn decoded(&self) -> Cow<'a, str> {
+        if self.level == Level::Literal {
+            return self.msg.charset.decode(self.raw);
+        }
+        match unescape(self.raw, &self.msg.delimiters) {
+            Cow::Borrowed(b) => self.msg.charset.decode(b),
+            Cow::Owned(v) => Cow::Owned(self.msg.charset.decode_owned(v)),
+        }
+    }
+
+    fn part(&self, sep: Option<u8>, n: usize, level: Level) -> Option<Element<'a, 'm>> {
+        if n == 0 {
+            return None;
+        }
+        let Some(sep) = sep else {
+            return (n == 1).then_some(Element { level, ..*self });
+        };
+        let mut start = 0usize;
+        for i in 1..=n {
+            let end = memchr::memchr(sep, &self.raw[start..]).map(|x| start + x);
+            if i == n {
+                let end = end.unwrap_or(self.raw.len());
+                return Some(Element { msg: self.msg, raw: &self.raw[start..end], offset: self.offset + start, level });
+            }
+            start = end? + 1;
+        }
+        None
+    }
+
+    /// Repetition `n` (1-based) of a field.
+    pub fn repetition(&self, n: usize) -> Option<Element<'a, 'm>> {
+        match self.level {
+            Level::Literal => (n == 1).then_some(*self),
+            Level::Field => self.part(self.msg.delimiters.repetition, n, Level::Repetition),
+            _ => (n == 1).then_some(*self),
+        }
+    }
+
+    /// All repetitions of a field.
+    pub fn repetitions(&self) -> impl Iterator<Item = Element<'a, 'm>> + '_ {
+        (1..).map_while(move |n| self.repetition(n))
+    }
+
+    /// Component `n` (1-based). On a field this means the first repetition's.
+    pub fn component(&self, n: usize) -> Option<Element<'a, 'm>> {
+        match self.level {
+            Level::Literal => (n == 1).then_some(*self),
+            Level::Field => self.repetition(1)?.component(n),
+            Level::Repetition => self.part(Some(self.msg.delimiters.component), n, Level::Component),
+            Level::Component | Level::Subcomponent => (n == 1).then_some(*self),
+        }
+    }
+
+    /// Subcomponent `n` (1-based) of a component.
+    pub fn subcomponent(&self, n: usize) -> Option<Element<'a, 'm>> {
+        match self.level {
+            Level::Literal | Level::Subcomponent => (n == 1).then_some(*self),
+            Level::Field | Level::Repetition => self.component(1)?.subcomponent(n),
+            Level::Component => self.part(self.msg.delimiters.subcomponent, n, Level::Subcomponent),
+        }
+    }
+
+    /// Text of component `n` (first repetition), `None` when absent or empty.
+    pub fn component_text(&self, n: usize) -> Option<Cow<'a, str>> {
+        self.component(n).filter(|c| !c.is_empty()).map(|c| c.decoded())
     }
 }

@@ -4,7 +4,14 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use std::borrow::Cow;
+
+use crate::codes::{CodeEntry, CodeTable};
+use crate::error::{ErrorKind, Hl7Error};
 use crate::glucose::GlucoseStatus;
+use crate::message::{Element, Message};
+use crate::time::parse_hl7_time;
+use crate::units::{convert, Unit};
 
 /// The kinds of vital sign vitalflow recognises (SPEC.md "Vital signs").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -105,7 +112,275 @@ impl Default for ExtractOptions {
 }
 
 /// Extracts one [`VitalSign`] per OBX that carries a recognised vital sign.
-pub fn extract(message: &[u8], options: &ExtractOptions) -> Result<Vec<VitalSign>, crate::Hl7Error> {
-    let _ = (message, options);
-    todo!()
+///
+/// Skipped, without error: OBX whose code is not in the table, OBX-11 status
+/// `X`, `D` or `W`, an empty value, the HL7 null `""`, and the IEEE 11073
+/// special values (8388607 "not a number" and its neighbours NRes, ±INF).
+/// A vital-sign OBX whose value is not a number, or whose time is not a valid
+/// HL7 timestamp, is an error that names the segment and field.
+///
+/// ```
+/// use vitalflow_core::vitals::{extract, ExtractOptions, VitalKind};
+/// let msg = b"MSH|^~\\&|MON|ICU|||20261120060000||ORU^R01|C1|P|2.6\r\
+/// PID|1||123^^^HOSP^MR\r\
+/// OBX|1|NM|8310-5^Body temperature^LN||100.4|[degF]|||||F|||20261120055900\r\
+/// OBX|2|NM|2951-2^Sodium^LN||140|mmol/L|||||F\r";
+/// let rows = extract(msg, &ExtractOptions::default()).unwrap();
+/// assert_eq!(rows.len(), 1);
+/// assert_eq!(rows[0].kind, VitalKind::Temperature);
+/// assert!((rows[0].normalized_value.unwrap() - 38.0).abs() < 1e-9);
+/// assert_eq!(rows[0].observed_at.unwrap().to_rfc3339(), "2026-11-20T05:59:00+00:00");
+/// ```
+pub fn extract(message: &[u8], options: &ExtractOptions) -> Result<Vec<VitalSign>, Hl7Error> {
+    let msg = Message::parse(message)?;
+    extract_parsed(&msg, options)
+}
+
+/// [`extract`] over a message already parsed.
+pub fn extract_parsed(msg: &Message<'_>, options: &ExtractOptions) -> Result<Vec<VitalSign>, Hl7Error> {
+    let mut rows = Vec::new();
+    let mut header: Option<Header> = None;
+    let mut obr_time: Option<(Element<'_, '_>, usize)> = None;
+    let mut obx_index = 0u32;
+    for seg in msg.segments() {
+        match seg.id() {
+            b"OBR" => obr_time = seg.field(7).filter(|f| !f.is_empty() && !f.is_hl7_null()).map(|f| (f, seg.index())),
+            b"OBX" => {
+                obx_index += 1;
+                let code_field = match seg.field(3) {
+                    Some(f) => f,
+                    None => continue,
+                };
+                let Some((entry, code, system)) = recognise(&code_field, &options.codes) else {
+                    continue;
+                };
+                let status = text(seg.field(11));
+                if matches!(status.as_deref().map(str::to_ascii_uppercase).as_deref(), Some("X" | "D" | "W")) {
+                    continue;
+                }
+                let Some(value_field) = seg.field(5) else { continue };
+                if value_field.is_empty() || value_field.is_hl7_null() {
+                    continue;
+                }
+                let located = |kind: ErrorKind, field: usize, at: usize| {
+                    Hl7Error::new(kind).at(at).in_segment("OBX", seg.index()).in_field(field)
+                };
+                let mut row_value = None;
+                let mut comparator = None;
+                let mut text_value = None;
+                if entry.kind == VitalKind::Consciousness {
+                    let v = value_field.repetition(1).unwrap_or(value_field);
+                    let code = v.component(1).map(|c| c.decoded()).unwrap_or_default();
+                    let sys = v.component(3).map(|c| c.decoded()).unwrap_or_default();
+                    let letter = options.codes.consciousness(&sys, &code).or_else(|| {
+                        // CWE alternate coding (components 4-6)
+                        let alt = v.component(4).map(|c| c.decoded())?;
+                        let alt_sys = v.component(6).map(|c| c.decoded()).unwrap_or_default();
+                        options.codes.consciousness(&alt_sys, &alt)
+                    });
+                    match letter {
+                        Some(l) => text_value = Some(format!("{l:?}")),
+                        None => {
+                            return Err(located(
+                                ErrorKind::Other(format!("{:?} is not an ACVPU level (A, C, V, P, U or a known code)", code)),
+                                5,
+                                value_field.offset(),
+                            ))
+                        }
+                    }
+                } else {
+                    let value_type = text(seg.field(2)).unwrap_or_default();
+                    match read_number(&value_field, value_type.as_ref()) {
+                        Ok(Some((v, cmp))) => {
+                            if is_mdc_special(v) {
+                                continue;
+                            }
+                            row_value = Some(v);
+                            comparator = cmp;
+                        }
+                        Ok(None) => continue,
+                        Err(why) => return Err(located(ErrorKind::BadNumber(why), 5, value_field.offset())),
+                    }
+                }
+
+                let unit_field = seg.field(6).filter(|f| !f.is_empty());
+                let unit = unit_field.as_ref().and_then(|f| f.component_text(1)).map(|u| u.into_owned());
+                let (normalized_value, normalized_unit) = match row_value {
+                    Some(v) => normalize(v, unit_field.as_ref(), &entry),
+                    None => (None, None),
+                };
+
+                let time_el = seg
+                    .field(14)
+                    .filter(|f| !f.is_empty() && !f.is_hl7_null())
+                    .map(|f| (f, "OBX", seg.index(), 14))
+                    .or(obr_time.map(|(f, i)| (f, "OBR", i, 7)));
+                let observed_at = match time_el {
+                    Some((f, s, i, n)) => Some(
+                        parse_hl7_time(&f.decoded(), options.zone)
+                            .map_err(|k| Hl7Error::new(k).at(f.offset()).in_segment(s, i).in_field(n))?,
+                    ),
+                    None => header_of(msg, &mut header, options)?.sent_at,
+                };
+
+                let h = header_of(msg, &mut header, options)?;
+                let glucose_status = match (entry.kind, normalized_value) {
+                    (VitalKind::Glucose, Some(mg)) => Some(crate::glucose::classify(mg)),
+                    _ => None,
+                };
+                rows.push(VitalSign {
+                    message_control_id: h.control_id.clone(),
+                    obx_index,
+                    set_id: text(seg.field(1)).map(Cow::into_owned),
+                    patient_id: h.patient_id.clone(),
+                    patient_id_authority: h.patient_id_authority.clone(),
+                    encounter_id: h.encounter_id.clone(),
+                    location: h.location.clone(),
+                    kind: entry.kind,
+                    code,
+                    code_system: system,
+                    value: row_value,
+                    comparator,
+                    text: text_value,
+                    unit,
+                    normalized_value,
+                    normalized_unit,
+                    observed_at,
+                    status: status.map(Cow::into_owned),
+                    device_id: seg.field(18).and_then(|f| f.component_text(1)).map(Cow::into_owned),
+                    glucose_status,
+                });
+            }
+            _ => {}
+        }
+    }
+    Ok(rows)
+}
+
+/// What every row of a message shares: read once, on the first vital sign.
+struct Header {
+    control_id: String,
+    sent_at: Option<DateTime<Utc>>,
+    patient_id: Option<String>,
+    patient_id_authority: Option<String>,
+    encounter_id: Option<String>,
+    location: Option<String>,
+}
+
+fn header_of<'h>(msg: &Message<'_>, cache: &'h mut Option<Header>, options: &ExtractOptions) -> Result<&'h Header, Hl7Error> {
+    if cache.is_none() {
+        let msh = msg.segment(b"MSH", 1);
+        let control_id = msh.and_then(|s| s.field(10)).and_then(|f| f.component_text(1)).map(Cow::into_owned);
+        let Some(control_id) = control_id else {
+            return Err(Hl7Error::new(ErrorKind::Other("MSH-10 (message control id) is required".into()))
+                .at(msh.map(|s| s.offset()).unwrap_or(0))
+                .in_segment("MSH", 1)
+                .in_field(10));
+        };
+        let sent_at = match msh.and_then(|s| s.field(7)).filter(|f| !f.is_empty()) {
+            Some(f) => Some(
+                parse_hl7_time(&f.decoded(), options.zone)
+                    .map_err(|k| Hl7Error::new(k).at(f.offset()).in_segment("MSH", 1).in_field(7))?,
+            ),
+            None => None,
+        };
+        let pid3 = msg.segment(b"PID", 1).and_then(|s| s.field(3)).and_then(|f| f.repetition(1));
+        let pv1 = msg.segment(b"PV1", 1);
+        *cache = Some(Header {
+            control_id,
+            sent_at,
+            patient_id: pid3.and_then(|r| r.component_text(1)).map(Cow::into_owned),
+            patient_id_authority: pid3
+                .and_then(|r| r.component(4))
+                .and_then(|c| c.subcomponent(1))
+                .filter(|s| !s.is_empty())
+                .map(|s| s.decoded().into_owned()),
+            encounter_id: pv1.and_then(|s| s.field(19)).and_then(|f| f.component_text(1)).map(Cow::into_owned),
+            location: pv1
+                .and_then(|s| s.field(3))
+                .and_then(|f| f.repetition(1))
+                .filter(|f| !f.is_empty())
+                .map(|f| f.decoded().into_owned()),
+        });
+    }
+    Ok(cache.as_ref().expect("set above"))
+}
+
+/// Finds the code of OBX-3 in the table: the primary coding (components 1-3),
+/// then the CWE alternate coding (components 4-6).
+fn recognise(field: &Element<'_, '_>, codes: &CodeTable) -> Option<(CodeEntry, String, Option<String>)> {
+    for (c, s) in [(1, 3), (4, 6)] {
+        let Some(code) = field.component_text(c) else { continue };
+        let system = field.component_text(s);
+        if let Some(entry) = codes.lookup(system.as_deref().unwrap_or(""), &code) {
+            return Some((entry.clone(), code.into_owned(), system.map(Cow::into_owned)));
+        }
+    }
+    None
+}
+
+fn text<'a>(f: Option<Element<'a, '_>>) -> Option<Cow<'a, str>> {
+    f.filter(|f| !f.is_empty()).map(|f| f.decoded())
+}
+
+/// Reads an NM value (`120`, `-1.5`, `+3`, `.5`) or an SN value
+/// (`>^120`, `^98`); `Ok(None)` for an empty value.
+fn read_number(value: &Element<'_, '_>, value_type: &str) -> Result<Option<(f64, Option<String>)>, String> {
+    let first = value.repetition(1).unwrap_or(*value);
+    let is_sn = value_type.eq_ignore_ascii_case("SN") || first.component(2).is_some();
+    if is_sn {
+        let cmp = first.component_text(1).map(Cow::into_owned);
+        let num = first.component_text(2);
+        let sep = first.component_text(3);
+        if sep.is_some() {
+            return Err(format!("SN value {:?} is a ratio or range, not one number", first.decoded()));
+        }
+        if let Some(c) = &cmp {
+            if !matches!(c.as_str(), "<" | ">" | "<=" | ">=" | "=" | "<>") {
+                return Err(format!("SN comparator {c:?} is not one of < > <= >= = <>"));
+            }
+        }
+        return match num {
+            None => Ok(None),
+            Some(n) => parse_nm(&n).map(|v| Some((v, cmp))),
+        };
+    }
+    let t = first.decoded();
+    if t.trim().is_empty() {
+        return Ok(None);
+    }
+    parse_nm(&t).map(|v| Some((v, None)))
+}
+
+/// HL7 NM: optional sign, digits, optional decimal point. No exponent.
+pub fn parse_nm(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let ok = !digits.is_empty()
+        && digits.bytes().filter(|&b| b == b'.').count() <= 1
+        && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && digits.bytes().any(|b| b.is_ascii_digit());
+    if !ok {
+        return Err(format!("{t:?} is not an HL7 number"));
+    }
+    t.parse::<f64>().map_err(|_| format!("{t:?} is not an HL7 number"))
+}
+
+/// IEEE 11073-20601 FLOAT special values as sent by PCD-01 devices:
+/// NaN (8388607), NRes (8388608), +INF (8388606), reserved (8388609), -INF (8388610).
+fn is_mdc_special(v: f64) -> bool {
+    (8_388_606.0..=8_388_610.0).contains(&v) && v.fract() == 0.0
+}
+
+fn normalize(value: f64, unit_field: Option<&Element<'_, '_>>, entry: &CodeEntry) -> (Option<f64>, Option<String>) {
+    let Some(target) = entry.unit else { return (None, None) };
+    let from = match unit_field {
+        // OBX-6-1, else the text (OBX-6-2) or the alternate code (OBX-6-4).
+        Some(f) => [1, 2, 4].iter().find_map(|&c| f.component_text(c).and_then(|t| Unit::parse(&t))),
+        None => entry.implied_unit,
+    };
+    match from.and_then(|u| convert(value, u, target)) {
+        Some(v) => (Some(v), Some(target.ucum().to_string())),
+        None => (None, None),
+    }
 }
