@@ -37,7 +37,9 @@ impl Charset {
             b"8859/1" | b"ISO IR100" | b"ISO-8859-1" | b"ISO8859-1" | b"LATIN1" | b"LATIN-1" => {
                 Ok(Charset::Latin1)
             }
-            _ => Err(ErrorKind::UnsupportedCharset(String::from_utf8_lossy(v).into_owned())),
+            _ => Err(ErrorKind::UnsupportedCharset(
+                String::from_utf8_lossy(v).into_owned(),
+            )),
         }
     }
 

@@ -50,9 +50,13 @@ pub fn normalize_system(system: &str) -> String {
     let s = system.trim().to_ascii_uppercase();
     match s.as_str() {
         "LN" | "LOINC" | "HTTP://LOINC.ORG" | "2.16.840.1.113883.6.1" => "LN".into(),
-        "SCT" | "SNOMED" | "SNOMEDCT" | "SNOMED CT" | "SNM" | "HTTP://SNOMED.INFO/SCT" | "2.16.840.1.113883.6.96" => {
-            "SCT".into()
-        }
+        "SCT"
+        | "SNOMED"
+        | "SNOMEDCT"
+        | "SNOMED CT"
+        | "SNM"
+        | "HTTP://SNOMED.INFO/SCT"
+        | "2.16.840.1.113883.6.96" => "SCT".into(),
         "MDC" | "ISO11073" | "ISO 11073" | "2.16.840.1.113883.6.24" => "MDC".into(),
         _ => s,
     }
@@ -65,8 +69,10 @@ impl CodeTable {
         BUILTIN
             .get_or_init(|| {
                 let mut t = CodeTable::default();
-                t.add_codes(BUILTIN_CODES).expect("built-in vital_codes.tsv is valid");
-                t.add_consciousness(BUILTIN_CONSCIOUSNESS).expect("built-in consciousness_values.tsv is valid");
+                t.add_codes(BUILTIN_CODES)
+                    .expect("built-in vital_codes.tsv is valid");
+                t.add_consciousness(BUILTIN_CONSCIOUSNESS)
+                    .expect("built-in consciousness_values.tsv is valid");
                 Arc::new(t)
             })
             .clone()
@@ -82,20 +88,32 @@ impl CodeTable {
 
     /// The built-in table extended with the site file at `path`.
     pub fn builtin_with_file(path: &std::path::Path) -> Result<Arc<CodeTable>, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read code table {}: {e}", path.display()))?;
-        Self::builtin().with_site_codes(&text).map_err(|e| format!("{}: {e}", path.display()))
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read code table {}: {e}", path.display()))?;
+        Self::builtin()
+            .with_site_codes(&text)
+            .map_err(|e| format!("{}: {e}", path.display()))
     }
 
     fn add_codes(&mut self, tsv: &str) -> Result<(), String> {
         for (n, line) in data_lines(tsv) {
             let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
             if cols.len() < 4 {
-                return Err(format!("line {n}: expected system, code, kind, unit[, implied_unit, description]"));
+                return Err(format!(
+                    "line {n}: expected system, code, kind, unit[, implied_unit, description]"
+                ));
             }
-            let kind = parse_kind(cols[2]).ok_or_else(|| format!("line {n}: unknown kind {:?}", cols[2]))?;
+            let kind = parse_kind(cols[2])
+                .ok_or_else(|| format!("line {n}: unknown kind {:?}", cols[2]))?;
             let unit = parse_unit_col(cols[3]).map_err(|e| format!("line {n}: {e}"))?;
-            let implied_unit = parse_unit_col(cols.get(4).copied().unwrap_or("-")).map_err(|e| format!("line {n}: {e}"))?;
-            let entry = CodeEntry { kind, unit, implied_unit, description: cols.get(5).unwrap_or(&"").to_string() };
+            let implied_unit = parse_unit_col(cols.get(4).copied().unwrap_or("-"))
+                .map_err(|e| format!("line {n}: {e}"))?;
+            let entry = CodeEntry {
+                kind,
+                unit,
+                implied_unit,
+                description: cols.get(5).unwrap_or(&"").to_string(),
+            };
             let system = system_key(cols[0]);
             let rows = self.codes.entry(cols[1].into()).or_default();
             rows.retain(|(s, _)| *s != system);
@@ -110,7 +128,9 @@ impl CodeTable {
             if cols.len() < 3 {
                 return Err(format!("line {n}: expected system, code, letter"));
             }
-            let letter: Consciousness = cols[2].parse().map_err(|_| format!("line {n}: {:?} is not A, C, V, P or U", cols[2]))?;
+            let letter: Consciousness = cols[2]
+                .parse()
+                .map_err(|_| format!("line {n}: {:?} is not A, C, V, P or U", cols[2]))?;
             let system = system_key(cols[0]);
             let rows = self.consciousness.entry(cols[1].into()).or_default();
             rows.retain(|(s, _)| *s != system);
@@ -152,7 +172,10 @@ fn find<'t, T>(rows: &'t [(Box<str>, T)], system: &str) -> Option<&'t T> {
         return Some(&rows[0].1);
     }
     let sys = normalize_system(system);
-    rows.iter().find(|(s, _)| **s == *sys).or_else(|| rows.iter().find(|(s, _)| &**s == "*")).map(|(_, e)| e)
+    rows.iter()
+        .find(|(s, _)| **s == *sys)
+        .or_else(|| rows.iter().find(|(s, _)| &**s == "*"))
+        .map(|(_, e)| e)
 }
 
 fn system_key(s: &str) -> Box<str> {
@@ -164,14 +187,19 @@ fn system_key(s: &str) -> Box<str> {
 }
 
 fn data_lines(tsv: &str) -> impl Iterator<Item = (usize, &str)> {
-    tsv.lines().enumerate().map(|(i, l)| (i + 1, l)).filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    tsv.lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l))
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
 }
 
 fn parse_unit_col(s: &str) -> Result<Option<Unit>, String> {
     if s == "-" || s.is_empty() {
         return Ok(None);
     }
-    Unit::parse(s).map(Some).ok_or_else(|| format!("unknown unit {s:?}"))
+    Unit::parse(s)
+        .map(Some)
+        .ok_or_else(|| format!("unknown unit {s:?}"))
 }
 
 fn parse_kind(s: &str) -> Option<VitalKind> {
@@ -220,7 +248,11 @@ mod tests {
             ("LN", "3150-0", VitalKind::InspiredO2),
             ("LN", "3151-8", VitalKind::InspiredO2),
         ] {
-            assert_eq!(t.lookup(sys, code).map(|e| e.kind), Some(kind), "{sys} {code}");
+            assert_eq!(
+                t.lookup(sys, code).map(|e| e.kind),
+                Some(kind),
+                "{sys} {code}"
+            );
         }
         // A LOINC code sent under the MDC system is not a match.
         assert_eq!(t.lookup("MDC", "8867-4"), None);
@@ -231,15 +263,28 @@ mod tests {
         let t = CodeTable::builtin();
         assert_eq!(t.consciousness("", "A"), Some(Consciousness::A));
         assert_eq!(t.consciousness("SCT", "422768004"), Some(Consciousness::U));
-        assert_eq!(t.consciousness("SNOMED", "248234008"), Some(Consciousness::A));
+        assert_eq!(
+            t.consciousness("SNOMED", "248234008"),
+            Some(Consciousness::A)
+        );
         assert_eq!(t.consciousness("", "X"), None);
     }
 
     #[test]
     fn site_rows_override_and_errors_name_the_line() {
-        let t = CodeTable::builtin().with_site_codes("LN\t8867-4\tRESPIRATORY_RATE\t/min\t/min\toverride\n").unwrap();
-        assert_eq!(t.lookup("LN", "8867-4").unwrap().kind, VitalKind::RespiratoryRate);
-        let err = CodeTable::builtin().with_site_codes("# c\nLN\tX\tNOT_A_KIND\t/min\n").unwrap_err();
-        assert!(err.contains("line 2") && err.contains("NOT_A_KIND"), "{err}");
+        let t = CodeTable::builtin()
+            .with_site_codes("LN\t8867-4\tRESPIRATORY_RATE\t/min\t/min\toverride\n")
+            .unwrap();
+        assert_eq!(
+            t.lookup("LN", "8867-4").unwrap().kind,
+            VitalKind::RespiratoryRate
+        );
+        let err = CodeTable::builtin()
+            .with_site_codes("# c\nLN\tX\tNOT_A_KIND\t/min\n")
+            .unwrap_err();
+        assert!(
+            err.contains("line 2") && err.contains("NOT_A_KIND"),
+            "{err}"
+        );
     }
 }

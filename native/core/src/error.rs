@@ -58,7 +58,13 @@ pub struct Hl7Error {
 
 impl Hl7Error {
     pub fn new(kind: ErrorKind) -> Self {
-        Hl7Error { kind, offset: None, segment: None, segment_index: None, field: None }
+        Hl7Error {
+            kind,
+            offset: None,
+            segment: None,
+            segment_index: None,
+            field: None,
+        }
     }
     pub fn at(mut self, offset: usize) -> Self {
         self.offset = Some(offset);

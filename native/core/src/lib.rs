@@ -24,11 +24,11 @@ pub mod time;
 pub mod units;
 pub mod vitals;
 
-pub use vitalflow_scoring::{alerts, glucose, news2};
-pub use error::{Hl7Error, ErrorKind};
+pub use error::{ErrorKind, Hl7Error};
 pub use message::Message;
 pub use path::Path;
-pub use vitals::{VitalKind, VitalSign, ExtractOptions};
+pub use vitalflow_scoring::{alerts, glucose, news2};
+pub use vitals::{ExtractOptions, VitalKind, VitalSign};
 
 /// Parses `message` and returns the unescaped value at `path`, `None` when the
 /// element is absent and `Some("")` when it is present but empty.

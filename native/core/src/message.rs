@@ -49,20 +49,36 @@ impl Delimiters {
     /// Reads MSH-1 (`field`) and MSH-2 (`encoding`).
     fn from_msh(field: u8, encoding: &[u8]) -> Result<Delimiters, String> {
         if encoding.is_empty() || encoding.len() > 5 {
-            return Err(format!("MSH-2 must hold 1 to 5 encoding characters, found {}", encoding.len()));
+            return Err(format!(
+                "MSH-2 must hold 1 to 5 encoding characters, found {}",
+                encoding.len()
+            ));
         }
         let mut seen = vec![field];
         for &c in encoding {
-            if c.is_ascii_alphanumeric() || c.is_ascii_whitespace() || c.is_ascii_control() || !c.is_ascii() {
-                return Err(format!("encoding character {:?} is not a printable symbol", c as char));
+            if c.is_ascii_alphanumeric()
+                || c.is_ascii_whitespace()
+                || c.is_ascii_control()
+                || !c.is_ascii()
+            {
+                return Err(format!(
+                    "encoding character {:?} is not a printable symbol",
+                    c as char
+                ));
             }
             if seen.contains(&c) {
-                return Err(format!("encoding character {:?} is declared twice", c as char));
+                return Err(format!(
+                    "encoding character {:?} is declared twice",
+                    c as char
+                ));
             }
             seen.push(c);
         }
         if !field.is_ascii_punctuation() {
-            return Err(format!("field separator {:?} is not a printable symbol", field as char));
+            return Err(format!(
+                "field separator {:?} is not a printable symbol",
+                field as char
+            ));
         }
         Ok(Delimiters {
             field,
@@ -96,48 +112,80 @@ impl<'a> Message<'a> {
     /// Finds the segments and reads MSH-1, MSH-2 and MSH-18. Segment
     /// terminators may be `\r`, `\n` or `\r\n`; blank lines are skipped.
     pub fn parse(input: &'a [u8]) -> Result<Message<'a>, Hl7Error> {
-        let start = input.iter().position(|b| !b.is_ascii_whitespace()).ok_or_else(|| Hl7Error::new(ErrorKind::Empty))?;
+        let start = input
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .ok_or_else(|| Hl7Error::new(ErrorKind::Empty))?;
         let body = &input[start..];
         if !body.starts_with(b"MSH") {
             return Err(Hl7Error::new(ErrorKind::MissingMsh).at(start));
         }
         let Some(&field) = body.get(3) else {
-            return Err(Hl7Error::new(ErrorKind::BadEncodingCharacters("MSH ends before MSH-1".into()))
-                .at(start + 3)
-                .in_segment("MSH", 1)
-                .in_field(1));
+            return Err(Hl7Error::new(ErrorKind::BadEncodingCharacters(
+                "MSH ends before MSH-1".into(),
+            ))
+            .at(start + 3)
+            .in_segment("MSH", 1)
+            .in_field(1));
         };
         let line_end = memchr::memchr2(b'\r', b'\n', body).unwrap_or(body.len());
-        let enc_end = memchr::memchr(field, &body[4..line_end]).map(|i| i + 4).unwrap_or(line_end);
+        let enc_end = memchr::memchr(field, &body[4..line_end])
+            .map(|i| i + 4)
+            .unwrap_or(line_end);
         let delimiters = Delimiters::from_msh(field, &body[4..enc_end]).map_err(|why| {
-            Hl7Error::new(ErrorKind::BadEncodingCharacters(why)).at(start + 4).in_segment("MSH", 1).in_field(2)
+            Hl7Error::new(ErrorKind::BadEncodingCharacters(why))
+                .at(start + 4)
+                .in_segment("MSH", 1)
+                .in_field(2)
         })?;
 
         let mut segments = Vec::with_capacity(16);
         let mut pos = start;
         while pos < input.len() {
-            let end = memchr::memchr2(b'\r', b'\n', &input[pos..]).map(|i| pos + i).unwrap_or(input.len());
+            let end = memchr::memchr2(b'\r', b'\n', &input[pos..])
+                .map(|i| pos + i)
+                .unwrap_or(input.len());
             let line = &input[pos..end];
             if !trim_ascii(line).is_empty() {
                 let index = segments.len() + 1;
                 let ok_id = line.len() >= 3
-                    && line[..3].iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                    && line[..3]
+                        .iter()
+                        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
                     && (line.len() == 3 || line[3] == field);
                 if !ok_id {
                     let shown = &line[..line.len().min(3)];
-                    return Err(Hl7Error::new(ErrorKind::BadSegmentId(String::from_utf8_lossy(shown).into_owned()))
-                        .at(pos)
-                        .in_segment(&String::from_utf8_lossy(shown), index));
+                    return Err(Hl7Error::new(ErrorKind::BadSegmentId(
+                        String::from_utf8_lossy(shown).into_owned(),
+                    ))
+                    .at(pos)
+                    .in_segment(&String::from_utf8_lossy(shown), index));
                 }
-                segments.push(SegmentSpan { id: [line[0], line[1], line[2]], start: pos, end });
+                segments.push(SegmentSpan {
+                    id: [line[0], line[1], line[2]],
+                    start: pos,
+                    end,
+                });
             }
             pos = end + 1;
         }
 
-        let mut msg = Message { input, delimiters, charset: Charset::Utf8, segments };
-        if let Some(cs) = msg.segment(b"MSH", 1).and_then(|s| s.field(18)).and_then(|f| f.repetition(1)) {
+        let mut msg = Message {
+            input,
+            delimiters,
+            charset: Charset::Utf8,
+            segments,
+        };
+        if let Some(cs) = msg
+            .segment(b"MSH", 1)
+            .and_then(|s| s.field(18))
+            .and_then(|f| f.repetition(1))
+        {
             msg.charset = Charset::from_msh18(cs.raw()).map_err(|k| {
-                Hl7Error::new(k).at(cs.offset()).in_segment("MSH", 1).in_field(18)
+                Hl7Error::new(k)
+                    .at(cs.offset())
+                    .in_segment("MSH", 1)
+                    .in_field(18)
             })?;
         }
         Ok(msg)
@@ -158,7 +206,10 @@ impl<'a> Message<'a> {
 
     /// All segments in order.
     pub fn segments(&self) -> impl Iterator<Item = Segment<'a, '_>> + '_ {
-        self.segments.iter().enumerate().map(move |(i, s)| self.segment_at(i, s))
+        self.segments
+            .iter()
+            .enumerate()
+            .map(move |(i, s)| self.segment_at(i, s))
     }
 
     /// The `n`-th (1-based) segment with this id.
@@ -175,7 +226,13 @@ impl<'a> Message<'a> {
     }
 
     fn segment_at(&self, i: usize, s: &SegmentSpan) -> Segment<'a, '_> {
-        Segment { msg: self, index: i + 1, id: s.id, start: s.start, line: &self.input[s.start..s.end] }
+        Segment {
+            msg: self,
+            index: i + 1,
+            id: s.id,
+            start: s.start,
+            line: &self.input[s.start..s.end],
+        }
     }
 
     /// The element at `path`, `None` when it is absent.
@@ -251,7 +308,9 @@ impl<'a, 'm> Segment<'a, 'm> {
             let (s, e) = if n == 1 {
                 (3, 4)
             } else {
-                let enc_end = memchr::memchr(d.field, &self.line[4..]).map(|i| i + 4).unwrap_or(self.line.len());
+                let enc_end = memchr::memchr(d.field, &self.line[4..])
+                    .map(|i| i + 4)
+                    .unwrap_or(self.line.len());
                 (4, enc_end)
             };
             return Some(self.element(s, e, Level::Literal));
@@ -265,7 +324,9 @@ impl<'a, 'm> Segment<'a, 'm> {
                 return None;
             }
             let start = sep_pos + 1;
-            let end = memchr::memchr(d.field, &self.line[start..]).map(|x| start + x).unwrap_or(len);
+            let end = memchr::memchr(d.field, &self.line[start..])
+                .map(|x| start + x)
+                .unwrap_or(len);
             if i == k {
                 return Some(self.element(start, end, Level::Field));
             }
@@ -276,11 +337,19 @@ impl<'a, 'm> Segment<'a, 'm> {
 
     /// All fields from field 1 on (for MSH: MSH-1, MSH-2, MSH-3, ...).
     pub fn fields(&self) -> Fields<'a, 'm> {
-        Fields { seg: *self, next: 1 }
+        Fields {
+            seg: *self,
+            next: 1,
+        }
     }
 
     fn element(&self, s: usize, e: usize, level: Level) -> Element<'a, 'm> {
-        Element { msg: self.msg, raw: &self.line[s..e], offset: self.start + s, level }
+        Element {
+            msg: self.msg,
+            raw: &self.line[s..e],
+            offset: self.start + s,
+            level,
+        }
     }
 }
 
@@ -363,7 +432,12 @@ impl<'a, 'm> Element<'a, 'm> {
             let end = memchr::memchr(sep, &self.raw[start..]).map(|x| start + x);
             if i == n {
                 let end = end.unwrap_or(self.raw.len());
-                return Some(Element { msg: self.msg, raw: &self.raw[start..end], offset: self.offset + start, level });
+                return Some(Element {
+                    msg: self.msg,
+                    raw: &self.raw[start..end],
+                    offset: self.offset + start,
+                    level,
+                });
             }
             start = end? + 1;
         }
@@ -389,7 +463,9 @@ impl<'a, 'm> Element<'a, 'm> {
         match self.level {
             Level::Literal => (n == 1).then_some(*self),
             Level::Field => self.repetition(1)?.component(n),
-            Level::Repetition => self.part(Some(self.msg.delimiters.component), n, Level::Component),
+            Level::Repetition => {
+                self.part(Some(self.msg.delimiters.component), n, Level::Component)
+            }
             Level::Component | Level::Subcomponent => (n == 1).then_some(*self),
         }
     }
@@ -405,6 +481,8 @@ impl<'a, 'm> Element<'a, 'm> {
 
     /// Text of component `n` (first repetition), `None` when absent or empty.
     pub fn component_text(&self, n: usize) -> Option<Cow<'a, str>> {
-        self.component(n).filter(|c| !c.is_empty()).map(|c| c.decoded())
+        self.component(n)
+            .filter(|c| !c.is_empty())
+            .map(|c| c.decoded())
     }
 }

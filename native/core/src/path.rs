@@ -48,7 +48,11 @@ impl std::str::FromStr for Path {
         if seg.len() != 3 || !seg.iter().all(|b| b.is_ascii_alphanumeric()) {
             return Err(bad("the segment id must be 3 letters or digits, e.g. PID"));
         }
-        let segment = [seg[0].to_ascii_uppercase(), seg[1].to_ascii_uppercase(), seg[2].to_ascii_uppercase()];
+        let segment = [
+            seg[0].to_ascii_uppercase(),
+            seg[1].to_ascii_uppercase(),
+            seg[2].to_ascii_uppercase(),
+        ];
         let (field, rep) = match parts.next() {
             Some(f) => split_index(f).map_err(|w| bad(&w))?,
             None => return Err(bad("a field number is required, e.g. PID-3")),

@@ -16,7 +16,9 @@
 //! assert!(parse_hl7_time("20261340", chrono_tz::UTC).is_err());
 //! ```
 
-use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{
+    DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 use crate::error::ErrorKind;
@@ -35,7 +37,9 @@ pub fn parse_hl7_time(text: &str, zone: Tz) -> Result<DateTime<Utc>, ErrorKind> 
         Some(i) => (&body[..i], Some(&body[i + 1..])),
         None => (body, None),
     };
-    if !digits.bytes().all(|b| b.is_ascii_digit()) || !matches!(digits.len(), 4 | 6 | 8 | 10 | 12 | 14) {
+    if !digits.bytes().all(|b| b.is_ascii_digit())
+        || !matches!(digits.len(), 4 | 6 | 8 | 10 | 12 | 14)
+    {
         return Err(bad());
     }
     let num = |a: usize, b: usize, default: u32| -> u32 {
@@ -46,10 +50,21 @@ pub fn parse_hl7_time(text: &str, zone: Tz) -> Result<DateTime<Utc>, ErrorKind> 
         }
     };
     let year = num(0, 4, 0) as i32;
-    let (month, day, hour, minute, second) = (num(4, 6, 1), num(6, 8, 1), num(8, 10, 0), num(10, 12, 0), num(12, 14, 0));
+    let (month, day, hour, minute, second) = (
+        num(4, 6, 1),
+        num(6, 8, 1),
+        num(8, 10, 0),
+        num(10, 12, 0),
+        num(12, 14, 0),
+    );
     let micros = match fraction {
         None => 0,
-        Some(f) if digits.len() == 14 && !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => {
+        Some(f)
+            if digits.len() == 14
+                && !f.is_empty()
+                && f.len() <= 9
+                && f.bytes().all(|b| b.is_ascii_digit()) =>
+        {
             let mut padded = f.to_string();
             padded.truncate(6);
             while padded.len() < 6 {
@@ -75,7 +90,10 @@ pub fn parse_hl7_time(text: &str, zone: Tz) -> Result<DateTime<Utc>, ErrorKind> 
             if o.len() != 4 || !o.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(bad());
             }
-            let (h, m): (i32, i32) = (o[..2].parse().map_err(|_| bad())?, o[2..].parse().map_err(|_| bad())?);
+            let (h, m): (i32, i32) = (
+                o[..2].parse().map_err(|_| bad())?,
+                o[2..].parse().map_err(|_| bad())?,
+            );
             if h > 14 || m > 59 {
                 return Err(bad());
             }
@@ -99,7 +117,9 @@ fn local_to_utc(naive: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
         LocalResult::None => {
             let before = zone.offset_from_utc_datetime(&(naive - chrono::Duration::hours(3)));
             let off = chrono::Offset::fix(&before);
-            Utc.from_utc_datetime(&(naive - chrono::Duration::seconds(off.local_minus_utc() as i64)))
+            Utc.from_utc_datetime(
+                &(naive - chrono::Duration::seconds(off.local_minus_utc() as i64)),
+            )
         }
     }
 }
@@ -109,7 +129,9 @@ mod tests {
     use super::*;
 
     fn t(s: &str) -> String {
-        parse_hl7_time(s, chrono_tz::UTC).unwrap().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        parse_hl7_time(s, chrono_tz::UTC)
+            .unwrap()
+            .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
     }
 
     #[test]
@@ -137,20 +159,53 @@ mod tests {
     fn zones_and_dst() {
         let ny = chrono_tz::America::New_York;
         // EDT in July (UTC-4), EST in November (UTC-5).
-        assert_eq!(parse_hl7_time("20260701080000", ny).unwrap().to_rfc3339(), "2026-07-01T12:00:00+00:00");
-        assert_eq!(parse_hl7_time("20261120080000", ny).unwrap().to_rfc3339(), "2026-11-20T13:00:00+00:00");
+        assert_eq!(
+            parse_hl7_time("20260701080000", ny).unwrap().to_rfc3339(),
+            "2026-07-01T12:00:00+00:00"
+        );
+        assert_eq!(
+            parse_hl7_time("20261120080000", ny).unwrap().to_rfc3339(),
+            "2026-11-20T13:00:00+00:00"
+        );
         // 2026-11-01 01:30 happens twice in New York: the earlier (EDT) is taken.
-        assert_eq!(parse_hl7_time("20261101013000", ny).unwrap().to_rfc3339(), "2026-11-01T05:30:00+00:00");
+        assert_eq!(
+            parse_hl7_time("20261101013000", ny).unwrap().to_rfc3339(),
+            "2026-11-01T05:30:00+00:00"
+        );
         // 2026-03-08 02:30 does not exist in New York: read with EST, the offset before the gap.
-        assert_eq!(parse_hl7_time("20260308023000", ny).unwrap().to_rfc3339(), "2026-03-08T07:30:00+00:00");
+        assert_eq!(
+            parse_hl7_time("20260308023000", ny).unwrap().to_rfc3339(),
+            "2026-03-08T07:30:00+00:00"
+        );
         // An explicit offset wins over the zone.
-        assert_eq!(parse_hl7_time("20261120080000+0000", ny).unwrap().to_rfc3339(), "2026-11-20T08:00:00+00:00");
+        assert_eq!(
+            parse_hl7_time("20261120080000+0000", ny)
+                .unwrap()
+                .to_rfc3339(),
+            "2026-11-20T08:00:00+00:00"
+        );
     }
 
     #[test]
     fn invalid() {
-        for bad in ["", "2026112", "20261301", "20260230", "20261120250000", "2026112006000", "20261120060000.", "20261120+01", "20261120+2500", "2026-11-20", "20261120060000.12a", "abcd"] {
-            assert!(parse_hl7_time(bad, chrono_tz::UTC).is_err(), "{bad:?} should be rejected");
+        for bad in [
+            "",
+            "2026112",
+            "20261301",
+            "20260230",
+            "20261120250000",
+            "2026112006000",
+            "20261120060000.",
+            "20261120+01",
+            "20261120+2500",
+            "2026-11-20",
+            "20261120060000.12a",
+            "abcd",
+        ] {
+            assert!(
+                parse_hl7_time(bad, chrono_tz::UTC).is_err(),
+                "{bad:?} should be rejected"
+            );
         }
     }
 }

@@ -40,14 +40,29 @@ impl Unit {
         // spellings below collide when folded.
         let lower = t.to_ascii_lowercase();
         Some(match lower.as_str() {
-            "cel" | "°c" | "c" | "degc" | "deg c" | "celsius" | "268192" | "mdc_dim_degc" => Unit::Celsius,
-            "[degf]" | "degf" | "°f" | "f" | "deg f" | "fahrenheit" | "268160" | "mdc_dim_faren" | "mdc_dim_fahr" => {
-                Unit::Fahrenheit
+            "cel" | "°c" | "c" | "degc" | "deg c" | "celsius" | "268192" | "mdc_dim_degc" => {
+                Unit::Celsius
             }
+            "[degf]" | "degf" | "°f" | "f" | "deg f" | "fahrenheit" | "268160"
+            | "mdc_dim_faren" | "mdc_dim_fahr" => Unit::Fahrenheit,
             "mm[hg]" | "mmhg" | "mm hg" | "mm(hg)" | "266016" | "mdc_dim_mmhg" => Unit::MmHg,
             "kpa" | "266048" | "mdc_dim_kilo_pascal" => Unit::KPa,
-            "/min" | "1/min" | "{beats}/min" | "{beat}/min" | "{breaths}/min" | "{breath}/min" | "bpm" | "beats/min"
-            | "breaths/min" | "/m" | "per min" | "rpm" | "brpm" | "264864" | "264928" | "mdc_dim_beat_per_min"
+            "/min"
+            | "1/min"
+            | "{beats}/min"
+            | "{beat}/min"
+            | "{breaths}/min"
+            | "{breath}/min"
+            | "bpm"
+            | "beats/min"
+            | "breaths/min"
+            | "/m"
+            | "per min"
+            | "rpm"
+            | "brpm"
+            | "264864"
+            | "264928"
+            | "mdc_dim_beat_per_min"
             | "mdc_dim_resp_per_min" => Unit::PerMin,
             "%" | "percent" | "262688" | "mdc_dim_percent" => Unit::Percent,
             "mg/dl" | "mg/100ml" | "mdc_dim_milli_g_per_dl" => Unit::MgPerDl,

@@ -107,7 +107,10 @@ pub struct ExtractOptions {
 
 impl Default for ExtractOptions {
     fn default() -> Self {
-        ExtractOptions { zone: chrono_tz::UTC, codes: crate::codes::CodeTable::builtin() }
+        ExtractOptions {
+            zone: chrono_tz::UTC,
+            codes: crate::codes::CodeTable::builtin(),
+        }
     }
 }
 
@@ -137,14 +140,22 @@ pub fn extract(message: &[u8], options: &ExtractOptions) -> Result<Vec<VitalSign
 }
 
 /// [`extract`] over a message already parsed.
-pub fn extract_parsed(msg: &Message<'_>, options: &ExtractOptions) -> Result<Vec<VitalSign>, Hl7Error> {
+pub fn extract_parsed(
+    msg: &Message<'_>,
+    options: &ExtractOptions,
+) -> Result<Vec<VitalSign>, Hl7Error> {
     let mut rows = Vec::new();
     let mut header: Option<Header> = None;
     let mut obr_time: Option<(Element<'_, '_>, usize)> = None;
     let mut obx_index = 0u32;
     for seg in msg.segments() {
         match seg.id() {
-            b"OBR" => obr_time = seg.field(7).filter(|f| !f.is_empty() && !f.is_hl7_null()).map(|f| (f, seg.index())),
+            b"OBR" => {
+                obr_time = seg
+                    .field(7)
+                    .filter(|f| !f.is_empty() && !f.is_hl7_null())
+                    .map(|f| (f, seg.index()))
+            }
             b"OBX" => {
                 obx_index += 1;
                 let code_field = match seg.field(3) {
@@ -155,15 +166,23 @@ pub fn extract_parsed(msg: &Message<'_>, options: &ExtractOptions) -> Result<Vec
                     continue;
                 };
                 let status = text(seg.field(11));
-                if matches!(status.as_deref().map(str::to_ascii_uppercase).as_deref(), Some("X" | "D" | "W")) {
+                if matches!(
+                    status.as_deref().map(str::to_ascii_uppercase).as_deref(),
+                    Some("X" | "D" | "W")
+                ) {
                     continue;
                 }
-                let Some(value_field) = seg.field(5) else { continue };
+                let Some(value_field) = seg.field(5) else {
+                    continue;
+                };
                 if value_field.is_empty() || value_field.is_hl7_null() {
                     continue;
                 }
                 let located = |kind: ErrorKind, field: usize, at: usize| {
-                    Hl7Error::new(kind).at(at).in_segment("OBX", seg.index()).in_field(field)
+                    Hl7Error::new(kind)
+                        .at(at)
+                        .in_segment("OBX", seg.index())
+                        .in_field(field)
                 };
                 let mut row_value = None;
                 let mut comparator = None;
@@ -182,7 +201,10 @@ pub fn extract_parsed(msg: &Message<'_>, options: &ExtractOptions) -> Result<Vec
                         Some(l) => text_value = Some(format!("{l:?}")),
                         None => {
                             return Err(located(
-                                ErrorKind::Other(format!("{:?} is not an ACVPU level (A, C, V, P, U or a known code)", code)),
+                                ErrorKind::Other(format!(
+                                    "{:?} is not an ACVPU level (A, C, V, P, U or a known code)",
+                                    code
+                                )),
                                 5,
                                 value_field.offset(),
                             ))
@@ -199,12 +221,17 @@ pub fn extract_parsed(msg: &Message<'_>, options: &ExtractOptions) -> Result<Vec
                             comparator = cmp;
                         }
                         Ok(None) => continue,
-                        Err(why) => return Err(located(ErrorKind::BadNumber(why), 5, value_field.offset())),
+                        Err(why) => {
+                            return Err(located(ErrorKind::BadNumber(why), 5, value_field.offset()))
+                        }
                     }
                 }
 
                 let unit_field = seg.field(6).filter(|f| !f.is_empty());
-                let unit = unit_field.as_ref().and_then(|f| f.component_text(1)).map(|u| u.into_owned());
+                let unit = unit_field
+                    .as_ref()
+                    .and_then(|f| f.component_text(1))
+                    .map(|u| u.into_owned());
                 let (normalized_value, normalized_unit) = match row_value {
                     Some(v) => normalize(v, unit_field.as_ref(), &entry),
                     None => (None, None),
@@ -216,10 +243,11 @@ pub fn extract_parsed(msg: &Message<'_>, options: &ExtractOptions) -> Result<Vec
                     .map(|f| (f, "OBX", seg.index(), 14))
                     .or(obr_time.map(|(f, i)| (f, "OBR", i, 7)));
                 let observed_at = match time_el {
-                    Some((f, s, i, n)) => Some(
-                        parse_hl7_time(&f.decoded(), options.zone)
-                            .map_err(|k| Hl7Error::new(k).at(f.offset()).in_segment(s, i).in_field(n))?,
-                    ),
+                    Some((f, s, i, n)) => {
+                        Some(parse_hl7_time(&f.decoded(), options.zone).map_err(|k| {
+                            Hl7Error::new(k).at(f.offset()).in_segment(s, i).in_field(n)
+                        })?)
+                    }
                     None => header_of(msg, &mut header, options)?.sent_at,
                 };
 
@@ -247,7 +275,10 @@ pub fn extract_parsed(msg: &Message<'_>, options: &ExtractOptions) -> Result<Vec
                     normalized_unit,
                     observed_at,
                     status: status.map(Cow::into_owned),
-                    device_id: seg.field(18).and_then(|f| f.component_text(1)).map(Cow::into_owned),
+                    device_id: seg
+                        .field(18)
+                        .and_then(|f| f.component_text(1))
+                        .map(Cow::into_owned),
                     glucose_status,
                 });
             }
@@ -267,24 +298,38 @@ struct Header {
     location: Option<String>,
 }
 
-fn header_of<'h>(msg: &Message<'_>, cache: &'h mut Option<Header>, options: &ExtractOptions) -> Result<&'h Header, Hl7Error> {
+fn header_of<'h>(
+    msg: &Message<'_>,
+    cache: &'h mut Option<Header>,
+    options: &ExtractOptions,
+) -> Result<&'h Header, Hl7Error> {
     if cache.is_none() {
         let msh = msg.segment(b"MSH", 1);
-        let control_id = msh.and_then(|s| s.field(10)).and_then(|f| f.component_text(1)).map(Cow::into_owned);
+        let control_id = msh
+            .and_then(|s| s.field(10))
+            .and_then(|f| f.component_text(1))
+            .map(Cow::into_owned);
         let Some(control_id) = control_id else {
-            return Err(Hl7Error::new(ErrorKind::Other("MSH-10 (message control id) is required".into()))
-                .at(msh.map(|s| s.offset()).unwrap_or(0))
-                .in_segment("MSH", 1)
-                .in_field(10));
+            return Err(Hl7Error::new(ErrorKind::Other(
+                "MSH-10 (message control id) is required".into(),
+            ))
+            .at(msh.map(|s| s.offset()).unwrap_or(0))
+            .in_segment("MSH", 1)
+            .in_field(10));
         };
         let sent_at = match msh.and_then(|s| s.field(7)).filter(|f| !f.is_empty()) {
-            Some(f) => Some(
-                parse_hl7_time(&f.decoded(), options.zone)
-                    .map_err(|k| Hl7Error::new(k).at(f.offset()).in_segment("MSH", 1).in_field(7))?,
-            ),
+            Some(f) => Some(parse_hl7_time(&f.decoded(), options.zone).map_err(|k| {
+                Hl7Error::new(k)
+                    .at(f.offset())
+                    .in_segment("MSH", 1)
+                    .in_field(7)
+            })?),
             None => None,
         };
-        let pid3 = msg.segment(b"PID", 1).and_then(|s| s.field(3)).and_then(|f| f.repetition(1));
+        let pid3 = msg
+            .segment(b"PID", 1)
+            .and_then(|s| s.field(3))
+            .and_then(|f| f.repetition(1));
         let pv1 = msg.segment(b"PV1", 1);
         *cache = Some(Header {
             control_id,
@@ -295,7 +340,10 @@ fn header_of<'h>(msg: &Message<'_>, cache: &'h mut Option<Header>, options: &Ext
                 .and_then(|c| c.subcomponent(1))
                 .filter(|s| !s.is_empty())
                 .map(|s| s.decoded().into_owned()),
-            encounter_id: pv1.and_then(|s| s.field(19)).and_then(|f| f.component_text(1)).map(Cow::into_owned),
+            encounter_id: pv1
+                .and_then(|s| s.field(19))
+                .and_then(|f| f.component_text(1))
+                .map(Cow::into_owned),
             location: pv1
                 .and_then(|s| s.field(3))
                 .and_then(|f| f.repetition(1))
@@ -308,12 +356,21 @@ fn header_of<'h>(msg: &Message<'_>, cache: &'h mut Option<Header>, options: &Ext
 
 /// Finds the code of OBX-3 in the table: the primary coding (components 1-3),
 /// then the CWE alternate coding (components 4-6).
-fn recognise(field: &Element<'_, '_>, codes: &CodeTable) -> Option<(CodeEntry, String, Option<String>)> {
+fn recognise(
+    field: &Element<'_, '_>,
+    codes: &CodeTable,
+) -> Option<(CodeEntry, String, Option<String>)> {
     for (c, s) in [(1, 3), (4, 6)] {
-        let Some(code) = field.component_text(c) else { continue };
+        let Some(code) = field.component_text(c) else {
+            continue;
+        };
         let system = field.component_text(s);
         if let Some(entry) = codes.lookup(system.as_deref().unwrap_or(""), &code) {
-            return Some((entry.clone(), code.into_owned(), system.map(Cow::into_owned)));
+            return Some((
+                entry.clone(),
+                code.into_owned(),
+                system.map(Cow::into_owned),
+            ));
         }
     }
     None
@@ -325,7 +382,10 @@ fn text<'a>(f: Option<Element<'a, '_>>) -> Option<Cow<'a, str>> {
 
 /// Reads an NM value (`120`, `-1.5`, `+3`, `.5`) or an SN value
 /// (`>^120`, `^98`); `Ok(None)` for an empty value.
-fn read_number(value: &Element<'_, '_>, value_type: &str) -> Result<Option<(f64, Option<String>)>, String> {
+fn read_number(
+    value: &Element<'_, '_>,
+    value_type: &str,
+) -> Result<Option<(f64, Option<String>)>, String> {
     let first = value.repetition(1).unwrap_or(*value);
     let is_sn = value_type.eq_ignore_ascii_case("SN") || first.component(2).is_some();
     if is_sn {
@@ -333,7 +393,10 @@ fn read_number(value: &Element<'_, '_>, value_type: &str) -> Result<Option<(f64,
         let num = first.component_text(2);
         let sep = first.component_text(3);
         if sep.is_some() {
-            return Err(format!("SN value {:?} is a ratio or range, not one number", first.decoded()));
+            return Err(format!(
+                "SN value {:?} is a ratio or range, not one number",
+                first.decoded()
+            ));
         }
         if let Some(c) = &cmp {
             if !matches!(c.as_str(), "<" | ">" | "<=" | ">=" | "=" | "<>") {
@@ -363,7 +426,8 @@ pub fn parse_nm(s: &str) -> Result<f64, String> {
     if !ok {
         return Err(format!("{t:?} is not an HL7 number"));
     }
-    t.parse::<f64>().map_err(|_| format!("{t:?} is not an HL7 number"))
+    t.parse::<f64>()
+        .map_err(|_| format!("{t:?} is not an HL7 number"))
 }
 
 /// IEEE 11073-20601 FLOAT special values as sent by PCD-01 devices:
@@ -372,11 +436,19 @@ fn is_mdc_special(v: f64) -> bool {
     (8_388_606.0..=8_388_610.0).contains(&v) && v.fract() == 0.0
 }
 
-fn normalize(value: f64, unit_field: Option<&Element<'_, '_>>, entry: &CodeEntry) -> (Option<f64>, Option<String>) {
-    let Some(target) = entry.unit else { return (None, None) };
+fn normalize(
+    value: f64,
+    unit_field: Option<&Element<'_, '_>>,
+    entry: &CodeEntry,
+) -> (Option<f64>, Option<String>) {
+    let Some(target) = entry.unit else {
+        return (None, None);
+    };
     let from = match unit_field {
         // OBX-6-1, else the text (OBX-6-2) or the alternate code (OBX-6-4).
-        Some(f) => [1, 2, 4].iter().find_map(|&c| f.component_text(c).and_then(|t| Unit::parse(&t))),
+        Some(f) => [1, 2, 4]
+            .iter()
+            .find_map(|&c| f.component_text(c).and_then(|t| Unit::parse(&t))),
         None => entry.implied_unit,
     };
     match from.and_then(|u| convert(value, u, target)) {
