@@ -277,9 +277,9 @@ pub struct Alert {
     pub kind: AlertKind,
     /// `HIGH` for a `HIGH` band or a level 2 hypo; `MEDIUM` otherwise.
     pub severity: Severity,
-    /// The band of the current NEWS2 score, if any.
+    /// The band of the current NEWS2 score; `None` for glucose alerts.
     pub band: Option<Band>,
-    /// The total of the current NEWS2 score, if any.
+    /// The total of the current NEWS2 score; `None` for glucose alerts.
     pub total: Option<u8>,
     /// For [`AlertKind::SingleParameter3`].
     pub parameter: Option<Parameter>,
@@ -685,15 +685,11 @@ fn glucose_alerts(
     }
     let status = classify(g.value);
     let (l1, l2) = (g.value < 70.0, g.value < 54.0);
-    let last = state
-        .last_score
-        .as_ref()
-        .filter(|_| state.last_input.as_ref().is_some_and(|i| !is_empty(i)));
     let alert = |kind, severity, text: &str| Alert {
         kind,
         severity,
-        band: last.map(|s| s.band),
-        total: last.map(|s| s.total),
+        band: None,
+        total: None,
         parameter: None,
         rise: None,
         glucose_mg_dl: Some(g.value),

@@ -586,3 +586,21 @@ fn config_defaults_and_partial_json() {
     assert_eq!(c.rise_window_ms, 60 * MINUTE_MS);
     assert_eq!(c.rise_threshold, 2);
 }
+
+#[test]
+fn glucose_alerts_carry_no_news2_fields() {
+    let mut s = PatientState::default();
+    obs(&mut s, Reading::Pulse(135.0), min(0));
+    let u = obs(&mut s, Reading::GlucoseMgDl(50.0), min(1));
+    assert_eq!(kinds(&u), vec![AlertKind::GlucoseHypoL2]);
+    let a = &u.alerts[0];
+    assert_eq!((a.band, a.total, a.parameter), (None, None, None));
+    assert_eq!(
+        a.glucose_status,
+        Some(vitalflow_scoring::glucose::GlucoseStatus::HypoL2)
+    );
+    assert_eq!(
+        a.message,
+        "Glucose 50 mg/dL: level 2 hypoglycaemia (< 54 mg/dL)"
+    );
+}
