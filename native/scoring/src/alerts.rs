@@ -346,7 +346,7 @@ impl PatientState {
         }
     }
 
-    /// When the observation time of a NEWS2 parameter's latest value.
+    /// The observation time of a NEWS2 parameter's latest value.
     pub fn observed_at(&self, p: Parameter) -> Option<i64> {
         match p {
             Parameter::RespRate => self.resp_rate.map(|t| t.at),
