@@ -5,19 +5,7 @@ use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-const START: u8 = 0x0B;
-const END: [u8; 2] = [0x1C, 0x0D];
-/// The largest ACK accepted.
-const MAX_FRAME: usize = 1 << 20;
-
-/// Frames a message for MLLP: `0x0B`, the message, `0x1C 0x0D`.
-pub fn encode(msg: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(msg.len() + 3);
-    out.push(START);
-    out.extend_from_slice(msg);
-    out.extend_from_slice(&END);
-    out
-}
+use vitalflow_core::mllp::{encode, Decoder, MllpError, DEFAULT_MAX_FRAME};
 
 /// What went wrong talking to the listener.
 #[derive(Debug)]
@@ -100,7 +88,7 @@ impl Ack {
 pub struct Client {
     stream: TcpStream,
     timeout: Duration,
-    buf: Vec<u8>,
+    decoder: Decoder,
 }
 
 impl Client {
@@ -114,7 +102,7 @@ impl Client {
                     return Ok(Client {
                         stream,
                         timeout,
-                        buf: Vec::new(),
+                        decoder: Decoder::new(DEFAULT_MAX_FRAME),
                     });
                 }
                 Err(e) => last = e,
@@ -136,8 +124,12 @@ impl Client {
         let deadline = Instant::now() + self.timeout;
         let mut chunk = [0u8; 4096];
         loop {
-            if let Some(frame) = self.take_frame()? {
-                return Ok(frame);
+            match self.decoder.next_frame() {
+                Some(Ok(frame)) => return Ok(frame),
+                // Stray bytes between frames are skipped.
+                Some(Err(MllpError::Garbage { .. })) => continue,
+                Some(Err(e)) => return Err(ClientError::BadFrame(e.to_string())),
+                None => {}
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -146,7 +138,7 @@ impl Client {
             self.stream.set_read_timeout(Some(left))?;
             match self.stream.read(&mut chunk) {
                 Ok(0) => return Err(ClientError::Closed),
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Ok(n) => self.decoder.feed(&chunk[..n]),
                 Err(e)
                     if matches!(
                         e.kind(),
@@ -159,30 +151,5 @@ impl Client {
                 Err(e) => return Err(e.into()),
             }
         }
-    }
-
-    fn take_frame(&mut self) -> Result<Option<Vec<u8>>, ClientError> {
-        // Bytes before the start block (stray newlines) are dropped.
-        match self.buf.iter().position(|&b| b == START) {
-            Some(0) => {}
-            Some(i) => {
-                self.buf.drain(..i);
-            }
-            None => {
-                self.buf.clear();
-                return Ok(None);
-            }
-        }
-        if let Some(end) = self.buf.windows(2).position(|w| w == END) {
-            let frame = self.buf[1..end].to_vec();
-            self.buf.drain(..end + 2);
-            return Ok(Some(frame));
-        }
-        if self.buf.len() > MAX_FRAME {
-            return Err(ClientError::BadFrame(format!(
-                "no end block within {MAX_FRAME} bytes"
-            )));
-        }
-        Ok(None)
     }
 }

@@ -38,6 +38,8 @@ pub struct Identity {
     pub glucometer: String,
     /// LOINC-style feeds only: temperature charted in °F.
     pub fahrenheit: bool,
+    /// Consciousness charted as a SNOMED CT code (CWE) rather than the letter.
+    pub snomed_acvpu: bool,
 }
 
 /// Escapes a text value for an HL7 field with the default encoding characters.
@@ -211,6 +213,16 @@ fn consciousness_letter(c: Consciousness) -> &'static str {
     }
 }
 
+fn consciousness_snomed(c: Consciousness) -> &'static str {
+    match c {
+        Consciousness::A => "248234008^Mentally alert^SCT",
+        Consciousness::C => "300202002^New confusion^SCT",
+        Consciousness::V => "255373000^Responds to voice^SCT",
+        Consciousness::P => "450847001^Responds to pain^SCT",
+        Consciousness::U => "422768004^Unresponsive^SCT",
+    }
+}
+
 /// An ORU^R01 with one set of vital signs.
 pub fn vitals_message(
     id: &Identity,
@@ -320,7 +332,7 @@ pub fn vitals_message(
                     device: &dev,
                 });
             }
-            nurse_obx(&mut b, r, &ts, "F", true);
+            nurse_obx(&mut b, id, r, &ts, true);
         }
         Style::Loinc => {
             let app = "EHR_FLOWSHEET";
@@ -385,14 +397,15 @@ pub fn vitals_message(
                     device: "",
                 });
             }
-            nurse_obx(&mut b, r, "", "F", false);
+            nurse_obx(&mut b, id, r, "", false);
         }
     }
     b.finish()
 }
 
 /// Oxygen and consciousness, charted by the nurse in both styles.
-fn nurse_obx(b: &mut Builder, r: &Reading, ts: &str, status: &str, with_time: bool) {
+fn nurse_obx(b: &mut Builder, id: &Identity, r: &Reading, ts: &str, with_time: bool) {
+    let status = "F";
     let time = if with_time { ts } else { "" };
     match r.oxygen {
         Some(Oxygen::Fio2(f)) => b.obx(Obx {
@@ -433,10 +446,14 @@ fn nurse_obx(b: &mut Builder, r: &Reading, ts: &str, status: &str, with_time: bo
         }),
     }
     b.obx(Obx {
-        value_type: "ST",
+        value_type: if id.snomed_acvpu { "CWE" } else { "ST" },
         code: "ACVPU^Level of consciousness (ACVPU)^L",
         sub_id: "",
-        value: consciousness_letter(r.consciousness).into(),
+        value: if id.snomed_acvpu {
+            consciousness_snomed(r.consciousness).into()
+        } else {
+            consciousness_letter(r.consciousness).into()
+        },
         unit: "",
         range: "",
         flag: "",

@@ -217,6 +217,7 @@ impl Simulation {
                 monitor: format!("0050C2FFFE{:06X}", rng.random_range(0..0x100_0000u32)),
                 glucometer: format!("GLM{:05}", rng.random_range(0..100_000u32)),
                 fahrenheit: style == Style::Loinc && rng.random_bool(0.3),
+                snomed_acvpu: rng.random_bool(0.25),
             });
             patients.push(Patient::new(seed, det));
             phases.push(Duration::seconds(rng.random_range(0..spread)));
@@ -318,11 +319,7 @@ impl Simulation {
 fn frame(framing: Framing, msg: &[u8], out: &mut dyn Write) -> io::Result<()> {
     match framing {
         Framing::Plain => out.write_all(msg),
-        Framing::Mllp => {
-            out.write_all(&[0x0B])?;
-            out.write_all(msg)?;
-            out.write_all(&[0x1C, 0x0D])
-        }
+        Framing::Mllp => out.write_all(&vitalflow_core::mllp::encode(msg)),
         Framing::Lines => {
             let text: Vec<u8> = msg
                 .iter()

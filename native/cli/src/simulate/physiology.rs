@@ -219,9 +219,9 @@ impl Patient {
 
     /// The next reading, at `progress` through the run (`0.0..=1.0`).
     pub fn step(&mut self, progress: f64) -> Reading {
-        for i in 0..self.drift.len() {
+        for (i, sd) in DRIFT_SD.iter().enumerate() {
             let g = self.gauss();
-            self.drift[i] = DRIFT_KEEP * self.drift[i] + DRIFT_SD[i] * g;
+            self.drift[i] = DRIFT_KEEP * self.drift[i] + sd * g;
         }
         let s = self.severity(progress);
         let m = self.profile.deterioration.map_or(1.0, |d| d.magnitude);
