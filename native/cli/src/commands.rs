@@ -91,7 +91,7 @@ pub fn query(a: &QueryArgs) -> Result<(), Failed> {
         }
         Err(e) => {
             out.line(&render(None))?;
-            Err(input::Error::Message(e.to_string()))
+            Err(m.error(e))
         }
     });
     done(out, errors)
@@ -133,8 +133,7 @@ pub fn vitals(a: &VitalsArgs) -> Result<(), Failed> {
     };
     let mut out = Out::new();
     let errors = for_each_message(&a.files, |m| {
-        let rows = vitalflow_core::vitals::extract(m.bytes, &options)
-            .map_err(|e| input::Error::Message(e.to_string()))?;
+        let rows = vitalflow_core::vitals::extract(m.bytes, &options).map_err(|e| m.error(e))?;
         for row in rows {
             let json =
                 serde_json::to_string(&row).map_err(|e| input::Error::Message(e.to_string()))?;

@@ -16,12 +16,18 @@ pub struct MessageRef<'a> {
 }
 
 impl MessageRef<'_> {
-    /// `FILE: message N (byte B)`, for error reports.
+    /// `FILE: message N (byte B)`, for error reports. Offsets in errors are
+    /// shifted to the same file-absolute scale with [`MessageRef::error`].
     pub fn locate(&self) -> String {
         format!(
             "{}: message {} (byte {})",
             self.source, self.index, self.offset
         )
+    }
+
+    /// An error found in this message, its offset made relative to the file.
+    pub fn error(&self, e: vitalflow_core::Hl7Error) -> Error {
+        Error::Message(e.shifted(self.offset).to_string())
     }
 }
 
@@ -56,12 +62,14 @@ pub fn for_each_message(
                 continue;
             }
         };
-        for (i, item) in vitalflow_core::split::messages(&data).enumerate() {
+        let mut index = 0;
+        for item in vitalflow_core::split::messages(&data) {
             match item {
                 Ok((offset, bytes)) => {
+                    index += 1;
                     let m = MessageRef {
                         source: &name,
-                        index: i + 1,
+                        index,
                         offset,
                         bytes,
                     };
@@ -74,8 +82,10 @@ pub fn for_each_message(
                         Err(Error::Stop) => return errors,
                     }
                 }
+                // Bytes that are no message (text before the first MSH, a broken
+                // MLLP frame): the error carries the byte offset.
                 Err(e) => {
-                    eprintln!("vitalflow: {name}: message {}: {e}", i + 1);
+                    eprintln!("vitalflow: {name}: {e}");
                     errors += 1;
                 }
             }

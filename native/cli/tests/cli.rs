@@ -316,7 +316,13 @@ fn vitals_mllp_framed_input_and_bad_message() {
     let o = run(&["vitals"], &framed);
     assert_eq!(code(&o), 1);
     assert_eq!(json_lines(&o).len(), 3, "good messages are still extracted");
-    assert!(stderr(&o).contains("message 2"), "{}", stderr(&o));
+    // The second frame's payload starts after frame 1 (0x0B, MSG1, 0x1C 0x0D) and its 0x0B.
+    let at = format!("byte {}", MSG1.len() + 4);
+    assert!(
+        stderr(&o).contains(&at),
+        "the frame's offset: {}",
+        stderr(&o)
+    );
 }
 
 // ---------------------------------------------------------------- news2
