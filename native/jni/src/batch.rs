@@ -42,9 +42,47 @@ pub fn extract_batch(
     Ok(())
 }
 
+/// Splits a file or stream (plain, batch-enveloped or MLLP-framed) into messages
+/// and appends the `stream` encoding: per message its byte offset and result.
+/// Error offsets are shifted to be offsets into the stream.
+pub fn extract_stream(stream: &[u8], options: &ExtractOptions, out: &mut Vec<u8>) {
+    let mut body = Vec::new();
+    let mut count = 0u64;
+    for item in vitalflow_core::split::messages(stream) {
+        count += 1;
+        match item {
+            Ok((offset, message)) => {
+                codec::put_varint(&mut body, offset as u64);
+                let result = vitalflow_core::vitals::extract(message, options)
+                    .map_err(|e| e.shifted(offset));
+                codec::put_result(&mut body, &result);
+            }
+            Err(e) => {
+                codec::put_varint(&mut body, e.offset.unwrap_or(0) as u64);
+                codec::put_result(&mut body, &Err(e));
+            }
+        }
+    }
+    codec::put_varint(out, count);
+    out.extend_from_slice(&body);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streams_are_split_and_offsets_kept() {
+        let file = b"FHS|^~\\&\rMSH|^~\\&|A|||||||1|P|2.5\rPID|1\rMSH|^~\\&|B|||||||2|P|2.5\r";
+        let mut out = Vec::new();
+        extract_stream(file, &ExtractOptions::default(), &mut out);
+        let mut r = codec::Reader::new(&out);
+        assert_eq!(r.varint(), 2);
+        assert_eq!(r.varint(), 9);
+        assert_eq!(r.u8(), codec::TAG_OK);
+        assert_eq!(r.varint(), 0);
+        assert_eq!(r.varint(), 40);
+    }
 
     #[test]
     fn slices_follow_end_offsets() {

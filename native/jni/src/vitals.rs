@@ -67,3 +67,32 @@ fn extract_batch_impl<'local>(
     })?;
     Ok(env.byte_array_from_slice(&encoded)?)
 }
+
+/// `static native byte[] extractStream0(byte[] stream, String zone)`: splits a
+/// file or stream (plain, batch or MLLP) and returns the `stream` encoding.
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_Vitals_extractStream0<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    stream: JByteArray<'caller>,
+    zone: JString<'caller>,
+) -> JByteArray<'caller> {
+    panic::install_hook();
+    env.with_env(|env| extract_stream_impl(env, &stream, &zone))
+        .resolve::<ThrowJava>()
+}
+
+fn extract_stream_impl<'local>(
+    env: &mut Env<'local>,
+    stream: &JByteArray<'_>,
+    zone: &JString<'_>,
+) -> Result<JByteArray<'local>, BridgeError> {
+    let options = options::for_zone(io::opt_string(env, zone)?.as_deref())?;
+    let mut encoded = Vec::new();
+    io::with_bytes(env, stream, "stream", |s| {
+        batch::extract_stream(s, &options, &mut encoded);
+        Ok(())
+    })?;
+    Ok(env.byte_array_from_slice(&encoded)?)
+}

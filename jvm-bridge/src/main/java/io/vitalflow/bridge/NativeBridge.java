@@ -1,0 +1,58 @@
+package io.vitalflow.bridge;
+
+/**
+ * The library's identity and the calls that measure or test the bridge itself. Loading this
+ * class loads the native library.
+ */
+public final class NativeBridge {
+    /** When {@code true}, {@link #panicForTest} may panic the native side. */
+    public static final String TESTING_PROPERTY = "vitalflow.bridge.testing";
+
+    static {
+        NativeLibrary.load();
+    }
+
+    private NativeBridge() {}
+
+    /** Makes sure the native library is loaded (throws {@link UnsatisfiedLinkError} if it cannot be). */
+    public static void ensureLoaded() {
+        // the static initializer did the work
+    }
+
+    /** The version of the loaded native library. */
+    public static String version() {
+        return version0();
+    }
+
+    /** An empty native call: the pure cost of crossing JNI (for benchmarks). */
+    public static native void noop();
+
+    /**
+     * An empty call through the same shell as the real entry points (attach guard, panic guard,
+     * error policy) that only reads the array length: the fixed cost every real call pays.
+     */
+    public static native int noopGuarded(byte[] message);
+
+    /** Copies {@code data} through the native input and output buffers. */
+    public static byte[] echo(byte[] data) {
+        return echo0(data);
+    }
+
+    /**
+     * Makes the native side panic with {@code message}, which must come back as a
+     * {@link RuntimeException} carrying the Rust backtrace. Refused unless the system property
+     * {@value #TESTING_PROPERTY} is {@code true}.
+     */
+    static String panicForTest(String message) {
+        if (!Boolean.getBoolean(TESTING_PROPERTY)) {
+            throw new IllegalStateException("set -D" + TESTING_PROPERTY + "=true to enable the test panic");
+        }
+        return panic0(message);
+    }
+
+    private static native String version0();
+
+    private static native byte[] echo0(byte[] data);
+
+    private static native String panic0(String message);
+}

@@ -1,0 +1,146 @@
+package io.vitalflow.bridge;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** Reads the compact row encoding written by {@code native/jni/src/codec.rs}. Not thread-safe; one per call. */
+final class RowDecoder {
+    private static final VitalKind[] KINDS = VitalKind.values();
+    private static final GlucoseStatus[] GLUCOSE = GlucoseStatus.values();
+    private static final int COLUMNS = 14;
+
+    private final byte[] buf;
+    private int pos;
+
+    RowDecoder(byte[] buf) {
+        this.buf = buf;
+    }
+
+    boolean atEnd() {
+        return pos == buf.length;
+    }
+
+    int u8() {
+        return buf[pos++] & 0xff;
+    }
+
+    long varint() {
+        long v = 0;
+        int shift = 0;
+        while (true) {
+            int b = buf[pos++];
+            v |= (long) (b & 0x7f) << shift;
+            if (b >= 0) {
+                return v;
+            }
+            shift += 7;
+        }
+    }
+
+    long i64() {
+        long v = 0;
+        for (int i = 7; i >= 0; i--) {
+            v = (v << 8) | (buf[pos + i] & 0xffL);
+        }
+        pos += 8;
+        return v;
+    }
+
+    double f64() {
+        return Double.longBitsToDouble(i64());
+    }
+
+    /** A string that is never "same as previous". */
+    String str() {
+        long n = varint();
+        if (n == 0) {
+            return null;
+        }
+        int len = (int) (n - 2);
+        String s = new String(buf, pos, len, StandardCharsets.UTF_8);
+        pos += len;
+        return s;
+    }
+
+    List<VitalSign> rows() {
+        int count = (int) varint();
+        if (count == 0) {
+            return Collections.emptyList();
+        }
+        List<VitalSign> rows = new ArrayList<>(count);
+        String[] prev = new String[COLUMNS];
+        String[] col = new String[COLUMNS];
+        for (int r = 0; r < count; r++) {
+            int obxIndex = (int) varint();
+            VitalKind kind = KINDS[u8()];
+            int flags = u8();
+            int glucose = u8();
+            Double value = (flags & 1) != 0 ? f64() : null;
+            Double normalized = (flags & 2) != 0 ? f64() : null;
+            Instant observedAt = null;
+            if ((flags & 4) != 0) {
+                long micros = i64();
+                observedAt = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+            }
+            for (int c = 0; c < COLUMNS; c++) {
+                long n = varint();
+                if (n == 0) {
+                    col[c] = null;
+                } else if (n == 1) {
+                    col[c] = prev[c];
+                } else {
+                    int len = (int) (n - 2);
+                    col[c] = new String(buf, pos, len, StandardCharsets.UTF_8);
+                    pos += len;
+                }
+                prev[c] = col[c];
+            }
+            rows.add(new VitalSign(col[0], obxIndex, col[1], col[2], col[3], col[4], col[5], kind, col[6], col[7],
+                    value, col[8], col[9], col[10], normalized, col[11], observedAt, col[12], col[13],
+                    glucose == 0 ? null : GLUCOSE[glucose - 1]));
+        }
+        return Collections.unmodifiableList(rows);
+    }
+
+    Hl7Exception error() {
+        String kind = str();
+        String message = str();
+        long offset = varint() - 1;
+        String segment = str();
+        int segmentIndex = (int) (varint() - 1);
+        int field = (int) (varint() - 1);
+        return new Hl7Exception(message, kind, offset, segment, segmentIndex, field);
+    }
+
+    List<ExtractResult> batch() {
+        int count = (int) varint();
+        List<ExtractResult> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            int tag = u8();
+            if (tag == 0) {
+                out.add(new ExtractResult(i, -1, rows(), null));
+            } else {
+                out.add(new ExtractResult(i, -1, Collections.emptyList(), error()));
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    List<ExtractResult> stream() {
+        int count = (int) varint();
+        List<ExtractResult> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long offset = varint();
+            int tag = u8();
+            if (tag == 0) {
+                out.add(new ExtractResult(i, offset, rows(), null));
+            } else {
+                out.add(new ExtractResult(i, offset, Collections.emptyList(), error()));
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+}

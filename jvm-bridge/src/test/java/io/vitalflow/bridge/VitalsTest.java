@@ -1,0 +1,91 @@
+package io.vitalflow.bridge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class VitalsTest {
+    @Test
+    void extractsOneRowPerVitalObx() {
+        List<VitalSign> rows = Vitals.extract(Messages.monitor());
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7), rows.stream().map(VitalSign::obxIndex).toList());
+        assertEquals(List.of(VitalKind.HEART_RATE, VitalKind.RESPIRATORY_RATE, VitalKind.SPO2, VitalKind.TEMPERATURE,
+                VitalKind.SYSTOLIC_BP, VitalKind.DIASTOLIC_BP, VitalKind.CONSCIOUSNESS),
+                rows.stream().map(VitalSign::kind).toList());
+
+        VitalSign hr = rows.get(0);
+        assertEquals("CTRL0001", hr.messageControlId());
+        assertEquals("1", hr.setId());
+        assertEquals("12345", hr.patientId());
+        assertEquals("HOSP", hr.patientIdAuthority());
+        assertEquals("ENC42", hr.encounterId());
+        assertEquals("ICU^BED01^1^HOSP", hr.location());
+        assertEquals("8867-4", hr.code());
+        assertEquals("LN", hr.codeSystem());
+        assertEquals(72.0, hr.value());
+        assertEquals("/min", hr.unit());
+        assertEquals(72.0, hr.normalizedValue());
+        assertEquals("/min", hr.normalizedUnit());
+        assertEquals(Instant.parse("2026-11-20T05:58:00Z"), hr.observedAt());
+        assertEquals("F", hr.status());
+        assertEquals("MON-7", hr.deviceId());
+        assertNull(hr.glucoseStatus());
+        assertEquals(1_795_154_280_000_000L, hr.observedAtMicros());
+
+        VitalSign temp = rows.get(3);
+        assertEquals(98.6, temp.value());
+        assertEquals("[degF]", temp.unit());
+        assertEquals("Cel", temp.normalizedUnit());
+        assertEquals(37.0, temp.normalizedValue(), 1e-9);
+
+        VitalSign sys = rows.get(4);
+        assertEquals(Instant.parse("2026-11-20T05:55:00Z"), sys.observedAt(), "OBR-7 when OBX-14 is empty");
+
+        VitalSign acvpu = rows.get(6);
+        assertEquals("A", acvpu.text());
+        assertNull(acvpu.value());
+
+        // message-level strings are decoded once per message and shared by its rows
+        assertSame(rows.get(0).messageControlId(), rows.get(6).messageControlId());
+        assertSame(rows.get(0).patientId(), rows.get(5).patientId());
+    }
+
+    @Test
+    void timestampsWithoutOffsetFollowTheZone() {
+        List<VitalSign> utc = Vitals.extract(Messages.monitor());
+        List<VitalSign> ny = Vitals.extract(Messages.monitor(), ZoneId.of("America/New_York"));
+        assertEquals(utc.get(0).observedAt().plusSeconds(5 * 3600), ny.get(0).observedAt());
+    }
+
+    @Test
+    void batchMatchesSingleCallsAndIsolatesBadMessages() {
+        List<byte[]> batch = new ArrayList<>(Messages.randomBatch(7, 50, 6));
+        batch.add(10, "garbage".getBytes(StandardCharsets.US_ASCII));
+        batch.add(20, new byte[0]);
+        List<ExtractResult> results = Vitals.extractBatch(batch);
+        assertEquals(batch.size(), results.size());
+        for (int i = 0; i < batch.size(); i++) {
+            ExtractResult r = results.get(i);
+            assertEquals(i, r.index());
+            if (i == 10 || i == 20) {
+                assertFalse(r.ok());
+                assertTrue(r.vitals().isEmpty());
+                assertEquals(i == 10 ? "MISSING_MSH" : "EMPTY", r.error().kind());
+            } else {
+                assertTrue(r.ok(), () -> String.valueOf(r.error()));
+                assertEquals(Vitals.extract(batch.get(i)), r.vitals());
+                assertFalse(r.vitals().isEmpty());
+            }
+        }
+        assertTrue(Vitals.extractBatch(List.of()).isEmpty());
+    }
+}
