@@ -854,3 +854,30 @@ fn fixtures_never_crash() {
         }
     }
 }
+
+#[test]
+fn simulate_speed_paces_the_output() {
+    // 2 readings 60 s apart at 120x: the second tick is due 0.5 s after the start.
+    let t = std::time::Instant::now();
+    let o = run(
+        &[
+            "simulate",
+            "--patients",
+            "1",
+            "--count",
+            "2",
+            "--interval",
+            "60s",
+            "--speed",
+            "120",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        t.elapsed() >= Duration::from_millis(450),
+        "{:?}",
+        t.elapsed()
+    );
+    assert_eq!(code(&run(&["simulate", "--speed", "0"], b"")), 2);
+}

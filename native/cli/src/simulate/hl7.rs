@@ -216,7 +216,10 @@ fn consciousness_letter(c: Consciousness) -> &'static str {
 fn consciousness_snomed(c: Consciousness) -> &'static str {
     match c {
         Consciousness::A => "248234008^Mentally alert^SCT",
-        Consciousness::C => "300202002^New confusion^SCT",
+        // SNOMED CT's 300202002 is "responds to voice" while the SPEC's list puts
+        // it at C, and 130987000 (acute confusion) is not in the SPEC: new
+        // confusion goes as the site's own code, which every reader takes.
+        Consciousness::C => "C^New confusion^L",
         Consciousness::V => "255373000^Responds to voice^SCT",
         Consciousness::P => "450847001^Responds to pain^SCT",
         Consciousness::U => "422768004^Unresponsive^SCT",
@@ -263,56 +266,56 @@ pub fn vitals_message(
             let rows: [(&str, &str, f64, &str, &str); 8] = [
                 (
                     "150456^MDC_PULS_OXIM_SAT_O2^MDC",
-                    "1.1.1.150456",
+                    "1.1.1.1",
                     r.spo2,
                     "262688^MDC_DIM_PERCENT^MDC",
                     "90-100",
                 ),
                 (
                     "149530^MDC_PULS_OXIM_PULS_RATE^MDC",
-                    "1.1.1.149530",
+                    "1.1.1.2",
                     r.pulse,
                     "264864^MDC_DIM_BEAT_PER_MIN^MDC",
                     "50-120",
                 ),
                 (
                     "147842^MDC_ECG_HEART_RATE^MDC",
-                    "1.2.1.147842",
+                    "1.2.1.1",
                     r.pulse,
                     "264864^MDC_DIM_BEAT_PER_MIN^MDC",
                     "50-120",
                 ),
                 (
                     "151562^MDC_RESP_RATE^MDC",
-                    "1.3.1.151562",
+                    "1.3.1.1",
                     r.resp_rate,
                     "264928^MDC_DIM_RESP_PER_MIN^MDC",
                     "8-30",
                 ),
                 (
                     "150021^MDC_PRESS_BLD_NONINV_SYS^MDC",
-                    "1.4.1.150021",
+                    "1.4.1.1",
                     r.systolic,
                     "266016^MDC_DIM_MMHG^MDC",
                     "90-160",
                 ),
                 (
                     "150022^MDC_PRESS_BLD_NONINV_DIA^MDC",
-                    "1.4.1.150022",
+                    "1.4.1.2",
                     r.diastolic,
                     "266016^MDC_DIM_MMHG^MDC",
                     "50-90",
                 ),
                 (
                     "150023^MDC_PRESS_BLD_NONINV_MEAN^MDC",
-                    "1.4.1.150023",
+                    "1.4.1.3",
                     r.mean,
                     "266016^MDC_DIM_MMHG^MDC",
                     "60-110",
                 ),
                 (
                     "150364^MDC_TEMP_BODY^MDC",
-                    "1.5.1.150364",
+                    "1.5.1.1",
                     r.temperature,
                     "268192^MDC_DIM_DEGC^MDC",
                     "36.0-38.0",

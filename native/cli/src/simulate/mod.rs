@@ -96,6 +96,51 @@ pub struct SimulateArgs {
     /// SpO2 scale, oxygen, glucose), to this file.
     #[arg(long)]
     pub roster: Option<PathBuf>,
+    /// Pace the output in step with the simulated clock, SPEED times faster than real time
+    /// (1 = real time, 60 = an hour a minute). Default: as fast as possible.
+    #[arg(long, value_parser = parse_speed)]
+    pub speed: Option<f64>,
+}
+
+fn parse_speed(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("{s:?} is not a positive number")),
+    }
+}
+
+/// Holds each message back until its simulated time, scaled by `--speed`.
+struct Pacer {
+    speed: Option<f64>,
+    start: DateTime<Utc>,
+    wall: std::time::Instant,
+}
+
+impl Pacer {
+    fn new(args: &SimulateArgs) -> Pacer {
+        Pacer {
+            speed: args.speed,
+            start: args.start,
+            wall: std::time::Instant::now(),
+        }
+    }
+
+    /// Sleeps until `at` is due; returns whether it paced (then output should be flushed).
+    fn wait(&self, at: DateTime<Utc>) -> bool {
+        let Some(speed) = self.speed else {
+            return false;
+        };
+        let offset = (at - self.start)
+            .to_std()
+            .unwrap_or_default()
+            .div_f64(speed);
+        let due = self.wall + offset;
+        let now = std::time::Instant::now();
+        if due > now {
+            std::thread::sleep(due - now);
+        }
+        true
+    }
 }
 
 fn parse_fraction(s: &str) -> Result<f64, String> {
@@ -354,8 +399,10 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failed> {
         let stdout = io::stdout();
         let mut out = stdout.lock();
         let (mut sent, mut rejected) = (0u64, 0u64);
+        let pacer = Pacer::new(args);
         for t in 0..total {
             for m in sim.tick(t) {
+                pacer.wait(m.at);
                 let ack = client
                     .send(&m.bytes)
                     .map_err(|e| Failed::msg(format!("{}: {e}", m.control_id)))?;
@@ -385,9 +432,17 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failed> {
         )),
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
+    let pacer = Pacer::new(args);
     for t in 0..total {
         for m in sim.tick(t) {
-            match frame(args.framing, &m.bytes, &mut out) {
+            let paced = pacer.wait(m.at);
+            match frame(args.framing, &m.bytes, &mut out).and_then(|()| {
+                if paced {
+                    out.flush()
+                } else {
+                    Ok(())
+                }
+            }) {
                 Ok(()) => {}
                 // A closed pipe (`| head`) is not an error.
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
