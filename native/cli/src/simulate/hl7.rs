@@ -36,7 +36,7 @@ pub struct Identity {
     pub monitor: String,
     /// The glucometer's serial number.
     pub glucometer: String,
-    /// LOINC-style feeds only: temperature charted in °F.
+    /// Temperature charted in °F.
     pub fahrenheit: bool,
     /// Consciousness charted as a SNOMED CT code (CWE) rather than the letter.
     pub snomed_acvpu: bool,
@@ -66,6 +66,11 @@ pub fn timestamp(t: DateTime<Utc>, style: Style, zone: Tz) -> String {
         Style::Pcd01 => t.format("%Y%m%d%H%M%S+0000").to_string(),
         Style::Loinc => t.with_timezone(&zone).format("%Y%m%d%H%M%S").to_string(),
     }
+}
+
+/// °C to °F, to one decimal as a thermometer shows it.
+fn fahrenheit(celsius: f64) -> f64 {
+    ((celsius * 9.0 / 5.0 + 32.0) * 10.0).round() / 10.0
 }
 
 fn num(v: f64) -> String {
@@ -263,6 +268,15 @@ pub fn vitals_message(
                 time: "",
                 device: &dev,
             });
+            let (temp, temp_unit, temp_range) = if id.fahrenheit {
+                (
+                    fahrenheit(r.temperature),
+                    "268160^MDC_DIM_FAHR^MDC",
+                    "96.8-100.4",
+                )
+            } else {
+                (r.temperature, "268192^MDC_DIM_DEGC^MDC", "36.0-38.0")
+            };
             let rows: [(&str, &str, f64, &str, &str); 8] = [
                 (
                     "150456^MDC_PULS_OXIM_SAT_O2^MDC",
@@ -274,7 +288,7 @@ pub fn vitals_message(
                 (
                     "149530^MDC_PULS_OXIM_PULS_RATE^MDC",
                     "1.1.1.2",
-                    r.pulse,
+                    r.oximeter_pulse,
                     "264864^MDC_DIM_BEAT_PER_MIN^MDC",
                     "50-120",
                 ),
@@ -316,9 +330,9 @@ pub fn vitals_message(
                 (
                     "150364^MDC_TEMP_BODY^MDC",
                     "1.5.1.1",
-                    r.temperature,
-                    "268192^MDC_DIM_DEGC^MDC",
-                    "36.0-38.0",
+                    temp,
+                    temp_unit,
+                    temp_range,
                 ),
             ];
             for (code, sub_id, v, unit, range) in rows {
@@ -349,14 +363,11 @@ pub fn vitals_message(
                 "34566-0^Vital signs with method details panel^LN",
             );
             let (temp, temp_unit) = if id.fahrenheit {
-                (
-                    ((r.temperature * 9.0 / 5.0 + 32.0) * 10.0).round() / 10.0,
-                    "[degF]^degree Fahrenheit^UCUM",
-                )
+                (fahrenheit(r.temperature), "[degF]^degree Fahrenheit^UCUM")
             } else {
                 (r.temperature, "Cel^degree Celsius^UCUM")
             };
-            let rows: [(&str, f64, &str); 7] = [
+            let rows: [(&str, f64, &str); 8] = [
                 ("8867-4^Heart rate^LN", r.pulse, "/min^per minute^UCUM"),
                 (
                     "9279-1^Respiratory rate^LN",
@@ -384,6 +395,12 @@ pub fn vitals_message(
                     "mm[Hg]^millimeter of mercury^UCUM",
                 ),
                 ("8310-5^Body temperature^LN", temp, temp_unit),
+                // Charted alongside, not a vital sign.
+                (
+                    "72514-3^Pain severity - 0-10 verbal numeric rating^LN",
+                    f64::from(r.pain),
+                    "{score}^score^UCUM",
+                ),
             ];
             for (code, v, unit) in rows {
                 b.obx(Obx {

@@ -261,7 +261,7 @@ impl Simulation {
                 style,
                 monitor: format!("0050C2FFFE{:06X}", rng.random_range(0..0x100_0000u32)),
                 glucometer: format!("GLM{:05}", rng.random_range(0..100_000u32)),
-                fahrenheit: style == Style::Loinc && rng.random_bool(0.3),
+                fahrenheit: rng.random_bool(if style == Style::Loinc { 0.3 } else { 0.1 }),
                 snomed_acvpu: rng.random_bool(0.25),
             });
             patients.push(Patient::new(seed, det));

@@ -158,8 +158,12 @@ pub struct Reading {
     pub systolic: f64,
     pub diastolic: f64,
     pub mean: f64,
-    /// beats/min, whole.
+    /// beats/min, whole (ECG).
     pub pulse: f64,
+    /// The pulse oximeter's pulse rate: the ECG rate give or take a beat or two.
+    pub oximeter_pulse: f64,
+    /// Pain score 0-10 (not a vital sign: exercises the reader's skipping of other codes).
+    pub pain: u8,
     /// °C, one decimal.
     pub temperature: f64,
     pub consciousness: Consciousness,
@@ -292,6 +296,11 @@ impl Patient {
             _ => None,
         };
         self.readings += 1;
+        let pulse = round(pulse, limits::PULSE);
+        let oximeter_pulse = round(pulse + 1.2 * self.gauss(), limits::PULSE);
+        let pain = (2.0 * self.rng.random::<f64>() + 5.0 * s)
+            .round()
+            .clamp(0.0, 10.0) as u8;
 
         Reading {
             resp_rate: round(resp, limits::RESP_RATE),
@@ -299,7 +308,9 @@ impl Patient {
             systolic,
             diastolic,
             mean,
-            pulse: round(pulse, limits::PULSE),
+            pulse,
+            oximeter_pulse,
+            pain,
             temperature: ((temperature * 10.0).round() / 10.0)
                 .clamp(limits::TEMPERATURE.0, limits::TEMPERATURE.1),
             consciousness,
@@ -368,6 +379,9 @@ mod tests {
                     "{r:?}"
                 );
                 assert!(within(r.pulse, limits::PULSE), "{r:?}");
+                assert!(within(r.oximeter_pulse, limits::PULSE), "{r:?}");
+                assert!((r.oximeter_pulse - r.pulse).abs() <= 6.0, "{r:?}");
+                assert!(r.pain <= 10);
                 assert!(within(r.temperature, limits::TEMPERATURE), "{r:?}");
                 if let Some(g) = r.glucose {
                     assert!(within(g, limits::GLUCOSE), "{r:?}");
