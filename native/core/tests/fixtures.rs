@@ -67,12 +67,16 @@ fn numbers_match(expected: &Value, actual: &Value, tolerance: f64) -> bool {
 fn compare_row(where_: &str, expected: &Value, actual: &Value, problems: &mut Vec<String>) {
     let exp = expected.as_object().expect("expected row is an object");
     let Some(act) = actual.as_object() else {
-        problems.push(format!("{where_}: row did not serialise to an object: {actual}"));
+        problems.push(format!(
+            "{where_}: row did not serialise to an object: {actual}"
+        ));
         return;
     };
     for (key, e) in exp {
         let Some(a) = act.get(key) else {
-            problems.push(format!("{where_}: field {key} missing from the serialised row"));
+            problems.push(format!(
+                "{where_}: field {key} missing from the serialised row"
+            ));
             continue;
         };
         let ok = match key.as_str() {
@@ -133,7 +137,10 @@ fn check_valid(name: &str) {
         problems.push(format!(
             "split: expected {} messages at offsets {:?}, got {} at offsets {:?}",
             exp_messages.len(),
-            exp_messages.iter().map(|m| m["offset"].as_u64().unwrap()).collect::<Vec<_>>(),
+            exp_messages
+                .iter()
+                .map(|m| m["offset"].as_u64().unwrap())
+                .collect::<Vec<_>>(),
             messages.len(),
             messages.iter().map(|m| m.0).collect::<Vec<_>>()
         ));
@@ -143,7 +150,9 @@ fn check_valid(name: &str) {
         let m = i + 1;
         let exp_offset = exp["offset"].as_u64().unwrap() as usize;
         if offset != exp_offset {
-            problems.push(format!("message {m}: offset expected {exp_offset}, got {offset}"));
+            problems.push(format!(
+                "message {m}: offset expected {exp_offset}, got {offset}"
+            ));
         }
         if !msg.starts_with(b"MSH") {
             problems.push(format!(
@@ -181,7 +190,10 @@ fn check_valid(name: &str) {
                     }
                 }
                 // Rows must come in OBX order.
-                let order: Vec<u64> = actual.iter().filter_map(|r| r["obx_index"].as_u64()).collect();
+                let order: Vec<u64> = actual
+                    .iter()
+                    .filter_map(|r| r["obx_index"].as_u64())
+                    .collect();
                 if order.windows(2).any(|w| w[0] >= w[1]) {
                     problems.push(format!("message {m}: rows not in OBX order: {order:?}"));
                 }
@@ -197,7 +209,9 @@ fn check_valid(name: &str) {
                 Ok(Err(e)) => problems.push(format!("message {m}: {path}: error {}", describe(&e))),
                 Ok(Ok(got)) => {
                     if got != want {
-                        problems.push(format!("message {m}: {path}: expected {want:?}, got {got:?}"));
+                        problems.push(format!(
+                            "message {m}: {path}: expected {want:?}, got {got:?}"
+                        ));
                     }
                 }
             }
@@ -233,7 +247,10 @@ fn first_error(bytes: &[u8]) -> Result<(Hl7Error, usize, usize), String> {
             extract(msg, &ExtractOptions::default()).map(|_| ())
         })?;
         let queried = guarded("query", || query(msg, "MSH-9").map(|_| ()))?;
-        if let Some(e) = [parsed, extracted, queried].into_iter().find_map(Result::err) {
+        if let Some(e) = [parsed, extracted, queried]
+            .into_iter()
+            .find_map(Result::err)
+        {
             let at = e.offset.map(|o| o + offset).unwrap_or(usize::MAX);
             return Ok((e, at, good));
         }
@@ -246,24 +263,40 @@ fn first_error(bytes: &[u8]) -> Result<(Hl7Error, usize, usize), String> {
 fn check_invalid(name: &str) {
     let dir = fixtures_dir();
     let bytes = fs::read(dir.join("invalid").join(format!("{name}.hl7"))).expect("fixture file");
-    let expected = read_json(&dir.join("expected").join("invalid").join(format!("{name}.json")));
+    let expected = read_json(
+        &dir.join("expected")
+            .join("invalid")
+            .join(format!("{name}.json")),
+    );
     let exp = &expected["error"];
     let mut problems = Vec::new();
 
     match first_error(&bytes) {
         Err(p) => problems.push(p),
         Ok((err, at, good)) => {
-            let kinds: Vec<&str> = exp["kinds"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+            let kinds: Vec<&str> = exp["kinds"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
             let kind = format!("{:?}", err.kind);
             let kind_name = kind.split('(').next().unwrap_or("");
             if !kinds.contains(&kind_name) {
-                problems.push(format!("kind expected one of {kinds:?}, got {}", describe(&err)));
+                problems.push(format!(
+                    "kind expected one of {kinds:?}, got {}",
+                    describe(&err)
+                ));
             }
             let want_at = exp["offset"].as_u64().unwrap() as usize;
             if at != want_at {
                 problems.push(format!(
                     "offset (in the file) expected {want_at}, got {} from {}",
-                    if at == usize::MAX { "none".to_string() } else { at.to_string() },
+                    if at == usize::MAX {
+                        "none".to_string()
+                    } else {
+                        at.to_string()
+                    },
                     describe(&err)
                 ));
             }
@@ -272,7 +305,10 @@ fn check_invalid(name: &str) {
                     problems.push(format!("segment_index expected {w}, got {a}"));
                 }
             } else if exp["segment_index"].is_u64() {
-                problems.push(format!("segment_index expected {}, got none", exp["segment_index"]));
+                problems.push(format!(
+                    "segment_index expected {}, got none",
+                    exp["segment_index"]
+                ));
             }
             if let (Some(w), Some(a)) = (exp["segment"].as_str(), err.segment.as_deref()) {
                 if w != a {
@@ -284,9 +320,13 @@ fn check_invalid(name: &str) {
                     problems.push(format!("field expected {w}, got {a}"));
                 }
             }
-            let want_good = expected["valid_messages_before_error"].as_u64().unwrap_or(0) as usize;
+            let want_good = expected["valid_messages_before_error"]
+                .as_u64()
+                .unwrap_or(0) as usize;
             if good != want_good {
-                problems.push(format!("messages read fine before the error: expected {want_good}, got {good}"));
+                problems.push(format!(
+                    "messages read fine before the error: expected {want_good}, got {good}"
+                ));
             }
         }
     }
@@ -299,9 +339,14 @@ fn check_invalid(name: &str) {
         }
         Ok(_) => {}
     }
-    match guarded("extract on the whole file", || extract(&bytes, &ExtractOptions::default())) {
+    match guarded("extract on the whole file", || {
+        extract(&bytes, &ExtractOptions::default())
+    }) {
         Err(p) => problems.push(p),
-        Ok(Ok(rows)) => problems.push(format!("extract on the whole file succeeded with {} rows", rows.len())),
+        Ok(Ok(rows)) => problems.push(format!(
+            "extract on the whole file succeeded with {} rows",
+            rows.len()
+        )),
         Ok(Err(_)) => {}
     }
 
@@ -406,14 +451,28 @@ fn every_fixture_is_listed() {
         v.sort();
         v
     };
-    assert_eq!(stems("."), sorted(VALID), "tests/fixtures/*.hl7 vs valid_fixtures!");
-    assert_eq!(stems("invalid"), sorted(INVALID), "tests/fixtures/invalid/*.hl7 vs invalid_fixtures!");
+    assert_eq!(
+        stems("."),
+        sorted(VALID),
+        "tests/fixtures/*.hl7 vs valid_fixtures!"
+    );
+    assert_eq!(
+        stems("invalid"),
+        sorted(INVALID),
+        "tests/fixtures/invalid/*.hl7 vs invalid_fixtures!"
+    );
     for name in VALID {
-        assert!(dir.join("expected").join(format!("{name}.json")).is_file(), "no expected/{name}.json");
+        assert!(
+            dir.join("expected").join(format!("{name}.json")).is_file(),
+            "no expected/{name}.json"
+        );
     }
     for name in INVALID {
         assert!(
-            dir.join("expected").join("invalid").join(format!("{name}.json")).is_file(),
+            dir.join("expected")
+                .join("invalid")
+                .join(format!("{name}.json"))
+                .is_file(),
             "no expected/invalid/{name}.json"
         );
     }
