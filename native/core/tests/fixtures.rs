@@ -154,6 +154,11 @@ fn check_valid(name: &str) {
                 "message {m}: offset expected {exp_offset}, got {offset}"
             ));
         }
+        if msg.iter().any(|&b| b == 0x0B || b == 0x1C) {
+            problems.push(format!(
+                "message {m}: MLLP framing bytes left in the message"
+            ));
+        }
         if !msg.starts_with(b"MSH") {
             problems.push(format!(
                 "message {m}: does not start with MSH: {:?}",
