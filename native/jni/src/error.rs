@@ -9,8 +9,9 @@
 //! | [`BridgeError::Jni`]         | the pending Java exception, else `RuntimeException` |
 //! | a panic                      | `java.lang.RuntimeException` ("Rust panic: ...", with the backtrace) |
 //!
-//! Exception classes are looked up per throw with `FindClass`, which resolves
-//! through the class loader of the class that declared the native method. Nothing
+//! Exception classes are looked up per throw with JNI `FindClass` (never through
+//! the thread's context class loader), which resolves through the class loader
+//! of the class that declared the native method. Nothing
 //! class-related is cached in a `static`, so the same library serves bridge copies
 //! in several class loaders correctly.
 
@@ -92,8 +93,13 @@ pub fn new_hl7_exception<'local>(
         Some(s) => JObject::from(env.new_string(s)?),
         None => JObject::null(),
     };
+    // `Env::find_class` is JNI `FindClass`, which resolves through the loader of the
+    // class that declared the running native method. (A `&JNIStr` class descriptor
+    // would try the thread's context class loader first: the wrong copy of the
+    // class when several loaders carry the bridge.)
+    let class = env.find_class(jni_str!("io/vitalflow/bridge/Hl7Exception"))?;
     let obj = env.new_object(
-        jni_str!("io/vitalflow/bridge/Hl7Exception"),
+        &class,
         jni_sig!("(Ljava/lang/String;Ljava/lang/String;JLjava/lang/String;II)V"),
         &[
             JValue::Object(&message),
