@@ -919,3 +919,34 @@ OBX|9|NM|3151-8^Inhaled oxygen flow rate^LN||2|L/min^liter per minute^UCUM|||||F
 OBX|10|ST|ACVPU^Level of consciousness (ACVPU)^L||A||||||F\r";
     assert_eq!(stdout(&o), expected);
 }
+
+/// The shared invalid fixtures (tests/fixtures/invalid/*.hl7), when present: no
+/// crash, and a failure (exit code 1) says which file and where. Whether each is
+/// an error is the core's contract, tested by its own fixture test.
+#[test]
+fn invalid_fixtures_fail_with_a_position() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/invalid");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    for f in entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "hl7"))
+    {
+        let f = f.to_str().unwrap();
+        for args in [&["vitals", f][..], &["query", "MSH-10", f]] {
+            let o = run(args, b"");
+            let c = code(&o);
+            assert!(c == 0 || c == 1, "{args:?}: {}", stderr(&o));
+            if c == 1 {
+                assert!(
+                    stderr(&o).contains(&format!("vitalflow: {f}")),
+                    "{args:?}: {}",
+                    stderr(&o)
+                );
+                assert!(stderr(&o).contains("byte "), "{args:?}: {}", stderr(&o));
+            }
+        }
+    }
+}
