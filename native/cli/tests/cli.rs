@@ -3,7 +3,7 @@
 //! in-test listener, and simulate -> vitals.
 
 use std::io::{Read, Write};
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::thread;
@@ -467,7 +467,9 @@ fn listener(
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap().to_string();
     let h = thread::spawn(move || {
-        let (mut s, _) = l.accept().unwrap();
+        let Some(mut s) = accept_within(&l, Duration::from_secs(30)) else {
+            return Vec::new();
+        };
         s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         let mut got = Vec::new();
         let mut buf = Vec::new();
@@ -502,6 +504,28 @@ fn listener(
         }
     });
     (addr, h)
+}
+
+/// Accepts one connection, or gives up after `limit` so that a client that never
+/// connects fails its test instead of hanging it.
+fn accept_within(l: &TcpListener, limit: Duration) -> Option<TcpStream> {
+    l.set_nonblocking(true).unwrap();
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        match l.accept() {
+            Ok((s, _)) => {
+                s.set_nonblocking(false).unwrap();
+                return Some(s);
+            }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::WouldBlock
+                    && std::time::Instant::now() < deadline =>
+            {
+                thread::sleep(Duration::from_millis(10));
+            }
+            Err(_) => return None,
+        }
+    }
 }
 
 fn ack(code: &str, ctrl: &str) -> String {
@@ -587,8 +611,7 @@ fn send_connection_closed_by_peer() {
     let l = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = l.local_addr().unwrap().to_string();
     let h = thread::spawn(move || {
-        let (s, _) = l.accept().unwrap();
-        drop(s);
+        drop(accept_within(&l, Duration::from_secs(30)));
     });
     let o = run(&["send", "--mllp", &addr], MSG1.as_bytes());
     h.join().unwrap();
