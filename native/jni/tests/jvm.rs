@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use jni::objects::{JByteArray, JObject, JString, JThrowable, JValue};
+use jni::objects::{JByteArray, JObject, JString, JValue};
 use jni::{jni_sig, jni_str, Env, InitArgsBuilder, JNIVersion, JavaVM};
 
 const MSG: &[u8] = b"MSH|^~\\&|MON|ICU|EHR|HOSP|20261120060000||ORU^R01|CTRL1|P|2.5.1\r\
@@ -62,7 +62,7 @@ fn java_classes() -> PathBuf {
 }
 
 /// Takes the pending exception: its class name and message.
-fn take_exception(env: &mut Env<'_>) -> (JThrowable<'static>, String, String) {
+fn take_exception(env: &mut Env<'_>) -> (String, String) {
     assert!(env.exception_check(), "expected a pending Java exception");
     let ex = env.exception_occurred().expect("exception");
     env.exception_clear();
@@ -97,9 +97,7 @@ fn take_exception(env: &mut Env<'_>) -> (JThrowable<'static>, String, String) {
         .unwrap()
         .try_to_string(env)
         .unwrap();
-    // Only the strings are used after this point; the reference is not kept.
-    drop(ex);
-    (JThrowable::default(), name, msg)
+    (name, msg)
 }
 
 fn query<'l>(env: &mut Env<'l>, message: &[u8], path: &str) -> jni::errors::Result<Option<String>> {
@@ -144,7 +142,7 @@ fn results_errors_and_panics_cross_into_a_real_jvm() {
 
         // A bad path: Hl7Exception with its kind.
         assert!(query(env, MSG, "not a path").is_err());
-        let (_, class, msg) = take_exception(env);
+        let (class, msg) = take_exception(env);
         assert_eq!(class, "io.vitalflow.bridge.Hl7Exception");
         assert!(msg.contains("path"), "{msg}");
 
@@ -174,7 +172,7 @@ fn results_errors_and_panics_cross_into_a_real_jvm() {
             &[JValue::Object(&text)],
         );
         assert!(r.is_err());
-        let (_, class, msg) = take_exception(env);
+        let (class, msg) = take_exception(env);
         assert_eq!(class, "java.lang.RuntimeException");
         assert!(
             msg.starts_with("Rust panic: panic from the jvm test at "),
