@@ -128,6 +128,15 @@ impl<'a> Message<'a> {
             .in_segment("MSH", 1)
             .in_field(1));
         };
+        if !field.is_ascii_punctuation() {
+            return Err(Hl7Error::new(ErrorKind::BadEncodingCharacters(format!(
+                "MSH-1 (the field separator) must be a printable symbol, found {:?}",
+                field as char
+            )))
+            .at(start + 3)
+            .in_segment("MSH", 1)
+            .in_field(1));
+        }
         let line_end = memchr::memchr2(b'\r', b'\n', body).unwrap_or(body.len());
         let enc_end = memchr::memchr(field, &body[4..line_end])
             .map(|i| i + 4)
@@ -187,6 +196,27 @@ impl<'a> Message<'a> {
                     .in_segment("MSH", 1)
                     .in_field(18)
             })?;
+        }
+        // MSH-9 (message type) and MSH-10 (control id) are required: without
+        // them a message can be neither routed nor acknowledged.
+        if let Some(msh) = msg.segment(b"MSH", 1) {
+            for (n, what) in [
+                (9, "MSH-9 (message type)"),
+                (10, "MSH-10 (message control id)"),
+            ] {
+                let f = msh.field(n);
+                if f.is_none_or(|f| f.is_empty()) {
+                    let at = f
+                        .map(|f| f.offset())
+                        .unwrap_or(msh.offset() + msh.raw().len());
+                    return Err(Hl7Error::new(ErrorKind::Other(format!(
+                        "required field {what} is missing"
+                    )))
+                    .at(at)
+                    .in_segment("MSH", 1)
+                    .in_field(n));
+                }
+            }
         }
         Ok(msg)
     }

@@ -50,7 +50,7 @@ fn is_envelope(line: &[u8]) -> bool {
 }
 
 fn is_msh(line: &[u8]) -> bool {
-    line.starts_with(b"MSH") && line.len() > 3
+    line.starts_with(b"MSH")
 }
 
 /// Line-oriented splitting of unframed text.

@@ -184,11 +184,11 @@ proptest! {
         let e = |v: &str| escape(v, &d);
         let enc: String = [d.component, d.repetition.unwrap(), d.escape.unwrap(), d.subcomponent.unwrap()].iter().map(|&b| b as char).collect();
         let msg = format!(
-            "MSH{f}{enc}{f}APP{f}FAC{f}{f}{f}20261120060000{f}{f}ORU{c}R01{f}{cid}{f}P{f}2.5{t}PID{f}1{f}{f}{id1}{c}{c}{c}{auth}{s}{sub2}{r}{id2}{f}{f}{name}{t}ZXX{f}{z}",
+            "MSH{f}{enc}{f}APP{f}FAC{f}{f}{f}20261120060000{f}{f}ORU{c}R01{f}C{cid}{f}P{f}2.5{t}PID{f}1{f}{f}{id1}{c}{c}{c}{auth}{s}{sub2}{r}{id2}{f}{f}{name}{t}ZXX{f}{z}",
             cid = e(&values[0]), id1 = e(&values[1]), auth = e(&values[2]), sub2 = e(&values[3]), id2 = e(&values[4]), name = e(&values[5]), z = e(&values[0]), t = terminator,
         );
         let m = msg.as_bytes();
-        prop_assert_eq!(q(m, "MSH-10").unwrap(), values[0].clone());
+        prop_assert_eq!(q(m, "MSH-10").unwrap(), format!("C{}", values[0]));
         prop_assert_eq!(q(m, "PID-3-1").unwrap(), values[1].clone());
         prop_assert_eq!(q(m, "PID-3-4-1").unwrap(), values[2].clone());
         prop_assert_eq!(q(m, "PID-3-4-2").unwrap(), values[3].clone());
