@@ -73,7 +73,13 @@ pub fn for_each_message(
                         offset,
                         bytes,
                     };
-                    match f(&m) {
+                    // A bug in the library must not cost the user the rest of
+                    // the file: the message is reported and the walk goes on.
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&m)))
+                        .unwrap_or_else(|_| {
+                            Err(Error::Message("internal error (reported above)".into()))
+                        });
+                    match result {
                         Ok(()) => {}
                         Err(Error::Message(e)) => {
                             eprintln!("vitalflow: {}: {e}", m.locate());

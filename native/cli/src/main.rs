@@ -40,6 +40,21 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A bug is reported in one line; a panic on one message is caught and the
+    // rest of the input still processed (see input.rs).
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        eprintln!("vitalflow: internal error (a bug, please report it){at}: {what}");
+    }));
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Query(a) => commands::query(a),

@@ -865,6 +865,11 @@ fn fixtures_never_crash() {
             let o = run(args, b"");
             let c = code(&o);
             assert!(c == 0 || c == 1, "{args:?} exited {c}: {}", stderr(&o));
+            assert!(
+                !stderr(&o).contains("internal error"),
+                "{args:?}: {}",
+                stderr(&o)
+            );
             if c == 1 {
                 assert!(
                     stderr(&o).contains("vitalflow:"),
@@ -962,6 +967,11 @@ fn invalid_fixtures_fail_with_a_position() {
             let o = run(args, b"");
             let c = code(&o);
             assert!(c == 0 || c == 1, "{args:?}: {}", stderr(&o));
+            assert!(
+                !stderr(&o).contains("internal error"),
+                "{args:?}: {}",
+                stderr(&o)
+            );
             if c == 1 {
                 assert!(
                     stderr(&o).contains(&format!("vitalflow: {f}")),
