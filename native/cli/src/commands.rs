@@ -268,7 +268,8 @@ pub fn news2(a: &News2Args) -> Result<(), Failed> {
             Ok(input) => {
                 let json = serde_json::to_string(&score(&input))
                     .map_err(|e| Failed::msg(e.to_string()))?;
-                if out.line(&json).is_err() {
+                // One score per line as it comes (`tail -f ... | vitalflow news2`).
+                if out.line(&json).is_err() || out.0.flush().is_err() {
                     break;
                 }
             }
