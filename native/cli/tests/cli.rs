@@ -983,3 +983,100 @@ fn invalid_fixtures_fail_with_a_position() {
         }
     }
 }
+
+#[test]
+fn simulate_lines_framing_reads_the_same() {
+    let plain = run(&["simulate", "--count", "2", "--patients", "3"], b"");
+    let lines = run(
+        &[
+            "simulate",
+            "--count",
+            "2",
+            "--patients",
+            "3",
+            "--framing",
+            "lines",
+        ],
+        b"",
+    );
+    assert!(lines.stdout.contains(&b'\n') && !lines.stdout.contains(&b'\r'));
+    let a = run(&["vitals"], &plain.stdout);
+    let b = run(&["vitals"], &lines.stdout);
+    assert_eq!(code(&b), 0, "{}", stderr(&b));
+    assert_eq!(a.stdout, b.stdout);
+}
+
+/// simulate -> vitals -> news2, with the roster as ground truth: the patients
+/// who deteriorate end with a high NEWS2, the others do not.
+#[test]
+fn simulated_deterioration_shows_in_news2() {
+    let d = scratch("sim-news2");
+    let roster = d.join("roster.jsonl");
+    let sim = run(
+        &[
+            "simulate",
+            "--seed",
+            "3",
+            "--patients",
+            "12",
+            "--count",
+            "24",
+            "--roster",
+            roster.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code(&sim), 0, "{}", stderr(&sim));
+    let rows = json_lines(&run(&["vitals"], &sim.stdout));
+    let roster: Vec<Value> = std::fs::read_to_string(&roster)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+
+    // The latest value of each NEWS2 parameter per patient, from the rows in feed order.
+    let mut latest: std::collections::BTreeMap<String, serde_json::Map<String, Value>> =
+        Default::default();
+    for r in &rows {
+        let p = latest
+            .entry(r["patient_id"].as_str().unwrap().to_string())
+            .or_default();
+        let v = r["normalized_value"].clone();
+        match r["kind"].as_str().unwrap() {
+            "RESPIRATORY_RATE" => drop(p.insert("resp_rate".into(), v)),
+            "SPO2" => drop(p.insert("spo2".into(), v)),
+            "SYSTOLIC_BP" => drop(p.insert("systolic".into(), v)),
+            "HEART_RATE" => drop(p.insert("pulse".into(), v)),
+            "TEMPERATURE" => drop(p.insert("temperature".into(), v)),
+            "CONSCIOUSNESS" => drop(p.insert("consciousness".into(), r["text"].clone())),
+            "INSPIRED_O2" => {
+                let x = r["normalized_value"].as_f64().unwrap();
+                let on = if r["unit"] == "%" { x > 21.0 } else { x > 0.0 };
+                p.insert("oxygen".into(), Value::Bool(on));
+            }
+            _ => {}
+        }
+    }
+    let mut input = String::new();
+    let mut truth = Vec::new();
+    for p in &roster {
+        let mut obj = latest[p["patient_id"].as_str().unwrap()].clone();
+        obj.insert("spo2_scale".into(), p["spo2_scale"].clone());
+        input.push_str(&Value::Object(obj).to_string());
+        input.push('\n');
+        truth.push(p["deteriorating"] == true);
+    }
+    let o = run(&["news2"], input.as_bytes());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let scores = json_lines(&o);
+    assert_eq!(scores.len(), roster.len());
+    for (s, deteriorating) in scores.iter().zip(truth) {
+        assert_eq!(s["complete"], true, "{s}");
+        let total = s["total"].as_u64().unwrap();
+        if deteriorating {
+            assert!(total >= 7, "deteriorating patient ends at {s}");
+        } else {
+            assert!(total <= 4, "stable patient ends at {s}");
+        }
+    }
+}
