@@ -109,7 +109,7 @@ pub mod samples {
     use apache_avro::types::Value;
 
     /// `observed_at` of [`vital_sign`]: 2026-11-20T06:00:00.000123Z in microseconds.
-    pub const OBSERVED_AT_MICROS: i64 = 1_795_586_400_000_123;
+    pub const OBSERVED_AT_MICROS: i64 = 1_795_154_400_000_123;
 
     /// Field values of a temperature reading of patient `P-RUST`, in schema order.
     pub fn vital_sign() -> Vec<(&'static str, Value)> {
