@@ -34,7 +34,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::BadSegmentId(s) => write!(f, "bad segment id {s:?}"),
             ErrorKind::BadPath(s) => write!(f, "bad path: {s}"),
             ErrorKind::BadTimestamp(s) => write!(f, "bad HL7 timestamp {s:?}"),
-            ErrorKind::BadNumber(s) => write!(f, "bad number {s:?}"),
+            ErrorKind::BadNumber(s) => write!(f, "bad number: {s}"),
             ErrorKind::UnsupportedCharset(s) => write!(f, "unsupported character set {s:?}"),
             ErrorKind::Other(s) => f.write_str(s),
         }

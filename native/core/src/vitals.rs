@@ -144,6 +144,46 @@ pub fn extract_parsed(
     msg: &Message<'_>,
     options: &ExtractOptions,
 ) -> Result<Vec<VitalSign>, Hl7Error> {
+    let Extraction { rows, mut errors } = extract_all(msg, options)?;
+    match errors.is_empty() {
+        true => Ok(rows),
+        false => Err(errors.swap_remove(0)),
+    }
+}
+
+/// The rows of a message together with the OBX that could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extraction {
+    /// Every vital sign that could be read.
+    pub rows: Vec<VitalSign>,
+    /// One error per vital-sign OBX that could not be read (bad number,
+    /// unknown ACVPU value, bad timestamp), in message order.
+    pub errors: Vec<Hl7Error>,
+}
+
+/// Like [`extract`], but one bad OBX does not cost the message its other
+/// rows: the good rows come back with an error for each bad OBX, so a caller
+/// can load the rows and dead-letter the message with the reasons. Errors in
+/// the message as a whole (no MSH-10, a bad MSH-7 needed for a row's time)
+/// still fail the call.
+///
+/// ```
+/// use vitalflow_core::vitals::{extract_lenient, ExtractOptions};
+/// let msg = b"MSH|^~\\&|MON|ICU|||20261120060000||ORU^R01|C1|P|2.6\r\
+/// OBX|1|NM|8867-4^HR^LN||7O|/min|||||F\r\
+/// OBX|2|NM|9279-1^RR^LN||18|/min|||||F\r";
+/// let x = extract_lenient(msg, &ExtractOptions::default()).unwrap();
+/// assert_eq!((x.rows.len(), x.errors.len()), (1, 1));
+/// assert_eq!(x.errors[0].segment_index, Some(2));
+/// ```
+pub fn extract_lenient(message: &[u8], options: &ExtractOptions) -> Result<Extraction, Hl7Error> {
+    let msg = Message::parse(message)?;
+    extract_all(&msg, options)
+}
+
+/// [`extract_lenient`] over a message already parsed.
+pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extraction, Hl7Error> {
+    let mut errors = Vec::new();
     let mut rows = Vec::new();
     let mut header: Option<Header> = None;
     let mut obr_time: Option<(Element<'_, '_>, usize)> = None;
@@ -200,14 +240,15 @@ pub fn extract_parsed(
                     match letter {
                         Some(l) => text_value = Some(format!("{l:?}")),
                         None => {
-                            return Err(located(
+                            errors.push(located(
                                 ErrorKind::Other(format!(
                                     "{:?} is not an ACVPU level (A, C, V, P, U or a known code)",
                                     code
                                 )),
                                 5,
                                 value_field.offset(),
-                            ))
+                            ));
+                            continue;
                         }
                     }
                 } else {
@@ -222,7 +263,12 @@ pub fn extract_parsed(
                         }
                         Ok(None) => continue,
                         Err(why) => {
-                            return Err(located(ErrorKind::BadNumber(why), 5, value_field.offset()))
+                            errors.push(located(
+                                ErrorKind::BadNumber(why),
+                                5,
+                                value_field.offset(),
+                            ));
+                            continue;
                         }
                     }
                 }
@@ -243,11 +289,14 @@ pub fn extract_parsed(
                     .map(|f| (f, "OBX", seg.index(), 14))
                     .or(obr_time.map(|(f, i)| (f, "OBR", i, 7)));
                 let observed_at = match time_el {
-                    Some((f, s, i, n)) => {
-                        Some(parse_hl7_time(&f.decoded(), options.zone).map_err(|k| {
-                            Hl7Error::new(k).at(f.offset()).in_segment(s, i).in_field(n)
-                        })?)
-                    }
+                    Some((f, s, i, n)) => match parse_hl7_time(&f.decoded(), options.zone) {
+                        Ok(t) => Some(t),
+                        Err(k) => {
+                            errors
+                                .push(Hl7Error::new(k).at(f.offset()).in_segment(s, i).in_field(n));
+                            continue;
+                        }
+                    },
                     None => header_of(msg, &mut header, options)?.sent_at,
                 };
 
@@ -285,7 +334,7 @@ pub fn extract_parsed(
             _ => {}
         }
     }
-    Ok(rows)
+    Ok(Extraction { rows, errors })
 }
 
 /// What every row of a message shares: read once, on the first vital sign.
