@@ -73,7 +73,8 @@ mod tests {
 
     #[test]
     fn streams_are_split_and_offsets_kept() {
-        let file = b"FHS|^~\\&\rMSH|^~\\&|A||||||X^Y|1|P|2.5\rPID|1\rMSH|^~\\&|B||||||X^Y|2|P|2.5\r";
+        let file =
+            b"FHS|^~\\&\rMSH|^~\\&|A||||||X^Y|1|P|2.5\rPID|1\rMSH|^~\\&|B||||||X^Y|2|P|2.5\r";
         let mut out = Vec::new();
         extract_stream(file, &ExtractOptions::default(), &mut out);
         let mut r = codec::Reader::new(&out);

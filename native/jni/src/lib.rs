@@ -21,6 +21,7 @@
 //! The pure-Rust parts (the row codec, the batch runner, the NEWS2 packing) live
 //! in [`codec`] and [`batch`] and are tested without a JVM.
 
+pub mod avro;
 pub mod batch;
 pub mod codec;
 pub mod error;

@@ -100,3 +100,34 @@ pub extern "system" fn Java_io_vitalflow_bridge_NativeBridge_echo0<'caller>(
     })
     .resolve::<ThrowJava>()
 }
+
+/// `static native long coreLoop0(byte[] data, int[] ends, int rounds)`: runs the
+/// batch work (extract and encode every message) `rounds` times inside Rust and
+/// returns the bytes encoded, so a benchmark can tell the core's time from the
+/// cost of crossing JNI and decoding in Java.
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_NativeBridge_coreLoop0<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    data: JByteArray<'caller>,
+    ends: jni::objects::JIntArray<'caller>,
+    rounds: jint,
+) -> jni::sys::jlong {
+    panic::install_hook();
+    env.with_env(|env| -> Result<jni::sys::jlong, BridgeError> {
+        let ends = io::ints(env, &ends, "ends")?;
+        let options = crate::options::for_zone(None)?;
+        io::with_bytes(env, &data, "data", |d| {
+            let mut total = 0i64;
+            let mut out = Vec::new();
+            for _ in 0..rounds.max(0) {
+                out.clear();
+                crate::batch::extract_batch(d, &ends, &options, &mut out)?;
+                total += out.len() as i64;
+            }
+            Ok(total)
+        })
+    })
+    .resolve::<ThrowJava>()
+}

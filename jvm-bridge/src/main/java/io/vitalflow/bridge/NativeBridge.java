@@ -50,6 +50,28 @@ public final class NativeBridge {
         return panic0(message);
     }
 
+    /**
+     * Runs the batch work for {@code messages} (extract and encode each) {@code rounds} times inside
+     * Rust with one JNI call, returning the bytes encoded: the core's own time, for benchmarks.
+     */
+    public static long coreLoop(java.util.List<byte[]> messages, int rounds) {
+        int[] ends = new int[messages.size()];
+        int total = 0;
+        for (int i = 0; i < ends.length; i++) {
+            total += messages.get(i).length;
+            ends[i] = total;
+        }
+        byte[] data = new byte[total];
+        int at = 0;
+        for (byte[] m : messages) {
+            System.arraycopy(m, 0, data, at, m.length);
+            at += m.length;
+        }
+        return coreLoop0(data, ends, rounds);
+    }
+
+    private static native long coreLoop0(byte[] data, int[] ends, int rounds);
+
     private static native String version0();
 
     private static native byte[] echo0(byte[] data);

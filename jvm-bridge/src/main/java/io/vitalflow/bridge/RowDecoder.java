@@ -53,6 +53,12 @@ final class RowDecoder {
         return Double.longBitsToDouble(i64());
     }
 
+    byte[] bytes(int len) {
+        byte[] b = java.util.Arrays.copyOfRange(buf, pos, pos + len);
+        pos += len;
+        return b;
+    }
+
     /** A string that is never "same as previous". */
     String str() {
         long n = varint();

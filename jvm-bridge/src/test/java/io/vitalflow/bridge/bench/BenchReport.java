@@ -1,0 +1,130 @@
+package io.vitalflow.bridge.bench;
+
+import io.vitalflow.bridge.NativeBridge;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.ZonedDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.options.Options;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+
+/**
+ * Runs {@link VitalsBenchmark} once and writes {@code docs/benchmarks.md} (path from the system
+ * property {@code vitalflow.benchmarks.md}) with the scores and the ratios against the goals.
+ */
+public final class BenchReport {
+    public static void main(String[] args) throws Exception {
+        Path out = Paths.get(System.getProperty("vitalflow.benchmarks.md", "../docs/benchmarks.md"));
+        Options opts = new OptionsBuilder().include(VitalsBenchmark.class.getName()).build();
+        Collection<RunResult> results = new Runner(opts).run();
+        Map<String, Result<?>> by = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            by.put(name.substring(name.lastIndexOf('.') + 1), r.getPrimaryResult());
+        }
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, render(by));
+        System.out.println("wrote " + out.toAbsolutePath());
+    }
+
+    static double score(Map<String, Result<?>> by, String name) {
+        Result<?> r = by.get(name);
+        if (r == null) {
+            throw new IllegalStateException("no result for " + name + " in " + by.keySet());
+        }
+        return r.getScore();
+    }
+
+    static String f(double v) {
+        return String.format(Locale.ROOT, v >= 100 ? "%,.0f" : "%,.1f", v);
+    }
+
+    static String cpu() {
+        try {
+            for (String line : Files.readAllLines(Paths.get("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (IOException ignored) {
+            // not Linux
+        }
+        return System.getProperty("os.arch");
+    }
+
+    static String render(Map<String, Result<?>> by) {
+        double pipe = score(by, "hapiPipeParserTerser");
+        double generic = score(by, "hapiGenericParserTerser");
+        double perMessage = score(by, "jniPerMessage");
+        double batch = score(by, "jniBatch64");
+        double core = score(by, "rustCoreOnly");
+        double empty = score(by, "jniEmptyCall");
+        double guarded = score(by, "jniEmptyGuardedCall");
+        double perMessageX = pipe / perMessage;
+        double batchX = pipe / batch;
+        double share = (batch - core) / batch;
+
+        StringBuilder sb = new StringBuilder();
+        sb.append("# Benchmarks: HAPI HL7v2 and the vitalflow JNI bridge\n\n");
+        sb.append("Written by `io.vitalflow.bridge.bench.BenchReport` (JMH; run: ")
+                .append("`mvn -pl jvm-bridge -am -Pbench -DskipTests verify`) on ")
+                .append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE)).append(".\n\n");
+        sb.append("Machine: ").append(cpu()).append(", ").append(Runtime.getRuntime().availableProcessors())
+                .append(" cores; ").append(System.getProperty("java.vm.name")).append(' ')
+                .append(System.getProperty("java.version")).append("; native library ").append(NativeBridge.version())
+                .append(" (release profile).\n\n");
+        sb.append("Workload: the same ").append(VitalsBenchmark.BATCH)
+                .append(" ORU^R01 messages in every benchmark (8 OBX each, half declared HL7 2.5 and half 2.5.1, ~")
+                .append(avgSize()).append(" bytes), every OBX a vital sign. Each side produces the same rows (checked in ")
+                .append("the benchmark's setup): kind from the LOINC/MDC code, value, normalised value and unit, ")
+                .append("time from OBX-14/OBR-7/MSH-7, patient, encounter, location, status, device. ")
+                .append("Average time, 1 fork, 3 x 2 s warm-up, 5 x 2 s measurement.\n\n");
+        sb.append("| benchmark | what | ns per message (or call) | ± 99.9% |\n|---|---|---:|---:|\n");
+        row(sb, by, "hapiPipeParserTerser", "HAPI `PipeParser` + `Terser` (hapi-base, hapi-structures-v25/v251), no validation");
+        row(sb, by, "hapiGenericParserTerser", "HAPI `GenericParser` + `Terser`, no validation");
+        row(sb, by, "jniPerMessage", "`Vitals.extract`, one JNI call per message, rows decoded into `VitalSign` records");
+        row(sb, by, "jniBatch64", "`Vitals.extractBatch`, one JNI call for 64 messages");
+        row(sb, by, "rustCoreOnly", "the same work inside Rust only (extract + encode, no JNI transfer)");
+        row(sb, by, "jniEmptyCall", "an empty `static native void` call");
+        row(sb, by, "jniEmptyGuardedCall", "an empty call through the real entry points' shell (attach, panic guard, error policy, array length)");
+        sb.append("\n## Against the goals\n\n| measure | value | goal | met |\n|---|---:|---:|:---:|\n");
+        goal(sb, "HAPI PipeParser / bridge, per message", f(perMessageX) + "x", ">= 30x", perMessageX >= 30);
+        goal(sb, "HAPI PipeParser / bridge, batched (64)", f(batchX) + "x", ">= 60x", batchX >= 60);
+        goal(sb, "HAPI GenericParser / bridge, per message", f(generic / perMessage) + "x", "-", true);
+        goal(sb, "HAPI GenericParser / bridge, batched (64)", f(generic / batch) + "x", "-", true);
+        goal(sb, "empty JNI call", f(empty) + " ns", "<= 200 ns", empty <= 200);
+        goal(sb, "empty call through the entry-point shell", f(guarded) + " ns", "<= 200 ns", guarded <= 200);
+        goal(sb, "JNI share of the time at batches of 64: (batch - core) / batch",
+                String.format(Locale.ROOT, "%.1f%%", share * 100), "<= 10%", share <= 0.10);
+        goal(sb, "per-message call overhead: per-message - core", f(perMessage - core) + " ns", "-", true);
+        sb.append("\nThe JNI share counts everything the batch path adds to the core's own work: concatenating the ")
+                .append("messages in Java, the call, copying the bytes in and the result out, and decoding the rows into ")
+                .append("Java records.\n");
+        return sb.toString();
+    }
+
+    static int avgSize() {
+        return (int) VitalsBenchmark.messages().stream().mapToInt(m -> m.length).average().orElse(0);
+    }
+
+    static void row(StringBuilder sb, Map<String, Result<?>> by, String name, String what) {
+        Result<?> r = by.get(name);
+        sb.append("| `").append(name).append("` | ").append(what).append(" | ").append(f(r.getScore())).append(" | ")
+                .append(Double.isNaN(r.getScoreError()) ? "-" : f(r.getScoreError())).append(" |\n");
+    }
+
+    static void goal(StringBuilder sb, String what, String value, String goal, boolean met) {
+        sb.append("| ").append(what).append(" | ").append(value).append(" | ").append(goal).append(" | ")
+                .append(goal.equals("-") ? "" : met ? "yes" : "**no**").append(" |\n");
+    }
+}
