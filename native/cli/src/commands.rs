@@ -133,13 +133,24 @@ pub fn vitals(a: &VitalsArgs) -> Result<(), Failed> {
     };
     let mut out = Out::new();
     let errors = for_each_message(&a.files, |m| {
-        let rows = vitalflow_core::vitals::extract(m.bytes, &options).map_err(|e| m.error(e))?;
-        for row in rows {
+        // The good rows of a message are printed even when one OBX is bad;
+        // each bad OBX is reported with its position and fails the run.
+        let x =
+            vitalflow_core::vitals::extract_lenient(m.bytes, &options).map_err(|e| m.error(e))?;
+        for row in x.rows {
             let json =
                 serde_json::to_string(&row).map_err(|e| input::Error::Message(e.to_string()))?;
             out.line(&json)?;
         }
-        Ok(())
+        let mut bad = x.errors.into_iter();
+        match (bad.next(), bad.len()) {
+            (None, _) => Ok(()),
+            (Some(first), 0) => Err(m.error(first)),
+            (Some(first), more) => Err(input::Error::Message(format!(
+                "{} (and {more} more bad OBX)",
+                first.shifted(m.offset)
+            ))),
+        }
     });
     done(out, errors)
 }

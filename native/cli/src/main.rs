@@ -4,6 +4,7 @@
 mod commands;
 mod input;
 mod mllp_client;
+mod score;
 mod simulate;
 mod util;
 
@@ -37,6 +38,8 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Send messages to an MLLP listener and report each ACK.
     Send(commands::SendArgs),
+    /// Run a feed through the streaming NEWS2 and glucose rules; print scores and alerts.
+    Score(score::ScoreArgs),
 }
 
 fn main() -> ExitCode {
@@ -62,6 +65,7 @@ fn main() -> ExitCode {
         Command::News2(a) => commands::news2(a),
         Command::Simulate(a) => simulate::run(a),
         Command::Send(a) => commands::send(a),
+        Command::Score(a) => score::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -696,7 +696,7 @@ fn glucose_alerts(
         glucose_status: Some(status),
         at: now,
         observed_at: g.at,
-        message: format!("Glucose {} mg/dL: {text}", g.value),
+        message: format!("Glucose {:.1} mg/dL: {text}", g.value),
     };
     if l2 && !state.active.glucose_hypo_l2 {
         alerts.push(alert(

@@ -601,6 +601,6 @@ fn glucose_alerts_carry_no_news2_fields() {
     );
     assert_eq!(
         a.message,
-        "Glucose 50 mg/dL: level 2 hypoglycaemia (< 54 mg/dL)"
+        "Glucose 50.0 mg/dL: level 2 hypoglycaemia (< 54 mg/dL)"
     );
 }

@@ -1,0 +1,99 @@
+//! `vitalflow score`: a feed through the shared streaming rules.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn message(
+    ctrl: &str,
+    time: &str,
+    rr: u32,
+    spo2: u32,
+    sbp: u32,
+    hr: u32,
+    avpu: &str,
+    temp: f64,
+) -> String {
+    format!(
+        "MSH|^~\\&|MON|ICU|VF|HOSP|{time}||ORU^R01|{ctrl}|P|2.5\r\
+PID|1||P1^^^HOSP^MR\r\
+OBR|1|||VITALS|||{time}\r\
+OBX|1|NM|9279-1^RR^LN||{rr}|/min|||||F\r\
+OBX|2|NM|59408-5^SpO2^LN||{spo2}|%|||||F\r\
+OBX|3|NM|3150-0^FiO2^LN||21|%|||||F\r\
+OBX|4|NM|8480-6^SBP^LN||{sbp}|mm[Hg]|||||F\r\
+OBX|5|NM|8867-4^HR^LN||{hr}|/min|||||F\r\
+OBX|6|ST|ACVPU^ACVPU^L||{avpu}||||||F\r\
+OBX|7|NM|8310-5^Temp^LN||{temp}|Cel|||||F\r"
+    )
+}
+
+fn run(args: &[&str], stdin: &str) -> (i32, Vec<serde_json::Value>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vitalflow"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (out.status.code().unwrap(), lines)
+}
+
+#[test]
+fn escalation_scores_and_alerts_once() {
+    let feed = [
+        message("C1", "20261120060000", 16, 97, 125, 72, "A", 36.8),
+        // RR 26 (3), SpO2 90 (3), SBP 95 (2), HR 118 (2), A (0), 38.4 (1): 11, HIGH
+        message("C2", "20261120061500", 26, 90, 95, 118, "A", 38.4),
+        message("C3", "20261120063000", 26, 90, 95, 118, "A", 38.4),
+    ]
+    .concat();
+    let (code, lines) = run(&["score"], &feed);
+    assert_eq!(code, 0);
+    let scores: Vec<_> = lines.iter().filter(|l| l["type"] == "score").collect();
+    assert_eq!(scores[0]["score"]["total"], 0);
+    assert_eq!(scores[0]["score"]["band"], "LOW");
+    assert_eq!(scores[1]["score"]["total"], 11);
+    assert_eq!(scores[1]["score"]["band"], "HIGH");
+    assert_eq!(scores[1]["message_control_id"], "C2");
+    let escalations: Vec<_> = lines
+        .iter()
+        .filter(|l| l["type"] == "alert" && l["alert"]["kind"] == "BAND_ESCALATION")
+        .collect();
+    assert_eq!(escalations.len(), 1, "{lines:#?}");
+    assert_eq!(escalations[0]["message_control_id"], "C2");
+    // The third, identical reading raises nothing new.
+    assert!(lines
+        .iter()
+        .all(|l| l["message_control_id"] != "C3" || l["type"] != "alert"));
+
+    let (code, summary) = run(&["score", "--summary"], &feed);
+    assert_eq!(code, 0);
+    assert_eq!(summary.len(), 1);
+    assert_eq!(summary[0]["patient_id"], "P1");
+    assert_eq!(summary[0]["band"], "HIGH");
+}
+
+#[test]
+fn a_bad_obx_fails_the_run_but_keeps_the_rest() {
+    let feed = message("C1", "20261120060000", 16, 97, 125, 72, "A", 36.8)
+        .replace("||16|/min", "||1x|/min");
+    let (code, lines) = run(&["score"], &feed);
+    assert_eq!(code, 1);
+    // RR is missing from the set, the other six parameters are scored.
+    assert_eq!(
+        lines[0]["score"]["missing"],
+        serde_json::json!(["resp_rate"])
+    );
+}
