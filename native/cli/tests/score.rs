@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+#[allow(clippy::too_many_arguments)] // one argument per vital sign reads best here
 fn message(
     ctrl: &str,
     time: &str,
