@@ -195,10 +195,19 @@ logger.reflections.level = ERROR
 EOF
 }
 
-kafka_admin() { "$(java17)" -cp "$KAFKA_LIBS/*" "$HERE/StackAdmin.java" "$@"; }
+# StackAdmin.java, compiled once against the downloaded Kafka jars (the source launcher would
+# compile it on every call, ~2 s each)
+kafka_admin() {
+  local cls=$STACK_DIR/conf/admin
+  if [ ! -f "$cls/StackAdmin.class" ] || [ "$HERE/StackAdmin.java" -nt "$cls/StackAdmin.class" ]; then
+    mkdir -p "$cls"
+    "$(dirname "$(java17)")/javac" -nowarn -cp "$KAFKA_LIBS/*" -d "$cls" "$HERE/StackAdmin.java" >&2
+  fi
+  "$(java17)" -cp "$cls:$KAFKA_LIBS/*" StackAdmin "$@"
+}
 kafka_healthy() { pid_alive kafka && port_open "$KAFKA_PORT" && kafka_admin ping "$H:$KAFKA_PORT"; }
 
-kafka_up() {
+kafka_start() {
   if pid_alive kafka && port_open "$KAFKA_PORT"; then log "kafka already up"; else
     port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process"
     port_open "$KAFKA_CONTROLLER_PORT" && die "port $KAFKA_CONTROLLER_PORT is taken by another process"
@@ -237,6 +246,8 @@ EOF
       -Dlog4j2.configurationFile="$STACK_DIR/conf/log4j2.properties" -Dkafka.logs.dir="$LOGS" \
       -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_HOME/server.properties"
   fi
+}
+kafka_wait() {
   wait_for kafka "$STACK_HEALTH_TIMEOUT" kafka_healthy || { tail -n 30 "$LOGS/kafka.log" >&2; return 1; }
   log "topics: $TOPICS ($TOPIC_PARTITIONS partitions)"
   kafka_admin topics "$H:$KAFKA_PORT" "$TOPIC_PARTITIONS" $TOPICS >&2
@@ -245,7 +256,7 @@ EOF
 # ---------------------------------------------------------------- Apicurio Registry
 registry_healthy() { pid_alive registry && curl -sf -m 3 "$REGISTRY_URL/subjects" >/dev/null \
   && curl -sf -m 3 "http://$H:$REGISTRY_MGMT_PORT/health/ready" >/dev/null; }
-registry_up() {
+registry_start() {
   if pid_alive registry && port_open "$REGISTRY_PORT"; then log "registry already up"; else
     port_open "$REGISTRY_PORT" && die "port $REGISTRY_PORT is taken by another process"
     local java; java=$(find_registry_java) || die "Apicurio Registry $APICURIO_VERSION needs Java >= 21 and none was found"
@@ -260,6 +271,8 @@ registry_up() {
       APICURIO_DATASOURCE_USERNAME="$POSTGRES_USER" APICURIO_DATASOURCE_PASSWORD="$POSTGRES_PASSWORD" \
       "$java" -Xms128m -Xmx512m -jar "$REGISTRY_HOME/quarkus-run.jar"
   fi
+}
+registry_wait() {
   wait_for registry "$STACK_HEALTH_TIMEOUT" registry_healthy || { tail -n 30 "$LOGS/registry.log" >&2; return 1; }
   register_schemas
 }
@@ -289,8 +302,11 @@ install_plugins() {
   local plugins=$CONNECT_HOME/plugins z name
   rm -rf "$plugins"; mkdir -p "$plugins"
   local conv="$ROOT/schemas/target/connect-plugin"
-  if [ ! -d "$conv" ] && [ "${STACK_BUILD_CONVERTER:-1}" = 1 ]; then
+  local stale=1
+  if [ -d "$conv" ] && [ -z "$(find "$ROOT/schemas/src" "$ROOT/schemas/pom.xml" "$ROOT"/schemas/*.avsc -newer "$conv" -print -quit 2>/dev/null)" ]; then stale=0; fi
+  if [ "$stale" = 1 ] && [ "${STACK_BUILD_CONVERTER:-1}" = 1 ]; then
     log "building the Avro converter plugin (mvn -f schemas/pom.xml package)"
+    rm -rf "$conv"
     mvn -B -q -f "$ROOT/schemas/pom.xml" package -DskipTests >"$STACK_DIR/converter-build.log" 2>&1 \
       || log "converter build failed (see $STACK_DIR/converter-build.log); Connect falls back to the JSON converter"
   fi
@@ -326,6 +342,7 @@ offset.storage.partitions=3
 status.storage.partitions=3
 offset.flush.interval.ms=10000
 plugin.path=$CONNECT_HOME/plugins
+plugin.discovery=$CONNECT_PLUGIN_DISCOVERY
 key.converter=org.apache.kafka.connect.storage.StringConverter
 value.converter=$vconv
 value.converter.schemas.enable=false
@@ -345,8 +362,11 @@ cmd_up() {
   fetch
   write_log4j
   pg_up
-  kafka_up
-  registry_up
+  # Kafka and the registry start side by side (the registry needs only PostgreSQL), then Connect
+  kafka_start
+  registry_start
+  kafka_wait
+  registry_wait
   connect_up
   log "stack up in $(( $(now) - t ))s"
   cmd_status
