@@ -9,7 +9,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 MVN ?= mvn -B -q -ntp
 
-.PHONY: test unit-test rust-test java-test integration-test build cli deps stack-up stack-down stack-status demo fmt bench
+.PHONY: demo test unit-test rust-test java-test integration-test build cli deps stack-up stack-down stack-status fmt bench
 
 test: deps unit-test integration-test
 
@@ -41,6 +41,9 @@ stack-down:
 	tests/stack/stack.sh down
 stack-status:
 	tests/stack/stack.sh status
+
+demo:
+	./scripts/demo.sh
 
 fmt:
 	$(CARGO) fmt --all
