@@ -2,6 +2,7 @@
 //! MLLP client and feed simulator.
 
 mod commands;
+mod gateway;
 mod input;
 mod mllp_client;
 mod score;
@@ -38,6 +39,8 @@ enum Command {
     Simulate(simulate::SimulateArgs),
     /// Send messages to an MLLP listener and report each ACK.
     Send(commands::SendArgs),
+    /// MLLP listener that writes every message to Kafka and ACKs after Kafka acknowledged it.
+    Gateway(gateway::GatewayArgs),
     /// Run a feed through the streaming NEWS2 and glucose rules; print scores and alerts.
     Score(score::ScoreArgs),
 }
@@ -66,6 +69,7 @@ fn main() -> ExitCode {
         Command::Simulate(a) => simulate::run(a),
         Command::Send(a) => commands::send(a),
         Command::Score(a) => score::run(a),
+        Command::Gateway(a) => gateway::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,193 @@
+//! `vitalflow gateway` against the real broker of the local stack: messages
+//! are ACKed AA only once they are on `hl7.raw`, with the contract's key and
+//! headers; an unparseable one is answered AR and kept on `hl7.invalid`.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message as _};
+use rdkafka::{ClientConfig, Offset, TopicPartitionList};
+use vitalflow_core::ack::{read_ack, AckCode};
+use vitalflow_core::mllp;
+
+struct Gateway(Child);
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn exchange(port: u16, frames: &[Vec<u8>]) -> Vec<(AckCode, String)> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut c = loop {
+        match TcpStream::connect(("127.0.0.1", port)) {
+            Ok(c) => break c,
+            Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(100)),
+            Err(e) => panic!("gateway did not listen: {e}"),
+        }
+    };
+    c.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let mut out = Vec::new();
+    let mut d = mllp::Decoder::new(1 << 20);
+    let mut buf = [0u8; 8192];
+    for f in frames {
+        c.write_all(&mllp::encode(f)).unwrap();
+        loop {
+            if let Some(frame) = d.next_frame() {
+                out.push(read_ack(&frame.unwrap()).unwrap());
+                break;
+            }
+            let n = c.read(&mut buf).unwrap();
+            assert!(n > 0, "gateway closed the connection");
+            d.feed(&buf[..n]);
+        }
+    }
+    out
+}
+
+/// Everything on `topic` from the current end offsets on, until `want` records arrive.
+fn end_offsets(bootstrap: &str, topic: &str) -> (BaseConsumer, TopicPartitionList) {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap)
+        .set("group.id", format!("gateway-it-{}", std::process::id()))
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    let md = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .unwrap();
+    let mut tpl = TopicPartitionList::new();
+    for p in md.topics()[0].partitions() {
+        let (_, high) = consumer
+            .fetch_watermarks(topic, p.id(), Duration::from_secs(10))
+            .unwrap();
+        tpl.add_partition_offset(topic, p.id(), Offset::Offset(high))
+            .unwrap();
+    }
+    (consumer, tpl)
+}
+
+type Record = (Option<Vec<u8>>, Vec<u8>, Vec<(String, String)>);
+
+fn read(consumer: &BaseConsumer, tpl: &TopicPartitionList, want: usize) -> Vec<Record> {
+    consumer.assign(tpl).unwrap();
+    let mut got = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while got.len() < want && Instant::now() < deadline {
+        if let Some(m) = consumer.poll(Duration::from_millis(500)) {
+            let m = m.unwrap();
+            let headers = m
+                .headers()
+                .map(|h| {
+                    h.iter()
+                        .map(|x| {
+                            (
+                                x.key.to_string(),
+                                String::from_utf8_lossy(x.value.unwrap_or_default()).into_owned(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            got.push((
+                m.key().map(<[u8]>::to_vec),
+                m.payload().unwrap_or_default().to_vec(),
+                headers,
+            ));
+        }
+    }
+    got
+}
+
+#[test]
+#[ignore = "needs the local stack (tests/stack/stack.sh up)"]
+fn messages_are_acked_after_kafka_has_them() {
+    let stack = vitalflow_avro::stack::ensure().expect("local stack");
+    let port = free_port();
+    let run_id = format!("{}{}", std::process::id(), port);
+    let (raw_consumer, raw_tpl) = end_offsets(&stack.kafka_bootstrap, "hl7.raw");
+    let (bad_consumer, bad_tpl) = end_offsets(&stack.kafka_bootstrap, "hl7.invalid");
+    let _gw = Gateway(
+        Command::new(env!("CARGO_BIN_EXE_vitalflow"))
+            .args([
+                "gateway",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--bootstrap",
+                &stack.kafka_bootstrap,
+                "--source",
+                "it",
+            ])
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let good = |n: u32| {
+        format!(
+            "MSH|^~\\&|MON|ICU|VF|HOSP|20261120060000||ORU^R01^ORU_R01|GW{run_id}-{n}|P|2.6\rPID|1||PAT{n}^^^HOSP^MR\rOBX|1|NM|8867-4^HR^LN||72|/min|||||F\r"
+        )
+        .into_bytes()
+    };
+    let bad =
+        format!("MSH|^~\\&|MON|ICU|VF|HOSP|20261120060000||ORU^R01|GW{run_id}-BAD|P|2.6\rpid|1\r")
+            .into_bytes();
+    let acks = exchange(port, &[good(1), good(2), bad.clone(), good(3)]);
+    let codes: Vec<_> = acks.iter().map(|(c, _)| *c).collect();
+    assert_eq!(
+        codes,
+        vec![AckCode::AA, AckCode::AA, AckCode::AR, AckCode::AA]
+    );
+    assert_eq!(acks[1].1, format!("GW{run_id}-2"));
+
+    // Every AA'd message is on hl7.raw, keyed by patient, with the contract's headers.
+    let raw = read(&raw_consumer, &raw_tpl, 3);
+    let mine: Vec<_> = raw
+        .iter()
+        .filter(|(_, v, _)| String::from_utf8_lossy(v).contains(&format!("GW{run_id}-")))
+        .collect();
+    assert_eq!(mine.len(), 3, "{raw:?}");
+    for (n, (key, value, headers)) in mine.iter().enumerate() {
+        let n = n as u32 + 1;
+        assert_eq!(key.as_deref(), Some(format!("PAT{n}").as_bytes()));
+        assert_eq!(value, &good(n));
+        let h = |k: &str| {
+            headers
+                .iter()
+                .find(|(x, _)| x == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(
+            h("hl7.control_id"),
+            Some(format!("GW{run_id}-{n}").as_str())
+        );
+        assert_eq!(h("hl7.message_type"), Some("ORU^R01^ORU_R01"));
+        assert_eq!(h("hl7.source"), Some("it"));
+        assert!(h("hl7.received_at").is_some_and(|t| t.ends_with('Z')));
+    }
+    // The rejected one is kept, with its reason.
+    let invalid = read(&bad_consumer, &bad_tpl, 1);
+    let kept = invalid
+        .iter()
+        .find(|(_, v, _)| v == &bad)
+        .expect("rejected message on hl7.invalid");
+    assert!(
+        kept.2
+            .iter()
+            .any(|(k, v)| k == "hl7.error" && v.contains("bad segment id")),
+        "{:?}",
+        kept.2
+    );
+}
