@@ -362,10 +362,13 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
 
+    /// topic, key, value, headers
+    type Written = (String, Option<Vec<u8>>, Vec<u8>, Vec<(String, Vec<u8>)>);
+
     /// Records writes; fails them while `fail` is set.
     #[derive(Default)]
     struct Recording {
-        records: Mutex<Vec<(String, Option<Vec<u8>>, Vec<u8>, Vec<(String, Vec<u8>)>)>>,
+        records: Mutex<Vec<Written>>,
         fail: std::sync::atomic::AtomicBool,
     }
 

@@ -97,7 +97,9 @@ fn mllp(msgs: &[&str]) -> Vec<u8> {
 fn help_for_every_command() {
     let top = run(&["--help"], b"");
     assert_eq!(code(&top), 0, "{}", stderr(&top));
-    for cmd in ["query", "vitals", "news2", "simulate", "send", "score", "gateway"] {
+    for cmd in [
+        "query", "vitals", "news2", "simulate", "send", "score", "gateway",
+    ] {
         assert!(stdout(&top).contains(cmd), "top-level help lists {cmd}");
         let o = run(&[cmd, "--help"], b"");
         assert_eq!(code(&o), 0, "{cmd} --help: {}", stderr(&o));
