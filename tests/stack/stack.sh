@@ -110,6 +110,15 @@ ensure_pg_installed() {
     || { tail -n 20 "$STACK_DIR/apt.log" >&2; die "apt-get install postgresql failed"; }
   pg_bin >/dev/null || die "no postgres binary after install"
 }
+# PostgreSQL refuses to run as root, so as root it runs as the postgres user, which must reach its
+# data directory: when it cannot traverse $STACK_DIR (a clone under a private home), the data goes
+# to /var/tmp/vitalflow-pg-<hash of STACK_DIR> instead.
+pg_home_init() {
+  PG_HOME=$STACK_DIR/postgres
+  if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$STACK_DIR"; then
+    PG_HOME=/var/tmp/vitalflow-pg-$(printf %s "$STACK_DIR" | md5sum | cut -c1-12)
+  fi
+}
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 psql_su() { PGPASSWORD=$POSTGRES_PASSWORD "$(pg_bin)/psql" -h "$H" -p "$POSTGRES_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 pg_healthy() { "$(pg_bin)/pg_isready" -q -h "$H" -p "$POSTGRES_PORT" -t 2 \
@@ -117,6 +126,7 @@ pg_healthy() { "$(pg_bin)/pg_isready" -q -h "$H" -p "$POSTGRES_PORT" -t 2 \
 
 pg_up() {
   ensure_pg_installed
+  pg_home_init
   local bin; bin=$(pg_bin)
   if "$bin/pg_isready" -q -h "$H" -p "$POSTGRES_PORT" -t 1 2>/dev/null && pg_healthy; then log "postgres already up"; return 0; fi
   mkdir -p "$PG_HOME"
@@ -145,6 +155,7 @@ pg_up() {
 }
 pg_down() {
   local bin; bin=$(pg_bin 2>/dev/null) || return 0
+  pg_home_init
   if [ -f "$PG_HOME/data/postmaster.pid" ]; then
     as_pg "$bin/pg_ctl" -D "$PG_HOME/data" -m fast -w -t 60 stop >/dev/null 2>&1 || true
     log "postgres stopped"
@@ -434,7 +445,7 @@ case "${1:-}" in
   ensure) cmd_ensure ;;
   env) cmd_env ;;
   fetch) fetch ;;
-  clean) cmd_down; rm -rf "$RUN" "$LOGS" "$PG_HOME" "$KAFKA_HOME" "$CONNECT_HOME" "$STACK_DIR/conf"; log "state removed (downloads kept in $DIST)" ;;
-  logs) ls -1 "$LOGS"/*.log "$PG_HOME/postgres.log" 2>/dev/null ;;
+  clean) cmd_down; pg_home_init; rm -rf "$RUN" "$LOGS" "$PG_HOME" "$KAFKA_HOME" "$CONNECT_HOME" "$STACK_DIR/conf"; log "state removed (downloads kept in $DIST)" ;;
+  logs) pg_home_init; ls -1 "$LOGS"/*.log "$PG_HOME/postgres.log" 2>/dev/null ;;
   *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
