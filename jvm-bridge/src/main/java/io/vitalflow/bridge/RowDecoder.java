@@ -11,9 +11,45 @@ final class RowDecoder {
     private static final VitalKind[] KINDS = VitalKind.values();
     private static final GlucoseStatus[] GLUCOSE = GlucoseStatus.values();
     private static final int COLUMNS = 14;
+    /**
+     * Columns whose values repeat across messages: set_id, code, code_system, comparator, text, unit,
+     * normalized_unit, status. (Per-message columns are shared within a message by the encoding.)
+     */
+    private static final boolean[] CACHED_COLUMN = {
+        false, true, false, false, false, false, true, true, true, true, true, true, true, false
+    };
 
     private final byte[] buf;
     private int pos;
+
+    /**
+     * Short values repeat across messages (codes, units, statuses, set ids): a direct-mapped cache
+     * shared by all threads returns the same String for the same bytes without allocating. Entries
+     * are immutable, so the unsynchronised array is safe (a race only costs a miss).
+     */
+    private static final int CACHE_SIZE = 4096;
+    private static final int CACHE_MAX_LEN = 24;
+    private static final Entry[] CACHE = new Entry[CACHE_SIZE];
+
+    private record Entry(byte[] key, String value) {}
+
+    private String cached(int off, int len) {
+        if (len > CACHE_MAX_LEN) {
+            return new String(buf, off, len, StandardCharsets.UTF_8);
+        }
+        int h = len;
+        for (int i = off; i < off + len; i++) {
+            h = 31 * h + buf[i];
+        }
+        int slot = (h ^ (h >>> 16)) & (CACHE_SIZE - 1);
+        Entry e = CACHE[slot];
+        if (e != null && java.util.Arrays.equals(e.key, 0, e.key.length, buf, off, off + len)) {
+            return e.value;
+        }
+        String s = new String(buf, off, len, StandardCharsets.UTF_8);
+        CACHE[slot] = new Entry(java.util.Arrays.copyOfRange(buf, off, off + len), s);
+        return s;
+    }
 
     RowDecoder(byte[] buf) {
         this.buf = buf;
@@ -78,6 +114,8 @@ final class RowDecoder {
         }
         List<VitalSign> rows = new ArrayList<>(count);
         String[] prev = new String[COLUMNS];
+        Instant prevInstant = null;
+        long prevMicros = 0;
         String[] col = new String[COLUMNS];
         for (int r = 0; r < count; r++) {
             int obxIndex = (int) varint();
@@ -89,7 +127,13 @@ final class RowDecoder {
             Instant observedAt = null;
             if ((flags & 4) != 0) {
                 long micros = i64();
-                observedAt = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+                if (prevInstant != null && micros == prevMicros) {
+                    observedAt = prevInstant;
+                } else {
+                    observedAt = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+                    prevInstant = observedAt;
+                    prevMicros = micros;
+                }
             }
             for (int c = 0; c < COLUMNS; c++) {
                 long n = varint();
@@ -99,7 +143,7 @@ final class RowDecoder {
                     col[c] = prev[c];
                 } else {
                     int len = (int) (n - 2);
-                    col[c] = new String(buf, pos, len, StandardCharsets.UTF_8);
+                    col[c] = CACHED_COLUMN[c] ? cached(pos, len) : new String(buf, pos, len, StandardCharsets.UTF_8);
                     pos += len;
                 }
                 prev[c] = col[c];

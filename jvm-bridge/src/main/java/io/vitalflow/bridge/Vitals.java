@@ -94,5 +94,5 @@ public final class Vitals {
 
     private static native byte[] extractStream0(byte[] stream, String zone);
 
-    private static native byte[] extractBatch0(byte[] data, int[] ends, String zone);
+    static native byte[] extractBatch0(byte[] data, int[] ends, String zone);
 }

@@ -1,4 +1,4 @@
-package io.vitalflow.bridge.bench;
+package io.vitalflow.bridge;
 
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Message;

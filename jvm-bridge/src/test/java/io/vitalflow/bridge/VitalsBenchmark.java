@@ -1,13 +1,8 @@
-package io.vitalflow.bridge.bench;
+package io.vitalflow.bridge;
 
 import ca.uhn.hl7v2.DefaultHapiContext;
 import ca.uhn.hl7v2.HapiContext;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
-import io.vitalflow.bridge.ExtractResult;
-import io.vitalflow.bridge.Messages;
-import io.vitalflow.bridge.NativeBridge;
-import io.vitalflow.bridge.VitalSign;
-import io.vitalflow.bridge.Vitals;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,13 +23,14 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * HAPI against the bridge on the same {@value #BATCH} messages (8 OBX each, HL7 2.5 and 2.5.1).
- * Scores of the per-message benchmarks are per message ({@code @OperationsPerInvocation}).
+ * Scores of the per-message benchmarks are per message ({@code @OperationsPerInvocation}). Many
+ * short iterations, so that the report can use the best iteration when the machine is shared.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Warmup(iterations = 4, time = 1)
+@Measurement(iterations = 20, time = 500, timeUnit = TimeUnit.MILLISECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class VitalsBenchmark {
     public static final int BATCH = 64;
@@ -45,6 +41,7 @@ public class VitalsBenchmark {
     HapiVitals hapiGeneric;
     byte[] data;
     int[] ends;
+    byte[] encodedBatch;
 
     /** The benchmark messages: generated vital-sign feeds, half declared 2.5 and half 2.5.1. */
     public static List<byte[]> messages() {
@@ -66,6 +63,17 @@ public class VitalsBenchmark {
         for (int i = 0; i < BATCH; i++) {
             er7[i] = new String(messages.get(i), StandardCharsets.UTF_8);
         }
+        ends = new int[BATCH];
+        int total = 0;
+        for (int i = 0; i < BATCH; i++) {
+            total += messages.get(i).length;
+            ends[i] = total;
+        }
+        data = new byte[total];
+        for (int i = 0, at = 0; i < BATCH; at += messages.get(i).length, i++) {
+            System.arraycopy(messages.get(i), 0, data, at, messages.get(i).length);
+        }
+        encodedBatch = Vitals.extractBatch0(data, ends, null);
         HapiContext ctx = new DefaultHapiContext();
         ctx.setValidationContext(ValidationContextFactory.noValidation());
         hapiPipe = new HapiVitals(ctx.getPipeParser());
@@ -118,6 +126,20 @@ public class VitalsBenchmark {
     public void jniBatch64(Blackhole bh) {
         List<ExtractResult> r = Vitals.extractBatch(messages);
         bh.consume(r);
+    }
+
+    /** Breakdown: the batch call with the messages already concatenated, without decoding the result. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public byte[] jniBatch64NoDecode() {
+        return Vitals.extractBatch0(data, ends, null);
+    }
+
+    /** Breakdown: decoding a batch result into {@code VitalSign} records, in Java only. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public List<ExtractResult> javaDecodeBatch64() {
+        return new RowDecoder(encodedBatch).batch();
     }
 
     /** The core's own time for the same work (split, extract, encode) with no JNI transfer. */
