@@ -119,7 +119,7 @@ pg_home_init() {
     PG_HOME=/var/tmp/vitalflow-pg-$(printf %s "$STACK_DIR" | md5sum | cut -c1-12)
   fi
 }
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+as_pg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 psql_su() { PGPASSWORD=$POSTGRES_PASSWORD "$(pg_bin)/psql" -h "$H" -p "$POSTGRES_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -qAt "$@"; }
 pg_healthy() { "$(pg_bin)/pg_isready" -q -h "$H" -p "$POSTGRES_PORT" -t 2 \
   && PGPASSWORD=$POSTGRES_PASSWORD "$(pg_bin)/psql" -h "$H" -p "$POSTGRES_PORT" -U "$POSTGRES_USER" -d "$POSTGRES_DB" -qAtc 'select 1' >/dev/null 2>&1; }
