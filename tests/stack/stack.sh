@@ -84,13 +84,15 @@ find_registry_java() {
 
 # ---------------------------------------------------------------- downloads
 fetch() {
-  if [ -f "$KAFKA_LIBS/.complete" ] && [ -f "$REGISTRY_HOME/quarkus-run.jar" ]; then return 0; fi
+  # the marker holds a hash of tests/stack/pom.xml: a changed dependency list fetches again
+  local key; key=$(md5sum <"$HERE/pom.xml" | cut -c1-32)
+  if [ "$(cat "$KAFKA_LIBS/.complete" 2>/dev/null)" = "$key" ] && [ -f "$REGISTRY_HOME/quarkus-run.jar" ]; then return 0; fi
   log "fetching Kafka $KAFKA_VERSION and Apicurio Registry $APICURIO_VERSION from Maven Central"
   local t; t=$(now)
   mvn -B -q -f "$HERE/pom.xml" package -Dstack.dir="$STACK_DIR" >"$STACK_DIR/fetch.log" 2>&1 \
     || { tail -n 30 "$STACK_DIR/fetch.log" >&2; die "download failed (see $STACK_DIR/fetch.log)"; }
   [ -f "$REGISTRY_HOME/quarkus-run.jar" ] || die "no quarkus-run.jar in $REGISTRY_HOME"
-  touch "$KAFKA_LIBS/.complete"
+  echo "$key" >"$KAFKA_LIBS/.complete"
   log "downloads done in $(( $(now) - t ))s"
 }
 
