@@ -93,6 +93,30 @@ pub fn new_byte_array<'local>(
     })
 }
 
+/// Reads a Java `byte[]` into the input buffer, lets `f` write the output buffer
+/// from it, and returns the output as a new `byte[]`: the whole path of a call,
+/// with no allocation on the Rust side once the buffers have grown.
+pub fn transform<'local>(
+    env: &mut Env<'local>,
+    array: &JByteArray<'_>,
+    what: &str,
+    f: impl FnOnce(&[u8], &mut Vec<u8>) -> Result<(), BridgeError>,
+) -> Result<JByteArray<'local>, BridgeError> {
+    OUTPUT.with(|cell| {
+        let mut fresh = Vec::new();
+        let mut guard = cell.try_borrow_mut();
+        let out: &mut Vec<u8> = match guard.as_deref_mut() {
+            Ok(b) => b,
+            Err(_) => &mut fresh,
+        };
+        out.clear();
+        let r = with_bytes(env, array, what, |input| f(input, out))
+            .and_then(|()| Ok(env.byte_array_from_slice(out)?));
+        trim(out);
+        r
+    })
+}
+
 /// `&mut [u8]` as the `&mut [i8]` (`jbyte`) that JNI copies into.
 fn as_jbytes(buf: &mut [u8]) -> &mut [i8] {
     #[allow(unsafe_code)]

@@ -92,9 +92,8 @@ pub extern "system" fn Java_io_vitalflow_bridge_NativeBridge_echo0<'caller>(
 ) -> JByteArray<'caller> {
     panic::install_hook();
     env.with_env(|env| -> Result<JByteArray<'caller>, BridgeError> {
-        let copy = io::with_bytes(env, &data, "data", |d| Ok(d.to_vec()))?;
-        io::new_byte_array(env, |out| {
-            out.extend_from_slice(&copy);
+        io::transform(env, &data, "data", |d, out| {
+            out.extend_from_slice(d);
             Ok(())
         })
     })

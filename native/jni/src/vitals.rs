@@ -28,11 +28,8 @@ fn extract_impl<'local>(
     zone: &JString<'_>,
 ) -> Result<JByteArray<'local>, BridgeError> {
     let options = options::for_zone(io::opt_string(env, zone)?.as_deref())?;
-    let rows = io::with_bytes(env, message, "message", |m| {
-        Ok(vitalflow_core::vitals::extract(m, &options)?)
-    })?;
-    io::new_byte_array(env, |out| {
-        codec::put_rows(out, &rows);
+    io::transform(env, message, "message", |m, out| {
+        codec::put_rows(out, &vitalflow_core::vitals::extract(m, &options)?);
         Ok(())
     })
 }
@@ -61,11 +58,9 @@ fn extract_batch_impl<'local>(
 ) -> Result<JByteArray<'local>, BridgeError> {
     let options = options::for_zone(io::opt_string(env, zone)?.as_deref())?;
     let ends = io::ints(env, ends, "ends")?;
-    let mut encoded = Vec::new();
-    io::with_bytes(env, data, "data", |d| {
-        batch::extract_batch(d, &ends, &options, &mut encoded)
-    })?;
-    Ok(env.byte_array_from_slice(&encoded)?)
+    io::transform(env, data, "data", |d, out| {
+        batch::extract_batch(d, &ends, &options, out)
+    })
 }
 
 /// `static native byte[] extractStream0(byte[] stream, String zone)`: splits a
@@ -89,10 +84,8 @@ fn extract_stream_impl<'local>(
     zone: &JString<'_>,
 ) -> Result<JByteArray<'local>, BridgeError> {
     let options = options::for_zone(io::opt_string(env, zone)?.as_deref())?;
-    let mut encoded = Vec::new();
-    io::with_bytes(env, stream, "stream", |s| {
-        batch::extract_stream(s, &options, &mut encoded);
+    io::transform(env, stream, "stream", |s, out| {
+        batch::extract_stream(s, &options, out);
         Ok(())
-    })?;
-    Ok(env.byte_array_from_slice(&encoded)?)
+    })
 }

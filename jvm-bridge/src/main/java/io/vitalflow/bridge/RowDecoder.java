@@ -33,6 +33,23 @@ final class RowDecoder {
 
     private record Entry(byte[] key, String value) {}
 
+    /** Whole numbers 0..511 (most vital-sign values) share preallocated boxes. */
+    private static final Double[] SMALL = new Double[512];
+
+    static {
+        for (int i = 0; i < SMALL.length; i++) {
+            SMALL[i] = (double) i;
+        }
+    }
+
+    private static Double boxed(double d) {
+        int i = (int) d;
+        if (i == d && i >= 0 && i < SMALL.length && Double.doubleToRawLongBits(d) != Double.doubleToRawLongBits(-0.0)) {
+            return SMALL[i];
+        }
+        return d;
+    }
+
     private String cached(int off, int len) {
         if (len > CACHE_MAX_LEN) {
             return new String(buf, off, len, StandardCharsets.UTF_8);
@@ -122,8 +139,12 @@ final class RowDecoder {
             VitalKind kind = KINDS[u8()];
             int flags = u8();
             int glucose = u8();
-            Double value = (flags & 1) != 0 ? f64() : null;
-            Double normalized = (flags & 2) != 0 ? f64() : null;
+            Double value = (flags & 1) != 0 ? boxed(f64()) : null;
+            Double normalized = null;
+            if ((flags & 2) != 0) {
+                double n = f64();
+                normalized = value != null && Double.doubleToRawLongBits(n) == Double.doubleToRawLongBits(value) ? value : boxed(n);
+            }
             Instant observedAt = null;
             if ((flags & 4) != 0) {
                 long micros = i64();

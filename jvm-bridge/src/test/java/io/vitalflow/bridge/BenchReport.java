@@ -99,7 +99,7 @@ public final class BenchReport {
 
         StringBuilder sb = new StringBuilder();
         sb.append("# Benchmarks: HAPI HL7v2 and the vitalflow JNI bridge\n\n");
-        sb.append("Written by `io.vitalflow.bridge.bench.BenchReport` (JMH; run: ")
+        sb.append("Written by `io.vitalflow.bridge.BenchReport` (JMH; run: ")
                 .append("`mvn -pl jvm-bridge -am -Pbench -DskipTests verify`) on ")
                 .append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE)).append(".\n\n");
         sb.append("Machine: ").append(cpu()).append(", ").append(Runtime.getRuntime().availableProcessors())
