@@ -167,12 +167,13 @@ pub fn reject_unparseable(
     if line.starts_with(b"MSH") && line.len() > 4 && line[3].is_ascii_punctuation() {
         let sep = line[3];
         fields = line[4..].split(|&b| b == sep).collect();
-        // Only trust the declared delimiters if they are usable; else fall back.
+        // Only trust the declared delimiters if they are usable (what the
+        // parser accepts, with an escape character); else fall back. The reply
+        // repeats MSH-2, so it is written with these delimiters.
         let enc = fields.first().copied().unwrap_or(b"");
-        if enc.len() >= 4 && enc.iter().all(|b| b.is_ascii_punctuation() && *b != sep) {
-            delimiters.field = sep;
-        } else {
-            fields.clear();
+        match Delimiters::from_msh(sep, enc) {
+            Ok(d) if enc.len() >= 4 => delimiters = d,
+            _ => fields.clear(),
         }
     }
     // fields[0] is MSH-2, so MSH-n is fields[n-2].
@@ -184,7 +185,7 @@ pub fn reject_unparseable(
             .unwrap_or_default()
     };
     let trigger = get(9)
-        .split(|c: char| c as u32 == u32::from(b'^'))
+        .split(|c: char| c as u32 == u32::from(delimiters.component))
         .nth(1)
         .unwrap_or("")
         .to_string();
@@ -256,7 +257,7 @@ impl Header {
             self.sending_facility,
             self.receiving_app,
             self.receiving_facility,
-            hl7_timestamp(now),
+            escape(&hl7_timestamp(now), d),
             message_type,
             escape(control_id, d),
             processing,

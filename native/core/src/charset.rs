@@ -53,17 +53,16 @@ impl Charset {
     /// assert_eq!(Charset::Utf8.decode(b"M\xfcller"), "Müller"); // Latin-1 fallback
     /// ```
     pub fn decode<'a>(self, bytes: &'a [u8]) -> Cow<'a, str> {
-        if bytes.is_ascii() {
-            // ASCII is valid UTF-8 and identical in Latin-1.
-            return match std::str::from_utf8(bytes) {
-                Ok(s) => Cow::Borrowed(s),
-                Err(_) => unreachable_ascii(),
-            };
-        }
         match self {
+            // One pass: ASCII is valid UTF-8.
             Charset::Utf8 => match std::str::from_utf8(bytes) {
                 Ok(s) => Cow::Borrowed(s),
                 Err(_) => Cow::Owned(latin1(bytes)),
+            },
+            // ASCII is identical in Latin-1.
+            Charset::Latin1 if bytes.is_ascii() => match std::str::from_utf8(bytes) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => unreachable_ascii(),
             },
             Charset::Latin1 => Cow::Owned(latin1(bytes)),
         }

@@ -15,6 +15,7 @@
 //! assert_eq!(table.lookup("LN", "2951-2"), None); // sodium: not a vital sign
 //! ```
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
@@ -47,17 +48,28 @@ pub struct CodeTable {
 
 /// Folds the names systems go by onto one: `LOINC` to `LN`, SNOMED CT to `SCT`.
 pub fn normalize_system(system: &str) -> String {
-    let s = system.trim().to_ascii_uppercase();
-    match s.as_str() {
-        "LN" | "LOINC" | "HTTP://LOINC.ORG" | "2.16.840.1.113883.6.1" => "LN".into(),
+    normalized_system(system).into_owned()
+}
+
+/// [`normalize_system`], borrowing where no upper-casing is needed (the
+/// common case: systems are sent in capitals).
+fn normalized_system(system: &str) -> Cow<'_, str> {
+    let trimmed = system.trim();
+    let s = if trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
+        Cow::Owned(trimmed.to_ascii_uppercase())
+    } else {
+        Cow::Borrowed(trimmed)
+    };
+    match &*s {
+        "LN" | "LOINC" | "HTTP://LOINC.ORG" | "2.16.840.1.113883.6.1" => Cow::Borrowed("LN"),
         "SCT"
         | "SNOMED"
         | "SNOMEDCT"
         | "SNOMED CT"
         | "SNM"
         | "HTTP://SNOMED.INFO/SCT"
-        | "2.16.840.1.113883.6.96" => "SCT".into(),
-        "MDC" | "ISO11073" | "ISO 11073" | "2.16.840.1.113883.6.24" => "MDC".into(),
+        | "2.16.840.1.113883.6.96" => Cow::Borrowed("SCT"),
+        "MDC" | "ISO11073" | "ISO 11073" | "2.16.840.1.113883.6.24" => Cow::Borrowed("MDC"),
         _ => s,
     }
 }
@@ -171,7 +183,7 @@ fn find<'t, T>(rows: &'t [(Box<str>, T)], system: &str) -> Option<&'t T> {
     if rows.len() == 1 && &*rows[0].0 == "*" {
         return Some(&rows[0].1);
     }
-    let sys = normalize_system(system);
+    let sys = normalized_system(system);
     rows.iter()
         .find(|(s, _)| **s == *sys)
         .or_else(|| rows.iter().find(|(s, _)| &**s == "*"))

@@ -47,7 +47,7 @@ impl Default for Delimiters {
 
 impl Delimiters {
     /// Reads MSH-1 (`field`) and MSH-2 (`encoding`).
-    fn from_msh(field: u8, encoding: &[u8]) -> Result<Delimiters, String> {
+    pub(crate) fn from_msh(field: u8, encoding: &[u8]) -> Result<Delimiters, String> {
         if encoding.is_empty() || encoding.len() > 5 {
             return Err(format!(
                 "MSH-2 must hold 1 to 5 encoding characters, found {}",
@@ -335,6 +335,10 @@ impl<'a, 'm> Segment<'a, 'm> {
         }
         let d = &self.msg.delimiters;
         if self.is_msh() && n <= 2 {
+            // A later segment may be a bare `MSH`, without MSH-1.
+            if self.line.len() < 4 {
+                return None;
+            }
             let (s, e) = if n == 1 {
                 (3, 4)
             } else {
@@ -354,7 +358,7 @@ impl<'a, 'm> Segment<'a, 'm> {
                 return None;
             }
             let start = sep_pos + 1;
-            let end = memchr::memchr(d.field, &self.line[start..])
+            let end = find_byte(d.field, &self.line[start..])
                 .map(|x| start + x)
                 .unwrap_or(len);
             if i == k {
@@ -370,6 +374,7 @@ impl<'a, 'm> Segment<'a, 'm> {
         Fields {
             seg: *self,
             next: 1,
+            sep_pos: 3,
         }
     }
 
@@ -383,18 +388,54 @@ impl<'a, 'm> Segment<'a, 'm> {
     }
 }
 
-/// Iterator over the fields of a segment.
+/// The first `needle` in `hay`. Fields and components are mostly a few bytes
+/// long, where a plain loop beats a call into `memchr` (whose set-up costs
+/// more than the search); a longer run falls through to `memchr`.
+#[inline]
+pub(crate) fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    let head = &hay[..hay.len().min(SHORT)];
+    if let Some(i) = head.iter().position(|&b| b == needle) {
+        return Some(i);
+    }
+    if hay.len() <= SHORT {
+        return None;
+    }
+    memchr::memchr(needle, &hay[SHORT..]).map(|i| i + SHORT)
+}
+
+/// Iterator over the fields of a segment, in one pass over its bytes
+/// (`fields().nth(n - 1)` is [`Segment::field`]`(n)`).
 pub struct Fields<'a, 'm> {
     seg: Segment<'a, 'm>,
     next: usize,
+    /// Where the separator before the next field should be.
+    sep_pos: usize,
 }
 
 impl<'a, 'm> Iterator for Fields<'a, 'm> {
     type Item = Element<'a, 'm>;
     fn next(&mut self) -> Option<Self::Item> {
-        let f = self.seg.field(self.next)?;
+        let seg = &self.seg;
+        if seg.is_msh() && self.next <= 2 {
+            let f = seg.field(self.next)?;
+            self.next += 1;
+            if self.next == 3 {
+                // MSH-2 ends where the separator before MSH-3 is.
+                self.sep_pos = f.offset() - seg.start + f.raw().len();
+            }
+            return Some(f);
+        }
+        let line = seg.line;
+        let sep = seg.msg.delimiters.field;
+        if self.sep_pos >= line.len() || line[self.sep_pos] != sep {
+            return None;
+        }
+        let start = self.sep_pos + 1;
+        let end = find_byte(sep, &line[start..]).map_or(line.len(), |x| start + x);
+        self.sep_pos = end;
         self.next += 1;
-        Some(f)
+        Some(seg.element(start, end, Level::Field))
     }
 }
 
@@ -459,7 +500,7 @@ impl<'a, 'm> Element<'a, 'm> {
         };
         let mut start = 0usize;
         for i in 1..=n {
-            let end = memchr::memchr(sep, &self.raw[start..]).map(|x| start + x);
+            let end = find_byte(sep, &self.raw[start..]).map(|x| start + x);
             if i == n {
                 let end = end.unwrap_or(self.raw.len());
                 return Some(Element {

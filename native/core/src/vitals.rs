@@ -184,10 +184,11 @@ pub fn extract_lenient(message: &[u8], options: &ExtractOptions) -> Result<Extra
 /// [`extract_lenient`] over a message already parsed.
 pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extraction, Hl7Error> {
     let mut errors = Vec::new();
-    let mut rows = Vec::new();
+    let mut rows = Vec::with_capacity(msg.segments().filter(|s| s.id() == b"OBX").count());
     let mut header: Option<Header> = None;
     let mut obr_time: Option<(Element<'_, '_>, usize)> = None;
     let mut obx_index = 0u32;
+    let mut last_time: Option<(&[u8], DateTime<Utc>)> = None;
     for seg in msg.segments() {
         match seg.id() {
             b"OBR" => {
@@ -198,21 +199,27 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
             }
             b"OBX" => {
                 obx_index += 1;
-                let code_field = match seg.field(3) {
+                // OBX-1 to OBX-18, found in one pass over the segment.
+                let mut fields = [None; 19];
+                for (slot, f) in fields.iter_mut().skip(1).zip(seg.fields()) {
+                    *slot = Some(f);
+                }
+                let field = |n: usize| fields[n];
+                let code_field = match field(3) {
                     Some(f) => f,
                     None => continue,
                 };
                 let Some((entry, code, system)) = recognise(&code_field, &options.codes) else {
                     continue;
                 };
-                let status = text(seg.field(11));
-                if matches!(
-                    status.as_deref().map(str::to_ascii_uppercase).as_deref(),
-                    Some("X" | "D" | "W")
-                ) {
+                let status = text(field(11));
+                if status
+                    .as_deref()
+                    .is_some_and(|s| ["X", "D", "W"].iter().any(|x| s.eq_ignore_ascii_case(x)))
+                {
                     continue;
                 }
-                let Some(value_field) = seg.field(5) else {
+                let Some(value_field) = field(5) else {
                     continue;
                 };
                 if value_field.is_empty() || value_field.is_hl7_null() {
@@ -252,7 +259,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                         }
                     }
                 } else {
-                    let value_type = text(seg.field(2)).unwrap_or_default();
+                    let value_type = text(field(2)).unwrap_or_default();
                     match read_number(&value_field, value_type.as_ref()) {
                         Ok(Some((v, cmp))) => {
                             if is_mdc_special(v) {
@@ -273,24 +280,30 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                     }
                 }
 
-                let unit_field = seg.field(6).filter(|f| !f.is_empty());
+                let unit_field = field(6).filter(|f| !f.is_empty());
                 let unit = unit_field
                     .as_ref()
                     .and_then(|f| f.component_text(1))
                     .map(|u| u.into_owned());
                 let (normalized_value, normalized_unit) = match row_value {
-                    Some(v) => normalize(v, unit_field.as_ref(), &entry),
+                    Some(v) => normalize(v, unit_field.as_ref(), entry),
                     None => (None, None),
                 };
 
-                let time_el = seg
-                    .field(14)
+                let time_el = field(14)
                     .filter(|f| !f.is_empty() && !f.is_hl7_null())
                     .map(|f| (f, "OBX", seg.index(), 14))
                     .or(obr_time.map(|(f, i)| (f, "OBR", i, 7)));
                 let observed_at = match time_el {
+                    // OBX of one message mostly share a time: parse it once.
+                    Some((f, _, _, _)) if last_time.is_some_and(|(raw, _)| raw == f.raw()) => {
+                        last_time.map(|(_, t)| t)
+                    }
                     Some((f, s, i, n)) => match parse_hl7_time(&f.decoded(), options.zone) {
-                        Ok(t) => Some(t),
+                        Ok(t) => {
+                            last_time = Some((f.raw(), t));
+                            Some(t)
+                        }
                         Err(k) => {
                             errors
                                 .push(Hl7Error::new(k).at(f.offset()).in_segment(s, i).in_field(n));
@@ -308,7 +321,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                 rows.push(VitalSign {
                     message_control_id: h.control_id.clone(),
                     obx_index,
-                    set_id: text(seg.field(1)).map(Cow::into_owned),
+                    set_id: text(field(1)).map(Cow::into_owned),
                     patient_id: h.patient_id.clone(),
                     patient_id_authority: h.patient_id_authority.clone(),
                     encounter_id: h.encounter_id.clone(),
@@ -324,8 +337,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                     normalized_unit,
                     observed_at,
                     status: status.map(Cow::into_owned),
-                    device_id: seg
-                        .field(18)
+                    device_id: field(18)
                         .and_then(|f| f.component_text(1))
                         .map(Cow::into_owned),
                     glucose_status,
@@ -405,21 +417,17 @@ fn header_of<'h>(
 
 /// Finds the code of OBX-3 in the table: the primary coding (components 1-3),
 /// then the CWE alternate coding (components 4-6).
-fn recognise(
+fn recognise<'t>(
     field: &Element<'_, '_>,
-    codes: &CodeTable,
-) -> Option<(CodeEntry, String, Option<String>)> {
+    codes: &'t CodeTable,
+) -> Option<(&'t CodeEntry, String, Option<String>)> {
     for (c, s) in [(1, 3), (4, 6)] {
         let Some(code) = field.component_text(c) else {
             continue;
         };
         let system = field.component_text(s);
         if let Some(entry) = codes.lookup(system.as_deref().unwrap_or(""), &code) {
-            return Some((
-                entry.clone(),
-                code.into_owned(),
-                system.map(Cow::into_owned),
-            ));
+            return Some((entry, code.into_owned(), system.map(Cow::into_owned)));
         }
     }
     None
