@@ -37,7 +37,8 @@ fn run() -> Result<(), String> {
     let settings = SrSettings::new(url);
     match cmd {
         "encode" => {
-            let strategy = SubjectNameStrategy::TopicNameStrategy("vitals.observations".into(), false);
+            let strategy =
+                SubjectNameStrategy::TopicNameStrategy("vitals.observations".into(), false);
             let bytes = AvroEncoder::new(settings)
                 .encode(vitalflow_avro::samples::vital_sign(), &strategy)
                 .map_err(|e| format!("encode: {e}"))?;
@@ -45,12 +46,20 @@ fn run() -> Result<(), String> {
         }
         "decode" => {
             let mut input = String::new();
-            std::io::stdin().read_to_string(&mut input).map_err(|e| e.to_string())?;
+            std::io::stdin()
+                .read_to_string(&mut input)
+                .map_err(|e| e.to_string())?;
             let bytes = unhex(&input)?;
-            let decoded = AvroDecoder::new(settings).decode(Some(&bytes)).map_err(|e| format!("decode: {e}"))?;
-            let json = serde_json::Value::try_from(decoded.value).map_err(|e| format!("to JSON: {e}"))?;
+            let decoded = AvroDecoder::new(settings)
+                .decode(Some(&bytes))
+                .map_err(|e| format!("decode: {e}"))?;
+            let json =
+                serde_json::Value::try_from(decoded.value).map_err(|e| format!("to JSON: {e}"))?;
             let id = u32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]);
-            println!("{}", serde_json::json!({ "schema_id": id, "name": decoded.name.map(|n| n.fullname(None)), "record": json }));
+            println!(
+                "{}",
+                serde_json::json!({ "schema_id": id, "name": decoded.name.map(|n| n.fullname(None)), "record": json })
+            );
         }
         other => return Err(format!("unknown command {other}")),
     }

@@ -36,7 +36,10 @@ pub fn value_subject(topic: &str) -> String {
 
 /// The schema text of a topic, if it is one of the Avro topics.
 pub fn schema_text(topic: &str) -> Option<&'static str> {
-    TOPIC_SCHEMAS.iter().find(|(t, _, _)| *t == topic).map(|(_, _, s)| *s)
+    TOPIC_SCHEMAS
+        .iter()
+        .find(|(t, _, _)| *t == topic)
+        .map(|(_, _, s)| *s)
 }
 
 /// The parsed schema of a topic, if it is one of the Avro topics.
@@ -75,15 +78,28 @@ mod tests {
         let mut r = Record::new(&s).unwrap();
         r.put("message_control_id", "M1");
         r.put("obx_index", 1);
-        r.put("set_id", Value::Union(1, Box::new(Value::String("1".into()))));
+        r.put(
+            "set_id",
+            Value::Union(1, Box::new(Value::String("1".into()))),
+        );
         r.put("patient_id", "P1");
         r.put("kind", Value::Enum(6, "SPO2".into()));
         r.put("code", "59408-5");
         r.put("value", Value::Union(1, Box::new(Value::Double(95.0))));
         r.put("observed_at", Value::TimestampMicros(1_795_564_800_000_000));
         for f in [
-            "patient_id_authority", "encounter_id", "location", "code_system", "comparator", "text", "unit",
-            "normalized_value", "normalized_unit", "status", "device_id", "glucose_status",
+            "patient_id_authority",
+            "encounter_id",
+            "location",
+            "code_system",
+            "comparator",
+            "text",
+            "unit",
+            "normalized_value",
+            "normalized_unit",
+            "status",
+            "device_id",
+            "glucose_status",
         ] {
             r.put(f, Value::Union(0, Box::new(Value::Null)));
         }
@@ -97,9 +113,20 @@ mod tests {
             .unwrap()
             .read_value(&mut bytes.as_slice())
             .unwrap();
-        let Value::Record(fields) = back else { panic!("not a record") };
-        assert_eq!(fields[7], ("kind".to_string(), Value::Enum(6, "SPO2".into())));
-        assert_eq!(fields[16], ("observed_at".to_string(), Value::TimestampMicros(1_795_564_800_000_000)));
+        let Value::Record(fields) = back else {
+            panic!("not a record")
+        };
+        assert_eq!(
+            fields[7],
+            ("kind".to_string(), Value::Enum(6, "SPO2".into()))
+        );
+        assert_eq!(
+            fields[16],
+            (
+                "observed_at".to_string(),
+                Value::TimestampMicros(1_795_564_800_000_000)
+            )
+        );
     }
 }
 

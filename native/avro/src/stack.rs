@@ -25,7 +25,9 @@ pub struct StackEnv {
 pub fn repo_root() -> PathBuf {
     match std::env::var_os("VITALFLOW_REPO") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join(".."),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(".."),
     }
 }
 
@@ -53,9 +55,16 @@ fn run_ensure() -> Result<StackEnv, String> {
     }
     let vars: BTreeMap<String, String> = String::from_utf8_lossy(&out.stdout)
         .lines()
-        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+        .filter_map(|l| {
+            l.split_once('=')
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+        })
         .collect();
-    let get = |k: &str| vars.get(k).cloned().ok_or_else(|| format!("stack.sh env has no {k}"));
+    let get = |k: &str| {
+        vars.get(k)
+            .cloned()
+            .ok_or_else(|| format!("stack.sh env has no {k}"))
+    };
     Ok(StackEnv {
         kafka_bootstrap: get("VITALFLOW_KAFKA_BOOTSTRAP")?,
         registry_url: get("VITALFLOW_REGISTRY_URL")?,

@@ -8,7 +8,9 @@ use schema_registry_converter::blocking::avro::{AvroDecoder, AvroEncoder};
 use schema_registry_converter::blocking::schema_registry::{
     get_schema_by_subject, post_schema, SrSettings,
 };
-use schema_registry_converter::schema_registry_common::{SchemaType, SubjectNameStrategy, SuppliedSchema};
+use schema_registry_converter::schema_registry_common::{
+    SchemaType, SubjectNameStrategy, SuppliedSchema,
+};
 use vitalflow_avro::{samples, stack, value_subject, TOPIC_SCHEMAS};
 
 const NEEDS_STACK: &str = "needs the local stack (tests/stack/stack.sh up)";
@@ -28,10 +30,16 @@ fn every_schema_is_registered_under_its_topic_value_subject() {
     let sr = settings();
     for (topic, name, text) in TOPIC_SCHEMAS {
         let strategy = SubjectNameStrategy::TopicNameStrategy(topic.to_string(), false);
-        let registered = get_schema_by_subject(&sr, &strategy).unwrap_or_else(|e| panic!("{topic}: {e}"));
+        let registered =
+            get_schema_by_subject(&sr, &strategy).unwrap_or_else(|e| panic!("{topic}: {e}"));
         let ours = apache_avro::Schema::parse_str(text).unwrap();
         let theirs = apache_avro::Schema::parse_str(&registered.schema).unwrap();
-        assert_eq!(ours.canonical_form(), theirs.canonical_form(), "{name} under {}", value_subject(topic));
+        assert_eq!(
+            ours.canonical_form(),
+            theirs.canonical_form(),
+            "{name} under {}",
+            value_subject(topic)
+        );
     }
 }
 
@@ -41,19 +49,45 @@ fn vital_sign_round_trips_in_confluent_wire_format() {
     let sr = settings();
     let strategy = SubjectNameStrategy::TopicNameStrategy("vitals.observations".into(), false);
     let id = get_schema_by_subject(&sr, &strategy).unwrap().id;
-    let bytes = AvroEncoder::new(sr.clone()).encode(samples::vital_sign(), &strategy).unwrap();
+    let bytes = AvroEncoder::new(sr.clone())
+        .encode(samples::vital_sign(), &strategy)
+        .unwrap();
     assert_eq!(bytes[0], 0, "magic byte");
-    assert_eq!(u32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]), id, "schema id");
+    assert_eq!(
+        u32::from_be_bytes([bytes[1], bytes[2], bytes[3], bytes[4]]),
+        id,
+        "schema id"
+    );
 
     let decoded = AvroDecoder::new(sr).decode(Some(&bytes)).unwrap();
-    assert_eq!(decoded.name.unwrap().fullname(None), "io.vitalflow.avro.VitalSign");
-    let Value::Record(fields) = decoded.value else { panic!("not a record") };
-    let get = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone()).unwrap();
+    assert_eq!(
+        decoded.name.unwrap().fullname(None),
+        "io.vitalflow.avro.VitalSign"
+    );
+    let Value::Record(fields) = decoded.value else {
+        panic!("not a record")
+    };
+    let get = |n: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == n)
+            .map(|(_, v)| v.clone())
+            .unwrap()
+    };
     assert_eq!(get("patient_id"), Value::String("P-RUST".into()));
     assert_eq!(get("kind"), Value::Enum(0, "TEMPERATURE".into()));
-    assert_eq!(get("observed_at"), Value::TimestampMicros(samples::OBSERVED_AT_MICROS));
-    assert_eq!(get("normalized_value"), Value::Union(1, Box::new(Value::Double(38.5))));
-    assert_eq!(get("glucose_status"), Value::Union(0, Box::new(Value::Null)));
+    assert_eq!(
+        get("observed_at"),
+        Value::TimestampMicros(samples::OBSERVED_AT_MICROS)
+    );
+    assert_eq!(
+        get("normalized_value"),
+        Value::Union(1, Box::new(Value::Double(38.5)))
+    );
+    assert_eq!(
+        get("glucose_status"),
+        Value::Union(0, Box::new(Value::Null))
+    );
 }
 
 #[test]
@@ -66,8 +100,15 @@ fn registry_refuses_an_incompatible_change() {
         "\"fields\": [{\"name\": \"ward_required\", \"type\": \"string\", \"doc\": \"no default\"},",
         1,
     );
-    let err = post_schema(&sr, value_subject("vitals.observations"), supplied(incompatible))
-        .expect_err("the registry must refuse an incompatible schema under BACKWARD");
+    let err = post_schema(
+        &sr,
+        value_subject("vitals.observations"),
+        supplied(incompatible),
+    )
+    .expect_err("the registry must refuse an incompatible schema under BACKWARD");
     let msg = err.to_string();
-    assert!(msg.contains("409") || msg.to_lowercase().contains("incompatible"), "refusal: {msg}");
+    assert!(
+        msg.contains("409") || msg.to_lowercase().contains("incompatible"),
+        "refusal: {msg}"
+    );
 }
