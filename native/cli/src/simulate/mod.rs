@@ -89,6 +89,13 @@ pub struct SimulateArgs {
     /// Send to an MLLP listener at HOST:PORT, waiting for each ACK.
     #[arg(long, value_name = "HOST:PORT")]
     pub mllp: Option<String>,
+    /// Write to Kafka at these bootstrap servers instead, as the gateway would:
+    /// hl7.raw keyed by patient with the hl7.* headers, acks=all.
+    #[arg(long, value_name = "HOST:PORT,...", conflicts_with_all = ["mllp", "out"])]
+    pub kafka: Option<String>,
+    /// With --kafka: the topic.
+    #[arg(long, default_value = "hl7.raw", requires = "kafka")]
+    pub topic: String,
     /// With --mllp: how long to wait for each ACK, e.g. 10s.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
@@ -389,6 +396,30 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failed> {
         }
     }
     let total = sim.readings();
+    if let Some(bootstrap) = &args.kafka {
+        let sink =
+            crate::gateway::KafkaSink::new(bootstrap, std::time::Duration::from_secs(30), &[])
+                .map_err(Failed::usage)?;
+        let gateway =
+            crate::gateway::Gateway::new(sink, &args.topic, "hl7.invalid", "vitalflow-simulate");
+        let pacer = Pacer::new(args);
+        let mut sent = 0u64;
+        for t in 0..total {
+            for m in sim.tick(t) {
+                pacer.wait(m.at);
+                let (reply, log) = gateway.handle(&m.bytes);
+                match vitalflow_core::ack::read_ack(&reply) {
+                    Ok((vitalflow_core::ack::AckCode::AA, _)) => sent += 1,
+                    _ => return Err(Failed::msg(format!("{}: {log}", m.control_id))),
+                }
+            }
+        }
+        eprintln!(
+            "vitalflow simulate: {sent} messages written to {} at {bootstrap}",
+            args.topic
+        );
+        return Ok(());
+    }
     if let Some(addr) = &args.mllp {
         let timeout = args
             .timeout
