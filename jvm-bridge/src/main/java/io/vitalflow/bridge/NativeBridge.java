@@ -70,7 +70,7 @@ public final class NativeBridge {
         return coreLoop0(data, ends, rounds);
     }
 
-    private static native long coreLoop0(byte[] data, int[] ends, int rounds);
+    static native long coreLoop0(byte[] data, int[] ends, int rounds);
 
     private static native String version0();
 

@@ -50,7 +50,21 @@ final class RowDecoder {
         return d;
     }
 
+    private static final String[] ONE_ASCII = new String[128];
+
+    static {
+        for (int c = 0; c < 128; c++) {
+            ONE_ASCII[c] = String.valueOf((char) c).intern();
+        }
+    }
+
     private String cached(int off, int len) {
+        if (len == 0) {
+            return "";
+        }
+        if (len == 1 && buf[off] >= 0) {
+            return ONE_ASCII[buf[off]];
+        }
         if (len > CACHE_MAX_LEN) {
             return new String(buf, off, len, StandardCharsets.UTF_8);
         }
@@ -60,8 +74,15 @@ final class RowDecoder {
         }
         int slot = (h ^ (h >>> 16)) & (CACHE_SIZE - 1);
         Entry e = CACHE[slot];
-        if (e != null && java.util.Arrays.equals(e.key, 0, e.key.length, buf, off, off + len)) {
-            return e.value;
+        if (e != null && e.key.length == len) {
+            byte[] k = e.key;
+            int i = 0;
+            while (i < len && k[i] == buf[off + i]) {
+                i++;
+            }
+            if (i == len) {
+                return e.value;
+            }
         }
         String s = new String(buf, off, len, StandardCharsets.UTF_8);
         CACHE[slot] = new Entry(java.util.Arrays.copyOfRange(buf, off, off + len), s);

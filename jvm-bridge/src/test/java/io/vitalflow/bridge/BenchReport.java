@@ -41,8 +41,9 @@ public final class BenchReport {
             BEST.put(name, min);
             MEDIAN.put(name, all.length == 0 ? Double.NaN : all[all.length / 2]);
         }
+        Paired paired = Paired.measure();
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, render(by));
+        Files.writeString(out, render(by) + paired.render());
         System.out.println("wrote " + out.toAbsolutePath());
     }
 
@@ -157,5 +158,89 @@ public final class BenchReport {
     static void goal(StringBuilder sb, String what, String value, String goal, boolean met) {
         sb.append("| ").append(what).append(" | ").append(value).append(" | ").append(goal).append(" | ")
                 .append(goal.equals("-") ? "" : met ? "yes" : "**no**").append(" |\n");
+    }
+
+    /**
+     * Paired, interleaved measurement: every round times HAPI, the bridge per message, the bridge
+     * batched and the core alone back to back on the same messages, so that load from other work
+     * on the machine hits all of them alike; the ratios are taken per round and their median
+     * reported. (JMH runs one benchmark after another and cannot pair them.)
+     */
+    static final class Paired {
+        static final int WARMUP = 150;
+        static final int ROUNDS = 300;
+        static final int CORE_ROUNDS = 4;
+        final double[] pipeVsPerMessage = new double[ROUNDS];
+        final double[] pipeVsBatch = new double[ROUNDS];
+        final double[] share = new double[ROUNDS];
+        final double[] perMessageNs = new double[ROUNDS];
+        final double[] batchNs = new double[ROUNDS];
+        final double[] coreNs = new double[ROUNDS];
+        final double[] hapiNs = new double[ROUNDS];
+
+        static Paired measure() throws Exception {
+            VitalsBenchmark b = new VitalsBenchmark();
+            b.setup();
+            Paired p = new Paired();
+            long sink = 0;
+            for (int r = -WARMUP; r < ROUNDS; r++) {
+                long t0 = System.nanoTime();
+                for (String m : b.er7) {
+                    sink += b.hapiPipe.extract(m).size();
+                }
+                long t1 = System.nanoTime();
+                for (byte[] m : b.messages) {
+                    sink += Vitals.extract(m).size();
+                }
+                long t2 = System.nanoTime();
+                sink += Vitals.extractBatch(b.messages).size();
+                long t3 = System.nanoTime();
+                sink += NativeBridge.coreLoop0(b.data, b.ends, CORE_ROUNDS);
+                long t4 = System.nanoTime();
+                if (r >= 0) {
+                    double n = VitalsBenchmark.BATCH;
+                    p.hapiNs[r] = (t1 - t0) / n;
+                    p.perMessageNs[r] = (t2 - t1) / n;
+                    p.batchNs[r] = (t3 - t2) / n;
+                    p.coreNs[r] = (t4 - t3) / n / CORE_ROUNDS;
+                    p.pipeVsPerMessage[r] = p.hapiNs[r] / p.perMessageNs[r];
+                    p.pipeVsBatch[r] = p.hapiNs[r] / p.batchNs[r];
+                    p.share[r] = (p.batchNs[r] - p.coreNs[r]) / p.batchNs[r];
+                }
+            }
+            if (sink == 42) {
+                System.out.println(sink);
+            }
+            return p;
+        }
+
+        static double median(double[] a) {
+            double[] c = a.clone();
+            java.util.Arrays.sort(c);
+            return c[c.length / 2];
+        }
+
+        String render() {
+            double x1 = median(pipeVsPerMessage);
+            double x2 = median(pipeVsBatch);
+            double sh = median(share);
+            StringBuilder sb = new StringBuilder();
+            sb.append("\n## Paired measurement\n\n");
+            sb.append("JMH runs one benchmark after the other, so on a shared machine each row meets different load. ")
+                    .append("This section times, in every round, HAPI `PipeParser` + `Terser`, `Vitals.extract` per message, ")
+                    .append("`Vitals.extractBatch` and the core alone (4 passes inside one native call) back to back on the same ")
+                    .append(VitalsBenchmark.BATCH).append(" messages; ").append(ROUNDS).append(" rounds after ").append(WARMUP)
+                    .append(" warm-up rounds, in the report's JVM. Ratios are per round; the table gives their medians.\n\n");
+            sb.append("| median per round | value | goal | met |\n|---|---:|---:|:---:|\n");
+            goal(sb, "HAPI ns per message", f(median(hapiNs)), "-", true);
+            goal(sb, "bridge ns per message, one call per message", f(median(perMessageNs)), "-", true);
+            goal(sb, "bridge ns per message, batched (64)", f(median(batchNs)), "-", true);
+            goal(sb, "core alone, ns per message", f(median(coreNs)), "-", true);
+            goal(sb, "HAPI PipeParser / bridge, per message", f(x1) + "x", ">= 30x", x1 >= 30);
+            goal(sb, "HAPI PipeParser / bridge, batched (64)", f(x2) + "x", ">= 60x", x2 >= 60);
+            goal(sb, "JNI share at batches of 64: (batch - core) / batch",
+                    String.format(Locale.ROOT, "%.1f%%", sh * 100), "<= 10%", sh <= 0.10);
+            return sb.toString();
+        }
     }
 }
