@@ -21,8 +21,20 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The cdylib cargo built for this test run: `target/<profile>/libvitalflow_jni.so`.
+/// The cdylib, rebuilt now: `cargo test` builds this crate's library only as
+/// an rlib, so `target/<profile>/libvitalflow_jni.so` may be stale otherwise.
 fn cdylib() -> PathBuf {
+    let mut build = Command::new(env!("CARGO"));
+    build
+        .current_dir(workspace())
+        .args(["build", "--lib", "-p", "vitalflow-jni"]);
+    if !cfg!(debug_assertions) {
+        build.arg("--release");
+    }
+    assert!(
+        build.status().expect("run cargo").success(),
+        "cargo build of the cdylib failed"
+    );
     let exe = std::env::current_exe().expect("test executable");
     let profile_dir = exe
         .parent()
