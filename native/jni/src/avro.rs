@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use apache_avro::types::Value;
 use apache_avro::writer::datum::GenericDatumWriter;
 use apache_avro::Schema;
-use jni::objects::{JByteArray, JClass, JString};
+use jni::objects::{JByteArray, JClass};
 use jni::sys::jint;
 use jni::{Env, EnvUnowned};
 use vitalflow_core::VitalSign;
@@ -171,7 +171,7 @@ pub fn put_encoded(
     Ok(())
 }
 
-/// `static native byte[] encode0(byte[] message, String zone, int schemaId)`:
+/// `static native byte[] encode0(byte[] message, long options, int schemaId)`:
 /// extracts the message's rows and encodes each; `schemaId < 0` gives bare datums.
 #[allow(unsafe_code)] // exported JNI symbol
 #[unsafe(no_mangle)]
@@ -179,21 +179,21 @@ pub extern "system" fn Java_io_vitalflow_bridge_AvroVitals_encode0<'caller>(
     mut env: EnvUnowned<'caller>,
     _class: JClass<'caller>,
     message: JByteArray<'caller>,
-    zone: JString<'caller>,
+    options: jni::sys::jlong,
     schema_id: jint,
 ) -> JByteArray<'caller> {
     panic::install_hook();
-    env.with_env(|env| encode_impl(env, &message, &zone, schema_id))
+    env.with_env(|env| encode_impl(env, &message, options, schema_id))
         .resolve::<ThrowJava>()
 }
 
 fn encode_impl<'local>(
     env: &mut Env<'local>,
     message: &JByteArray<'_>,
-    zone: &JString<'_>,
+    options: jni::sys::jlong,
     schema_id: jint,
 ) -> Result<JByteArray<'local>, BridgeError> {
-    let options = options::for_zone(io::opt_string(env, zone)?.as_deref())?;
+    let options = options::by_id(options)?;
     let schema_id = u32::try_from(schema_id).ok();
     let rows = io::with_bytes(env, message, "message", |m| {
         Ok(vitalflow_core::vitals::extract(m, &options)?)

@@ -9,6 +9,7 @@
 //! | `io.vitalflow.bridge.Vitals`        | [`vitals`]         |
 //! | `io.vitalflow.bridge.News2`         | [`news2`]          |
 //! | `io.vitalflow.bridge.AvroVitals`    | [`avro`]           |
+//! | `io.vitalflow.bridge.ExtractOptions`| [`extract_options`]|
 //! | `io.vitalflow.bridge.NativeBridge`  | [`native_bridge`]  |
 //!
 //! Every `extern "system"` entry point is a thin shell: it upgrades the
@@ -25,6 +26,7 @@ pub mod avro;
 pub mod batch;
 pub mod codec;
 pub mod error;
+pub mod extract_options;
 pub mod hl7;
 mod io;
 pub mod native_bridge;

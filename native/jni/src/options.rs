@@ -54,3 +54,81 @@ mod tests {
         ));
     }
 }
+
+/// Options registered from Java (`io.vitalflow.bridge.ExtractOptions`), by id;
+/// id 0 is the default (UTC, built-in codes). Ids, not pointers, cross JNI: a
+/// stale or foreign id is an argument error, never a dangling pointer.
+static REGISTRY: OnceLock<RwLock<HashMap<i64, Arc<ExtractOptions>>>> = OnceLock::new();
+static NEXT_ID: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
+
+fn registry() -> &'static RwLock<HashMap<i64, Arc<ExtractOptions>>> {
+    REGISTRY.get_or_init(|| RwLock::new(HashMap::new()))
+}
+
+/// Registers options for `zone` (None: UTC) with a site's code rows added to the
+/// built-in table (`vital_codes.tsv` format); returns the id.
+pub fn register(zone: Option<&str>, site_codes: Option<&str>) -> Result<i64, BridgeError> {
+    let base = for_zone(zone)?;
+    let codes = match site_codes {
+        None => base.codes.clone(),
+        Some(tsv) => base
+            .codes
+            .with_site_codes(tsv)
+            .map_err(|e| BridgeError::Argument(format!("site code table: {e}")))?,
+    };
+    let opts = Arc::new(ExtractOptions {
+        zone: base.zone,
+        codes,
+    });
+    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    registry()
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(id, opts);
+    Ok(id)
+}
+
+/// The options registered as `id` (0: the default).
+pub fn by_id(id: i64) -> Result<Arc<ExtractOptions>, BridgeError> {
+    if id == 0 {
+        return for_zone(None);
+    }
+    registry()
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| BridgeError::Argument(format!("extract options {id} are closed or unknown")))
+}
+
+/// Forgets the options registered as `id`; unknown ids are ignored.
+pub fn release(id: i64) {
+    registry()
+        .write()
+        .unwrap_or_else(|p| p.into_inner())
+        .remove(&id);
+}
+
+#[cfg(test)]
+mod registry_tests {
+    use super::*;
+
+    #[test]
+    fn register_lookup_release() {
+        let id = register(
+            Some("Europe/Paris"),
+            Some("LN\t99999-9\tHEART_RATE\t/min\n"),
+        )
+        .unwrap();
+        let o = by_id(id).unwrap();
+        assert_eq!(o.zone, chrono_tz::Europe::Paris);
+        assert!(o.codes.len() > for_zone(None).unwrap().codes.len());
+        release(id);
+        assert!(matches!(by_id(id), Err(BridgeError::Argument(_))));
+        assert!(by_id(0).is_ok());
+        assert!(matches!(
+            register(None, Some("nonsense")),
+            Err(BridgeError::Argument(_))
+        ));
+    }
+}

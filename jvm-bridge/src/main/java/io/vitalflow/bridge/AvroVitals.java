@@ -1,7 +1,6 @@
 package io.vitalflow.bridge;
 
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -40,19 +39,24 @@ public final class AvroVitals {
         if (schemaId < 0) {
             throw new IllegalArgumentException("schema id must be >= 0");
         }
-        return encode(message, null, schemaId);
+        return encode(message, ExtractOptions.DEFAULT, schemaId);
     }
 
     /** As {@link #encodeConfluent(byte[], int)}, but bare Avro binary datums without framing. */
     public static List<Encoded> encodeDatums(byte[] message) {
-        return encode(message, null, -1);
+        return encode(message, ExtractOptions.DEFAULT, -1);
     }
 
     /** Extracts and encodes with a zone for timestamps without an offset; {@code schemaId < 0}: bare datums. */
     public static List<Encoded> encode(byte[] message, ZoneId zone, int schemaId) {
+        return encode(message, ExtractOptions.zone(zone), schemaId);
+    }
+
+    /** Extracts with {@code options} (zone, site codes) and encodes; {@code schemaId < 0}: bare datums. */
+    public static List<Encoded> encode(byte[] message, ExtractOptions options, int schemaId) {
         Objects.requireNonNull(message, "message");
-        String z = zone == null || zone.equals(ZoneOffset.UTC) || zone.getId().equals("UTC") ? null : zone.getId();
-        RowDecoder d = new RowDecoder(encode0(message, z, schemaId));
+        Objects.requireNonNull(options, "options");
+        RowDecoder d = new RowDecoder(encode0(message, options.id(), schemaId));
         int n = (int) d.varint();
         List<Encoded> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -64,5 +68,5 @@ public final class AvroVitals {
         return Collections.unmodifiableList(out);
     }
 
-    private static native byte[] encode0(byte[] message, String zone, int schemaId);
+    private static native byte[] encode0(byte[] message, long options, int schemaId);
 }

@@ -1,7 +1,6 @@
 package io.vitalflow.bridge;
 
 import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,7 +21,7 @@ public final class Vitals {
      * @throws Hl7Exception if the message cannot be parsed
      */
     public static List<VitalSign> extract(byte[] message) {
-        return extract(message, null);
+        return extract(message, ExtractOptions.DEFAULT);
     }
 
     /**
@@ -31,8 +30,18 @@ public final class Vitals {
      * @throws Hl7Exception if the message cannot be parsed
      */
     public static List<VitalSign> extract(byte[] message, ZoneId zone) {
+        return extract(message, ExtractOptions.zone(zone));
+    }
+
+    /**
+     * The rows of one message with {@code options} (zone, site codes).
+     *
+     * @throws Hl7Exception if the message cannot be parsed
+     */
+    public static List<VitalSign> extract(byte[] message, ExtractOptions options) {
         Objects.requireNonNull(message, "message");
-        return new RowDecoder(extract0(message, zoneName(zone))).rows();
+        Objects.requireNonNull(options, "options");
+        return new RowDecoder(extract0(message, options.id())).rows();
     }
 
     /**
@@ -40,12 +49,18 @@ public final class Vitals {
      * with its {@link Hl7Exception}; the others are unaffected.
      */
     public static List<ExtractResult> extractBatch(List<byte[]> messages) {
-        return extractBatch(messages, null);
+        return extractBatch(messages, ExtractOptions.DEFAULT);
     }
 
     /** {@link #extractBatch(List)} with a zone for timestamps without an offset (null: UTC). */
     public static List<ExtractResult> extractBatch(List<byte[]> messages, ZoneId zone) {
+        return extractBatch(messages, ExtractOptions.zone(zone));
+    }
+
+    /** {@link #extractBatch(List)} with {@code options} (zone, site codes). */
+    public static List<ExtractResult> extractBatch(List<byte[]> messages, ExtractOptions options) {
         Objects.requireNonNull(messages, "messages");
+        Objects.requireNonNull(options, "options");
         int n = messages.size();
         int[] ends = new int[n];
         long total = 0;
@@ -64,7 +79,7 @@ public final class Vitals {
             System.arraycopy(m, 0, data, at, m.length);
             at += m.length;
         }
-        return new RowDecoder(extractBatch0(data, ends, zoneName(zone))).batch();
+        return new RowDecoder(extractBatch0(data, ends, options.id())).batch();
     }
 
     /**
@@ -74,25 +89,24 @@ public final class Vitals {
      * offsets into {@code stream} too.
      */
     public static List<ExtractResult> extractStream(byte[] stream) {
-        return extractStream(stream, null);
+        return extractStream(stream, ExtractOptions.DEFAULT);
     }
 
     /** {@link #extractStream(byte[])} with a zone for timestamps without an offset (null: UTC). */
     public static List<ExtractResult> extractStream(byte[] stream, ZoneId zone) {
+        return extractStream(stream, ExtractOptions.zone(zone));
+    }
+
+    /** {@link #extractStream(byte[])} with {@code options} (zone, site codes). */
+    public static List<ExtractResult> extractStream(byte[] stream, ExtractOptions options) {
         Objects.requireNonNull(stream, "stream");
-        return new RowDecoder(extractStream0(stream, zoneName(zone))).stream();
+        Objects.requireNonNull(options, "options");
+        return new RowDecoder(extractStream0(stream, options.id())).stream();
     }
 
-    private static String zoneName(ZoneId zone) {
-        if (zone == null || zone.equals(ZoneOffset.UTC) || zone.getId().equals("UTC")) {
-            return null;
-        }
-        return zone.getId();
-    }
+    private static native byte[] extract0(byte[] message, long options);
 
-    private static native byte[] extract0(byte[] message, String zone);
+    private static native byte[] extractStream0(byte[] stream, long options);
 
-    private static native byte[] extractStream0(byte[] stream, String zone);
-
-    static native byte[] extractBatch0(byte[] data, int[] ends, String zone);
+    static native byte[] extractBatch0(byte[] data, int[] ends, long options);
 }

@@ -73,7 +73,7 @@ public class VitalsBenchmark {
         for (int i = 0, at = 0; i < BATCH; at += messages.get(i).length, i++) {
             System.arraycopy(messages.get(i), 0, data, at, messages.get(i).length);
         }
-        encodedBatch = Vitals.extractBatch0(data, ends, null);
+        encodedBatch = Vitals.extractBatch0(data, ends, 0L);
         HapiContext ctx = new DefaultHapiContext();
         ctx.setValidationContext(ValidationContextFactory.noValidation());
         hapiPipe = new HapiVitals(ctx.getPipeParser());
@@ -132,7 +132,7 @@ public class VitalsBenchmark {
     @Benchmark
     @OperationsPerInvocation(BATCH)
     public byte[] jniBatch64NoDecode() {
-        return Vitals.extractBatch0(data, ends, null);
+        return Vitals.extractBatch0(data, ends, 0L);
     }
 
     /** Breakdown: decoding a batch result into {@code VitalSign} records, in Java only. */

@@ -88,4 +88,26 @@ class VitalsTest {
         }
         assertTrue(Vitals.extractBatch(List.of()).isEmpty());
     }
+
+    @Test
+    void siteCodesExtendTheBuiltInTable() {
+        String msg = Messages.MONITOR.replace("OBX|8|NM|12345-6^Not a vital^LN||5|mg|||||F",
+                "OBX|8|NM|HR-LOCAL^Local heart rate^99LOC||88|/min|||||F");
+        byte[] bytes = msg.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(7, Vitals.extract(bytes).size(), "unknown local code: not a vital sign");
+        try (ExtractOptions site = ExtractOptions.create(ZoneId.of("Europe/London"), "99LOC\tHR-LOCAL\tHEART_RATE\t/min\n")) {
+            List<VitalSign> rows = Vitals.extract(bytes, site);
+            assertEquals(8, rows.size());
+            VitalSign local = rows.get(7);
+            assertEquals(VitalKind.HEART_RATE, local.kind());
+            assertEquals(88.0, local.normalizedValue());
+            assertEquals(8, Vitals.extractBatch(List.of(bytes, bytes), site).get(1).vitals().size());
+            assertEquals(8, AvroVitals.encode(bytes, site, 1).size());
+            site.close();
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Vitals.extract(bytes, site));
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ExtractOptions.create(null, "not a table"));
+        assertSame(ExtractOptions.zone(ZoneId.of("Asia/Tokyo")), ExtractOptions.zone(ZoneId.of("Asia/Tokyo")));
+    }
 }
