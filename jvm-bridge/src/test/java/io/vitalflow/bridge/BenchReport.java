@@ -43,8 +43,28 @@ public final class BenchReport {
         }
         Paired paired = Paired.measure();
         Files.createDirectories(out.toAbsolutePath().getParent());
-        Files.writeString(out, render(by) + paired.render());
+        Files.writeString(out, render(by) + paired.render() + keptSections(out));
         System.out.println("wrote " + out.toAbsolutePath());
+    }
+
+    /**
+     * The sections of the existing file that other tools write (the criterion numbers of the
+     * Rust core), between {@code <!-- NAME: begin ... -->} and {@code <!-- NAME: end -->}
+     * markers: kept as they are when this report rewrites the file.
+     */
+    static String keptSections(Path out) throws java.io.IOException {
+        if (!Files.exists(out)) {
+            return "";
+        }
+        String old = Files.readString(out);
+        StringBuilder kept = new StringBuilder();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("(?s)<!-- ([a-z0-9-]+): begin.*?<!-- \\1: end -->")
+                .matcher(old);
+        while (m.find()) {
+            kept.append("\n").append(m.group()).append("\n");
+        }
+        return kept.toString();
     }
 
     static final Map<String, Double> BEST = new LinkedHashMap<>();
