@@ -7,7 +7,7 @@
 
 SHELL := /bin/bash
 CARGO ?= cargo
-MVN ?= mvn -B -q -ntp
+MVN ?= mvn -B -ntp
 
 .PHONY: demo test unit-test rust-test java-test integration-test build cli deps stack-up stack-down stack-status fmt bench
 
