@@ -7,6 +7,7 @@ use chrono_tz::Tz;
 
 use super::physiology::{GlucoseUnit, Oxygen, Reading};
 use vitalflow_core::news2::Consciousness;
+use vitalflow_core::units::{convert, Unit};
 
 /// Which message style a patient's feed uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +71,14 @@ pub fn timestamp(t: DateTime<Utc>, style: Style, zone: Tz) -> String {
 
 /// °C to °F, to one decimal as a thermometer shows it.
 fn fahrenheit(celsius: f64) -> f64 {
-    ((celsius * 9.0 / 5.0 + 32.0) * 10.0).round() / 10.0
+    let f = convert(celsius, Unit::Celsius, Unit::Fahrenheit).expect("°C converts to °F");
+    (f * 10.0).round() / 10.0
+}
+
+/// mg/dL to mmol/L, to one decimal as a glucometer shows it.
+fn mmol_per_l(mg_dl: f64) -> f64 {
+    let v = convert(mg_dl, Unit::MgPerDl, Unit::MmolPerL).expect("mg/dL converts to mmol/L");
+    (v * 10.0).round() / 10.0
 }
 
 fn num(v: f64) -> String {
@@ -525,7 +533,7 @@ pub fn glucose_message(
         ),
         (Style::Pcd01, GlucoseUnit::MmolL) => (
             "160184^MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD^MDC",
-            num((mg_dl / 18.016 * 10.0).round() / 10.0),
+            num(mmol_per_l(mg_dl)),
             "mmol/L^mmol/L^UCUM",
             "3.9-10.0",
         ),
@@ -537,7 +545,7 @@ pub fn glucose_message(
         ),
         (Style::Loinc, GlucoseUnit::MmolL) => (
             "14743-9^Glucose [Moles/volume] in Capillary blood by Glucometer^LN",
-            num((mg_dl / 18.016 * 10.0).round() / 10.0),
+            num(mmol_per_l(mg_dl)),
             "mmol/L^millimole per liter^UCUM",
             "3.9-10.0",
         ),
