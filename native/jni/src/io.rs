@@ -26,6 +26,27 @@ fn trim(buf: &mut Vec<u8>) {
     }
 }
 
+/// Runs `f` on the thread's scratch buffer in `cell`, empty on entry and
+/// trimmed on exit. A nested call on the same thread (not done today) would
+/// find the buffer borrowed: it gets a fresh one instead of a panic.
+fn with_scratch<R>(
+    cell: &'static std::thread::LocalKey<RefCell<Vec<u8>>>,
+    f: impl FnOnce(&mut Vec<u8>) -> R,
+) -> R {
+    cell.with(|cell| {
+        let mut fresh = Vec::new();
+        let mut guard = cell.try_borrow_mut();
+        let buf: &mut Vec<u8> = match guard.as_deref_mut() {
+            Ok(b) => b,
+            Err(_) => &mut fresh,
+        };
+        buf.clear();
+        let r = f(buf);
+        trim(buf);
+        r
+    })
+}
+
 /// Runs `f` over the contents of a Java `byte[]` (which must not be null).
 pub fn with_bytes<R>(
     env: &Env<'_>,
@@ -37,21 +58,10 @@ pub fn with_bytes<R>(
         return Err(BridgeError::Argument(format!("{what} is null")));
     }
     let len = array.len(env)?;
-    INPUT.with(|cell| {
-        // A nested call on the same thread (not done today) would find the
-        // buffer borrowed: fall back to a fresh one instead of panicking.
-        let mut fresh = Vec::new();
-        let mut guard = cell.try_borrow_mut();
-        let buf: &mut Vec<u8> = match guard.as_deref_mut() {
-            Ok(b) => b,
-            Err(_) => &mut fresh,
-        };
-        buf.clear();
+    with_scratch(&INPUT, |buf| {
         buf.resize(len, 0);
         array.get_region(env, 0, as_jbytes(buf))?;
-        let r = f(buf);
-        trim(buf);
-        r
+        f(buf)
     })
 }
 
@@ -79,17 +89,8 @@ pub fn new_byte_array<'local>(
     env: &mut Env<'local>,
     f: impl FnOnce(&mut Vec<u8>) -> Result<(), BridgeError>,
 ) -> Result<JByteArray<'local>, BridgeError> {
-    OUTPUT.with(|cell| {
-        let mut fresh = Vec::new();
-        let mut guard = cell.try_borrow_mut();
-        let buf: &mut Vec<u8> = match guard.as_deref_mut() {
-            Ok(b) => b,
-            Err(_) => &mut fresh,
-        };
-        buf.clear();
-        let r = f(buf).and_then(|()| Ok(env.byte_array_from_slice(buf)?));
-        trim(buf);
-        r
+    with_scratch(&OUTPUT, |buf| {
+        f(buf).and_then(|()| Ok(env.byte_array_from_slice(buf)?))
     })
 }
 
@@ -102,18 +103,9 @@ pub fn transform<'local>(
     what: &str,
     f: impl FnOnce(&[u8], &mut Vec<u8>) -> Result<(), BridgeError>,
 ) -> Result<JByteArray<'local>, BridgeError> {
-    OUTPUT.with(|cell| {
-        let mut fresh = Vec::new();
-        let mut guard = cell.try_borrow_mut();
-        let out: &mut Vec<u8> = match guard.as_deref_mut() {
-            Ok(b) => b,
-            Err(_) => &mut fresh,
-        };
-        out.clear();
-        let r = with_bytes(env, array, what, |input| f(input, out))
-            .and_then(|()| Ok(env.byte_array_from_slice(out)?));
-        trim(out);
-        r
+    with_scratch(&OUTPUT, |out| {
+        with_bytes(env, array, what, |input| f(input, out))
+            .and_then(|()| Ok(env.byte_array_from_slice(out)?))
     })
 }
 
