@@ -82,7 +82,10 @@ mod tests {
             "set_id",
             Value::Union(1, Box::new(Value::String("1".into()))),
         );
-        r.put("patient_id", "P1");
+        r.put(
+            "patient_id",
+            Value::Union(1, Box::new(Value::String("P1".into()))),
+        );
         r.put("kind", Value::Enum(6, "SPO2".into()));
         r.put("code", "59408-5");
         r.put("value", Value::Union(1, Box::new(Value::Double(95.0))));
@@ -100,6 +103,8 @@ mod tests {
             "status",
             "device_id",
             "glucose_status",
+            "sending_application",
+            "sending_facility",
         ] {
             r.put(f, Value::Union(0, Box::new(Value::Null)));
         }
@@ -148,7 +153,7 @@ pub mod samples {
             ("message_control_id", s("MSG-RUST-1")),
             ("obx_index", Value::Int(2)),
             ("set_id", some(s("2"))),
-            ("patient_id", s("P-RUST")),
+            ("patient_id", some(s("P-RUST"))),
             ("patient_id_authority", some(s("HOSP"))),
             ("encounter_id", some(s("E-42"))),
             ("location", some(s("WARD7^12^A"))),
@@ -165,6 +170,8 @@ pub mod samples {
             ("status", some(s("F"))),
             ("device_id", some(s("MON-0042"))),
             ("glucose_status", none()),
+            ("sending_application", some(s("MON-RUST"))),
+            ("sending_facility", some(s("ICU"))),
         ]
     }
 }

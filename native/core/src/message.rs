@@ -514,9 +514,7 @@ impl<'a, 'm> Element<'a, 'm> {
         let has = |c: Option<u8>| c.is_some_and(|c| self.raw.contains(&c));
         match self.level {
             Level::Literal | Level::Subcomponent => false,
-            Level::Field => {
-                has(Some(d.component)) || has(d.repetition) || has(d.subcomponent)
-            }
+            Level::Field => has(Some(d.component)) || has(d.repetition) || has(d.subcomponent),
             Level::Repetition => has(Some(d.component)) || has(d.subcomponent),
             Level::Component => has(d.subcomponent),
         }

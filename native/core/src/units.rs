@@ -57,22 +57,9 @@ impl Unit {
             }
             "mm[hg]" | "mmhg" | "mm hg" | "mm(hg)" | "mm_hg" => Unit::MmHg,
             "kpa" => Unit::KPa,
-            "/min"
-            | "1/min"
-            | "{beats}/min"
-            | "{beat}/min"
-            | "{breaths}/min"
-            | "{breath}/min"
-            | "{pulse}/min"
-            | "bpm"
-            | "beats/min"
-            | "beat/min"
-            | "breaths/min"
-            | "breath/min"
-            | "/m"
-            | "per min"
-            | "rpm"
-            | "brpm" => Unit::PerMin,
+            "/min" | "1/min" | "{beats}/min" | "{beat}/min" | "{breaths}/min" | "{breath}/min"
+            | "{pulse}/min" | "bpm" | "beats/min" | "beat/min" | "breaths/min" | "breath/min"
+            | "/m" | "per min" | "rpm" | "brpm" => Unit::PerMin,
             "%" | "percent" | "%{saturation}" | "%{o2}" => Unit::Percent,
             "mg/dl" | "mg/100ml" => Unit::MgPerDl,
             "mmol/l" | "mm/l" => Unit::MmolPerL,

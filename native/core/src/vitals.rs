@@ -517,18 +517,24 @@ fn read_number(
         }
         return match num {
             None => Ok(None),
-            Some(n) => parse_nm(&n)
-                .map(|v| Some((v, cmp)))
-                .map_err(|_| format!("OBX-5 (value type {shown_type}) {:?} is not an HL7 number", first.decoded())),
+            Some(n) => parse_nm(&n).map(|v| Some((v, cmp))).map_err(|_| {
+                format!(
+                    "OBX-5 (value type {shown_type}) {:?} is not an HL7 number",
+                    first.decoded()
+                )
+            }),
         };
     }
     let t = first.decoded();
     if t.trim().is_empty() {
         return Ok(None);
     }
-    parse_nm(&t)
-        .map(|v| Some((v, None)))
-        .map_err(|_| format!("OBX-5 (value type {shown_type}) {:?} is not an HL7 number", t.trim()))
+    parse_nm(&t).map(|v| Some((v, None))).map_err(|_| {
+        format!(
+            "OBX-5 (value type {shown_type}) {:?} is not an HL7 number",
+            t.trim()
+        )
+    })
 }
 
 /// HL7 NM: optional sign, digits, optional decimal point. No exponent.
@@ -579,7 +585,11 @@ fn unit_of(f: &Element<'_, '_>) -> Option<Unit> {
     part(1)
         .and_then(|t| Unit::parse(&t))
         .or_else(|| part(2).and_then(|t| Unit::from_mdc_mnemonic(&t)))
-        .or_else(|| [2, 4].iter().find_map(|&c| part(c).and_then(|t| Unit::parse(&t))))
+        .or_else(|| {
+            [2, 4]
+                .iter()
+                .find_map(|&c| part(c).and_then(|t| Unit::parse(&t)))
+        })
 }
 
 impl VitalSign {

@@ -152,7 +152,10 @@ fn first_repetition_of_obx5_is_the_value() {
 #[test]
 fn empty_obx6_takes_the_implied_unit() {
     let r = one("OBX|1|NM|59408-5^SpO2^LN||96||||||F");
-    assert_eq!((r.unit.as_deref(), r.normalized_unit.as_deref()), (None, Some("%")));
+    assert_eq!(
+        (r.unit.as_deref(), r.normalized_unit.as_deref()),
+        (None, Some("%"))
+    );
     assert!(close(r.normalized_value, 96.0));
     // Glucose by its LOINC property: mass codes mg/dL, molar codes mmol/L.
     let r = one("OBX|1|NM|2339-0^Glu^LN||99||||||F");
@@ -163,7 +166,10 @@ fn empty_obx6_takes_the_implied_unit() {
     let r = one("OBX|1|NM|8310-5^T^LN||37.0||||||F");
     assert_eq!((r.value, r.normalized_value), (Some(37.0), None));
     let r = one("OBX|1|NM|160184^MDC_CONC_GLU_CAPILLARY_WHOLEBLOOD^MDC||99||||||F");
-    assert_eq!((r.value, r.normalized_value, r.glucose_status), (Some(99.0), None, None));
+    assert_eq!(
+        (r.value, r.normalized_value, r.glucose_status),
+        (Some(99.0), None, None)
+    );
 }
 
 #[test]
@@ -206,13 +212,22 @@ fn no_readable_time_is_an_error_for_that_obx_only() {
     assert_eq!(x.errors.len(), 2);
     for (e, seg) in x.errors.iter().zip([4, 5]) {
         assert!(matches!(e.kind, ErrorKind::Other(_)), "{e}");
-        assert_eq!((e.segment.as_deref(), e.segment_index, e.field), (Some("OBX"), Some(seg), Some(14)));
-        assert!(e.to_string().contains("no readable observation time"), "{e}");
+        assert_eq!(
+            (e.segment.as_deref(), e.segment_index, e.field),
+            (Some("OBX"), Some(seg), Some(14))
+        );
+        assert!(
+            e.to_string().contains("no readable observation time"),
+            "{e}"
+        );
     }
     assert!(x.errors[0].to_string().contains("\"APERIODIC\""));
     assert!(x.errors[1].to_string().contains("MSH-7 \"NOW\""));
     // The strict form reports the first.
-    assert_eq!(extract(&m, &ExtractOptions::default()).unwrap_err(), x.errors[0]);
+    assert_eq!(
+        extract(&m, &ExtractOptions::default()).unwrap_err(),
+        x.errors[0]
+    );
 }
 
 #[test]
@@ -269,7 +284,13 @@ fn sending_application_and_facility_are_on_every_row() {
         &["OBX|1|NM|8867-4^HR^LN||72|/min|||||F"],
     );
     let r = extract(&m, &ExtractOptions::default()).unwrap();
-    assert_eq!((r[0].sending_application.as_deref(), r[0].sending_facility.as_deref()), (None, None));
+    assert_eq!(
+        (
+            r[0].sending_application.as_deref(),
+            r[0].sending_facility.as_deref()
+        ),
+        (None, None)
+    );
 }
 
 #[test]
@@ -278,7 +299,10 @@ fn snomed_consciousness_codes() {
     assert_eq!(r.text.as_deref(), Some("C"));
     let r = one("OBX|1|CWE|ACVPU^ACVPU^L||300202002^Responds to voice^SCT||||||F");
     assert_eq!(r.text.as_deref(), Some("V"));
-    assert_eq!(r.text.as_deref().unwrap().parse::<Consciousness>().ok(), Some(Consciousness::V));
+    assert_eq!(
+        r.text.as_deref().unwrap().parse::<Consciousness>().ok(),
+        Some(Consciousness::V)
+    );
 }
 
 #[test]
@@ -302,7 +326,10 @@ fn query_answers_without_msh9_or_msh10() {
 #[test]
 fn composite_elements_are_returned_as_sent() {
     let m = b"MSH|^~\\&|EHR|HOSP|||20261120060000||ADT^A08|C1|P|2.5\rPID|1||P1^^^H&1.2&ISO||DOE^JOHN\\S\\X^Q\r";
-    assert_eq!(query(m, "PID-5").unwrap().as_deref(), Some("DOE^JOHN\\S\\X^Q"));
+    assert_eq!(
+        query(m, "PID-5").unwrap().as_deref(),
+        Some("DOE^JOHN\\S\\X^Q")
+    );
     assert_eq!(query(m, "PID-5-2").unwrap().as_deref(), Some("JOHN^X"));
     assert_eq!(query(m, "PID-5-1").unwrap().as_deref(), Some("DOE"));
     assert_eq!(query(m, "PID-3-4").unwrap().as_deref(), Some("H&1.2&ISO"));
@@ -332,18 +359,36 @@ const VITALS: &[(&str, &str, &str)] = &[
     ("8480-6^SBP^LN", "120", "mm[Hg]"),
     ("8310-5^Temp^LN", "37.2", "Cel"),
     ("2339-0^Glucose^LN", "99", "mg/dL"),
-    ("150456^MDC_PULS_OXIM_SAT_O2^MDC", "96", "262688^MDC_DIM_PERCENT^MDC"),
-    ("150303^MDC_PRESS_CUFF_MEAN^MDC", "93", "266016^MDC_DIM_MMHG^MDC"),
-    ("150364^MDC_TEMP_BODY^MDC", "98.6", "268224^MDC_DIM_FAHR^MDC"),
+    (
+        "150456^MDC_PULS_OXIM_SAT_O2^MDC",
+        "96",
+        "262688^MDC_DIM_PERCENT^MDC",
+    ),
+    (
+        "150303^MDC_PRESS_CUFF_MEAN^MDC",
+        "93",
+        "266016^MDC_DIM_MMHG^MDC",
+    ),
+    (
+        "150364^MDC_TEMP_BODY^MDC",
+        "98.6",
+        "268224^MDC_DIM_FAHR^MDC",
+    ),
     ("3150-0^FiO2^LN", "28", "%"),
 ];
 
 /// Value types that are not numeric.
-const OTHER_TYPES: &[&str] = &["NA", "RP", "ED", "CWE", "CE", "TX", "FT", "DT", "TS", "CF", "MA"];
+const OTHER_TYPES: &[&str] = &[
+    "NA", "RP", "ED", "CWE", "CE", "TX", "FT", "DT", "TS", "CF", "MA",
+];
 
 fn obx_line(i: usize, vt: &str, v: (usize, bool)) -> String {
     let (code, value, unit) = VITALS[v.0];
-    let value = if v.1 { format!("=^{value}") } else { value.to_string() };
+    let value = if v.1 {
+        format!("=^{value}")
+    } else {
+        value.to_string()
+    };
     let vt = if v.1 && vt == "NM" { "SN" } else { vt };
     format!("OBX|{i}|{vt}|{code}||{value}|{unit}|||||F")
 }

@@ -10,13 +10,14 @@ import java.util.List;
 final class RowDecoder {
     private static final VitalKind[] KINDS = VitalKind.values();
     private static final GlucoseStatus[] GLUCOSE = GlucoseStatus.values();
-    private static final int COLUMNS = 14;
+    private static final int COLUMNS = 16;
     /**
      * Columns whose values repeat across messages: set_id, code, code_system, comparator, text, unit,
-     * normalized_unit, status. (Per-message columns are shared within a message by the encoding.)
+     * normalized_unit, status, sending_application, sending_facility. (Per-message columns are shared
+     * within a message by the encoding.)
      */
     private static final boolean[] CACHED_COLUMN = {
-        false, true, false, false, false, false, true, true, true, true, true, true, true, false
+        false, true, false, false, false, false, true, true, true, true, true, true, true, false, true, true
     };
 
     private final byte[] buf;
@@ -192,7 +193,7 @@ final class RowDecoder {
             }
             rows.add(new VitalSign(col[0], obxIndex, col[1], col[2], col[3], col[4], col[5], kind, col[6], col[7],
                     value, col[8], col[9], col[10], normalized, col[11], observedAt, col[12], col[13],
-                    glucose == 0 ? null : GLUCOSE[glucose - 1]));
+                    glucose == 0 ? null : GLUCOSE[glucose - 1], col[14], col[15]));
         }
         return Collections.unmodifiableList(rows);
     }
@@ -214,6 +215,9 @@ final class RowDecoder {
             int tag = u8();
             if (tag == 0) {
                 out.add(new ExtractResult(i, -1, rows(), null));
+            } else if (tag == 2) {
+                List<VitalSign> rows = rows();
+                out.add(new ExtractResult(i, -1, rows, error()));
             } else {
                 out.add(new ExtractResult(i, -1, Collections.emptyList(), error()));
             }
@@ -229,6 +233,9 @@ final class RowDecoder {
             int tag = u8();
             if (tag == 0) {
                 out.add(new ExtractResult(i, offset, rows(), null));
+            } else if (tag == 2) {
+                List<VitalSign> rows = rows();
+                out.add(new ExtractResult(i, offset, rows, error()));
             } else {
                 out.add(new ExtractResult(i, offset, Collections.emptyList(), error()));
             }

@@ -3,6 +3,7 @@ package io.vitalflow.bridge;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +67,24 @@ class AvroVitalsTest {
         assertThrows(Hl7Exception.class, () -> AvroVitals.encodeDatums("nonsense".getBytes(StandardCharsets.US_ASCII)));
         byte[] noPatient = Messages.MONITOR.replace("PID|1||12345^^^HOSP^MR~998877^^^NHS^NH", "PID|1||")
                 .getBytes(StandardCharsets.UTF_8);
-        assertThrows(IllegalStateException.class, () -> AvroVitals.encodeDatums(noPatient));
         assertThrows(IllegalArgumentException.class, () -> AvroVitals.encodeConfluent(Messages.monitor(), -1));
+    }
+
+    @Test
+    void rowsWithoutAPatientEncodeWithANullPatientIdAndCarryTheSender() throws Exception {
+        byte[] noPatient = Messages.MONITOR.replace("PID|1||12345^^^HOSP^MR~998877^^^NHS^NH", "PID|1||")
+                .getBytes(StandardCharsets.UTF_8);
+        List<VitalSign> rows = Vitals.extract(noPatient);
+        List<AvroVitals.Encoded> encoded = AvroVitals.encodeDatums(noPatient);
+        assertEquals(rows.size(), encoded.size());
+        assertTrue(!rows.isEmpty());
+        for (int i = 0; i < rows.size(); i++) {
+            assertNull(rows.get(i).patientId());
+            assertNull(encoded.get(i).patientId());
+            GenericRecord r = read(schema(), encoded.get(i).value(), 0);
+            assertNull(r.get("patient_id"));
+            assertEquals(rows.get(i).sendingApplication(), r.get("sending_application").toString());
+            assertEquals(rows.get(i).sendingFacility(), r.get("sending_facility").toString());
+        }
     }
 }

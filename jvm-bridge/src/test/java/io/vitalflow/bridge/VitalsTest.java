@@ -110,4 +110,27 @@ class VitalsTest {
                 () -> ExtractOptions.create(null, "not a table"));
         assertSame(ExtractOptions.zone(ZoneId.of("Asia/Tokyo")), ExtractOptions.zone(ZoneId.of("Asia/Tokyo")));
     }
+
+    @Test
+    void aBadObxGivesAPartialResultAndRowsCarryTheSender() {
+        byte[] msg = String.join("\r",
+                "MSH|^~\\&|MON-7|ICU-EAST|||20261120060000||ORU^R01|P-1|P|2.6",
+                "PV1||I|ICU^BED7",
+                "OBX|1|NM|8867-4^HR^LN||7O|/min|||||F",
+                "OBX|2|NM|9279-1^RR^LN||18|/min|||||F",
+                "OBX|3|NA|8867-4^HR^LN||72^73^71|/min|||||F", "").getBytes(StandardCharsets.UTF_8);
+        for (ExtractResult r : List.of(Vitals.extractBatch(List.of(msg)).get(0), Vitals.extractStream(msg).get(0))) {
+            assertFalse(r.ok());
+            assertEquals("BAD_NUMBER", r.error().kind());
+            assertEquals(5, r.error().field());
+            assertTrue(r.error().getMessage().contains("value type NM"), r.error().getMessage());
+            assertEquals(1, r.vitals().size(), "the NA waveform gives no row and no error");
+            VitalSign rr = r.vitals().get(0);
+            assertEquals(2, rr.obxIndex());
+            assertNull(rr.patientId(), "no PID: a row without a patient");
+            assertEquals("MON-7", rr.sendingApplication());
+            assertEquals("ICU-EAST", rr.sendingFacility());
+        }
+        org.junit.jupiter.api.Assertions.assertThrows(Hl7Exception.class, () -> Vitals.extract(msg));
+    }
 }
