@@ -483,7 +483,8 @@ fn read_number(
     value_type: &str,
 ) -> Result<Option<(f64, Option<String>)>, String> {
     let as_sn = match value_type {
-        "SN" => true,
+        // An SN sent without its separator (`98`) is read as the number it is.
+        "SN" => first.component(2).is_some(),
         "NM" => false,
         "" => first.component(2).is_some(),
         "ST" => {

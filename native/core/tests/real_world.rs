@@ -118,6 +118,8 @@ fn obx2_decides_how_obx5_is_read() {
         assert!(x.rows.is_empty() && x.errors.is_empty(), "{obx}: {x:?}");
     }
     // SN as before; NM with components is an error naming NM, not SN.
+    let r = one("OBX|1|SN|8480-6^SBP^LN||98|mm[Hg]|||||F");
+    assert_eq!((r.value, r.comparator.as_deref()), (Some(98.0), None));
     let r = one("OBX|1|SN|8480-6^SBP^LN||>^250|mm[Hg]|||||F");
     assert_eq!((r.value, r.comparator.as_deref()), (Some(250.0), Some(">")));
     let e = extract(

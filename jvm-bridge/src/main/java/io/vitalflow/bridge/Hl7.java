@@ -11,10 +11,14 @@ public final class Hl7 {
     private Hl7() {}
 
     /**
-     * The unescaped value at {@code path}: null when the element is absent, the empty string when
-     * it is present but empty.
+     * The value at {@code path}: a leaf (a field without components, a component without
+     * subcomponents, a subcomponent) unescaped; an element with parts below it as sent, separators
+     * and escape sequences kept ({@code PID-5} of {@code DOE^JOHN\S\X} is {@code DOE^JOHN\S\X},
+     * {@code PID-5-2} is {@code JOHN^X}). Null when the element is absent, the empty string when it
+     * is present but empty. Answers for any message that parses structurally, even one without
+     * MSH-9 or MSH-10.
      *
-     * @throws Hl7Exception if the message cannot be parsed or the path is malformed
+     * @throws Hl7Exception if the message cannot be parsed structurally or the path is malformed
      */
     public static String query(byte[] message, String path) {
         Objects.requireNonNull(message, "message");
