@@ -94,7 +94,9 @@ impl Unit {
     /// in OBX-6-2; case-insensitive.
     pub fn from_mdc_mnemonic(text: &str) -> Option<Unit> {
         let t = text.trim();
-        if t.len() < 8 || !t[..8].eq_ignore_ascii_case("MDC_DIM_") {
+        // Compared as bytes: the text may be any UTF-8, and byte 8 need not be
+        // a character boundary unless the first eight bytes are the ASCII prefix.
+        if t.len() < 8 || !t.as_bytes()[..8].eq_ignore_ascii_case(b"MDC_DIM_") {
             return None;
         }
         Some(match t[8..].to_ascii_uppercase().as_str() {
@@ -196,6 +198,17 @@ mod tests {
         assert_eq!(Unit::parse("266048"), None);
         assert_eq!(Unit::parse("268224"), None);
         assert_eq!(Unit::parse("MDC_DIM_KELVIN"), None);
+        // Non-ASCII text around byte 8 (found by the Java fuzz test): no panic.
+        for odd in [
+            "mm[Hg]1Ü4160000",
+            "262688¸",
+            "2026110á213900",
+            "MDC_DIMÜ",
+            "ÜÜÜÜÜÜÜÜÜ",
+        ] {
+            assert_eq!(Unit::parse(odd), None, "{odd}");
+            assert_eq!(Unit::from_mdc_mnemonic(odd), None, "{odd}");
+        }
         assert_eq!(Unit::parse(""), None);
     }
 
