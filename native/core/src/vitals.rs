@@ -173,7 +173,7 @@ pub struct Extraction {
     /// Every vital sign that could be read.
     pub rows: Vec<VitalSign>,
     /// One error per vital-sign OBX that could not be read (bad number,
-    /// unknown ACVPU value, bad timestamp), in message order.
+    /// unknown ACVPU value, no readable time), in message order.
     pub errors: Vec<Hl7Error>,
 }
 
