@@ -4,27 +4,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.Schema;
 
 /**
  * The Avro schemas of the vitalflow topics, read from the {@code schemas/*.avsc} files that this jar
- * carries (the same files the Rust crate {@code vitalflow-avro} embeds). Each is registered under
+ * carries (the same files the Rust crate {@code vitalflow-schemas} embeds). Each is registered under
  * {@code <topic>-value} with compatibility BACKWARD.
  */
 public final class Schemas {
-    /** topic -> schema file name, in registration order (SPEC.md "Kafka topics and schemas"). */
-    public static final Map<String, String> TOPIC_FILES;
-
-    static {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("vitals.observations", "VitalSign.avsc");
-        m.put("vitals.scores", "VitalsScore.avsc");
-        m.put("vitals.alerts", "VitalsAlert.avsc");
-        m.put("patients", "Patient.avsc");
-        TOPIC_FILES = java.util.Collections.unmodifiableMap(m);
-    }
+    /** topic -> schema file name of its record values, in the order of topics.tsv (see {@link Topics}). */
+    public static final Map<String, String> TOPIC_FILES = Topics.avroValueFiles();
 
     private Schemas() {}
 

@@ -15,11 +15,12 @@ class SchemasTest {
     @Test
     void everyTopicHasItsRecord() {
         assertEquals(Map.of("vitals.observations", "VitalSign", "vitals.scores", "VitalsScore",
-                "vitals.alerts", "VitalsAlert", "patients", "Patient"),
+                "vitals.alerts", "VitalsAlert", "patients", "Patient", "patients.settings", "PatientSettings"),
                 Map.of("vitals.observations", Schemas.forTopic("vitals.observations").getName(),
                         "vitals.scores", Schemas.forTopic("vitals.scores").getName(),
                         "vitals.alerts", Schemas.forTopic("vitals.alerts").getName(),
-                        "patients", Schemas.forTopic("patients").getName()));
+                        "patients", Schemas.forTopic("patients").getName(),
+                        "patients.settings", Schemas.forTopic("patients.settings").getName()));
     }
 
     @Test
@@ -41,7 +42,12 @@ class SchemasTest {
                 t = t.getTypes().get(1);
             }
             if (t.getType() == Schema.Type.RECORD) checkRecord(file, t);
-            if (f.name().endsWith("_at")) assertEquals("timestamp-micros", t.getLogicalType().getName(), where);
+            // event times are microseconds; PatientSettings.updated_at (a clinician's setting) is milliseconds
+            if (f.name().endsWith("_at")) {
+                assertNotNull(t.getLogicalType(), where + " has no logical type");
+                String expected = file.equals("PatientSettings.avsc") ? "timestamp-millis" : "timestamp-micros";
+                assertEquals(expected, t.getLogicalType().getName(), where);
+            }
         }
     }
 
@@ -66,6 +72,8 @@ class SchemasTest {
                 SchemaNormalization.parsingFingerprint64(VitalsAlert.getClassSchema()));
         assertEquals(SchemaNormalization.parsingFingerprint64(Schemas.parse("Patient.avsc")),
                 SchemaNormalization.parsingFingerprint64(Patient.getClassSchema()));
+        assertEquals(SchemaNormalization.parsingFingerprint64(Schemas.parse("PatientSettings.avsc")),
+                SchemaNormalization.parsingFingerprint64(PatientSettings.getClassSchema()));
     }
 
     @Test

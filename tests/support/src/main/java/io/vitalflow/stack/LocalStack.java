@@ -15,8 +15,7 @@ import java.util.concurrent.TimeUnit;
  * {@code VITALFLOW_STACK_AUTOSTART=0}), then prints where the services are. Any failure throws, so a
  * test that needs the stack fails when it cannot be had; it never passes quietly.
  *
- * <p>Other modules use it through this module's test-jar
- * ({@code io.vitalflow:vitalflow-schemas:test-jar}, scope test).
+ * <p>Other modules depend on {@code io.vitalflow:vitalflow-test-support} with scope test.
  */
 public final class LocalStack {
     private static Map<String, String> env;
@@ -46,6 +45,33 @@ public final class LocalStack {
         String v = values.get(key);
         if (v == null) throw new IllegalStateException("stack.sh env has no " + key + ": " + values);
         return v;
+    }
+
+    /**
+     * Runs {@code tests/stack/stack.sh} with {@code args} (no stack needed for commands such as
+     * {@code topics} or {@code env}); returns its standard output, or throws with its exit status.
+     */
+    public static String runScript(String... args) {
+        Path script = repoRoot().resolve("tests/stack/stack.sh");
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("bash", script.toString()));
+        cmd.addAll(java.util.List.of(args));
+        try {
+            File out = File.createTempFile("stack-out", ".txt");
+            out.deleteOnExit();
+            Process proc = new ProcessBuilder(cmd).redirectOutput(out).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            if (!proc.waitFor(2, TimeUnit.MINUTES)) {
+                proc.destroyForcibly();
+                throw new IllegalStateException(cmd + " did not finish in 2 minutes");
+            }
+            String text = Files.readString(out.toPath(), StandardCharsets.UTF_8);
+            if (proc.exitValue() != 0) throw new IllegalStateException(cmd + " failed with exit " + proc.exitValue() + ": " + text);
+            return text;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run " + script + ": " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for " + script, e);
+        }
     }
 
     /** The repository root: -Dvitalflow.repo, else the first parent of the working directory with tests/stack/stack.sh. */
