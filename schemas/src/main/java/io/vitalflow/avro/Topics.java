@@ -18,8 +18,8 @@ import java.util.Map;
  * same file that {@code tests/stack/stack.sh} and the Rust crate {@code vitalflow-schemas} read).
  *
  * <p>The file has one topic per line, tab-separated: {@code topic partitions cleanup_policy value
- * description}; {@code value} is either {@code bytes} (raw bytes, no registered schema) or the
- * name of an {@code .avsc} file under {@code schemas/}, registered as {@code <topic>-value}. Lines
+ * description}; {@code value} is either {@code bytes} (raw bytes, no registered schema) or the name
+ * of an {@code .avsc} file under {@code schemas/}, registered as {@code <topic>-value}. Lines
  * starting with {@code #} and blank lines are ignored.
  */
 public final class Topics {

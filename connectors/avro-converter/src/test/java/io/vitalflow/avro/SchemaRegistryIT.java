@@ -22,67 +22,97 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The running stack: topics, registered schemas with BACKWARD, refusal of an incompatible change, Connect's converter. */
+/**
+ * The running stack: topics, registered schemas with BACKWARD, refusal of an incompatible change,
+ * Connect's converter.
+ */
 class SchemaRegistryIT {
-    static LocalStack stack;
-    static CcompatClient registry;
+  static LocalStack stack;
+  static CcompatClient registry;
 
-    @BeforeAll
-    static void stack() {
-        stack = LocalStack.get();
-        registry = new CcompatClient(stack.registryUrl());
+  @BeforeAll
+  static void stack() {
+    stack = LocalStack.get();
+    registry = new CcompatClient(stack.registryUrl());
+  }
+
+  @Test
+  void topicsExistWithTheirPartitions() throws Exception {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
+    try (Admin admin = Admin.create(p)) {
+      var topics =
+          java.util.List.of(
+              "hl7.raw",
+              "hl7.invalid",
+              "vitals.observations",
+              "vitals.scores",
+              "vitals.alerts",
+              "patients");
+      Map<String, TopicDescription> d =
+          admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
+      for (String t : topics)
+        assertEquals(stack.topicPartitions(), d.get(t).partitions().size(), t);
     }
+  }
 
-    @Test
-    void topicsExistWithTheirPartitions() throws Exception {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
-        try (Admin admin = Admin.create(p)) {
-            var topics = java.util.List.of("hl7.raw", "hl7.invalid", "vitals.observations", "vitals.scores", "vitals.alerts", "patients");
-            Map<String, TopicDescription> d = admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
-            for (String t : topics) assertEquals(stack.topicPartitions(), d.get(t).partitions().size(), t);
-        }
+  @Test
+  void everySchemaIsRegisteredUnderItsTopicWithBackwardCompatibility() {
+    for (var e : Schemas.TOPIC_FILES.entrySet()) {
+      String subject = Schemas.valueSubject(e.getKey());
+      Schema registered = registry.latest(subject).getValue();
+      assertEquals(
+          SchemaNormalization.parsingFingerprint64(Schemas.parse(e.getValue())),
+          SchemaNormalization.parsingFingerprint64(registered),
+          subject);
+      assertEquals("BACKWARD", registry.compatibility(subject), subject);
     }
+  }
 
-    @Test
-    void everySchemaIsRegisteredUnderItsTopicWithBackwardCompatibility() {
-        for (var e : Schemas.TOPIC_FILES.entrySet()) {
-            String subject = Schemas.valueSubject(e.getKey());
-            Schema registered = registry.latest(subject).getValue();
-            assertEquals(SchemaNormalization.parsingFingerprint64(Schemas.parse(e.getValue())),
-                    SchemaNormalization.parsingFingerprint64(registered), subject);
-            assertEquals("BACKWARD", registry.compatibility(subject), subject);
-        }
-    }
+  @Test
+  void registryRefusesAnIncompatibleChange() {
+    String subject = Schemas.valueSubject("vitals.observations");
+    int before = registry.latest(subject).getKey();
+    // a new required field without a default: the new schema cannot read the existing data
+    Schema incompatible =
+        new Schema.Parser()
+            .parse(
+                Schemas.text("VitalSign.avsc")
+                    .replaceFirst(
+                        "\"fields\": \\[",
+                        "\"fields\": [{\"name\": \"ward_required\", \"type\": \"string\", \"doc\": \"no default\"},"));
+    // the same field, nullable with default null: allowed (checked, not registered)
+    Schema compatible =
+        new Schema.Parser()
+            .parse(
+                Schemas.text("VitalSign.avsc")
+                    .replaceFirst(
+                        "\"fields\": \\[",
+                        "\"fields\": [{\"name\": \"ward_optional\", \"type\": [\"null\", \"string\"], \"default\": null, \"doc\": \"optional\"},"));
 
-    @Test
-    void registryRefusesAnIncompatibleChange() {
-        String subject = Schemas.valueSubject("vitals.observations");
-        int before = registry.latest(subject).getKey();
-        // a new required field without a default: the new schema cannot read the existing data
-        Schema incompatible = new Schema.Parser().parse(Schemas.text("VitalSign.avsc").replaceFirst("\"fields\": \\[",
-                "\"fields\": [{\"name\": \"ward_required\", \"type\": \"string\", \"doc\": \"no default\"},"));
-        // the same field, nullable with default null: allowed (checked, not registered)
-        Schema compatible = new Schema.Parser().parse(Schemas.text("VitalSign.avsc").replaceFirst("\"fields\": \\[",
-                "\"fields\": [{\"name\": \"ward_optional\", \"type\": [\"null\", \"string\"], \"default\": null, \"doc\": \"optional\"},"));
+    assertFalse(registry.isCompatible(subject, incompatible));
+    assertTrue(registry.isCompatible(subject, compatible));
+    RegistryException refused =
+        assertThrows(RegistryException.class, () -> registry.register(subject, incompatible));
+    assertEquals(409, refused.status(), refused.getMessage());
+    assertEquals(
+        before, registry.latest(subject).getKey(), "the refused schema did not become the latest");
+  }
 
-        assertFalse(registry.isCompatible(subject, incompatible));
-        assertTrue(registry.isCompatible(subject, compatible));
-        RegistryException refused = assertThrows(RegistryException.class, () -> registry.register(subject, incompatible));
-        assertEquals(409, refused.status(), refused.getMessage());
-        assertEquals(before, registry.latest(subject).getKey(), "the refused schema did not become the latest");
-    }
-
-    @Test
-    void connectWorkerLoadsTheRegistryAvroConverter() throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(stack.connectUrl() + "/connector-plugins?connectorsOnly=false")).build(),
+  @Test
+  void connectWorkerLoadsTheRegistryAvroConverter() throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(stack.connectUrl() + "/connector-plugins?connectorsOnly=false"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode());
-        boolean found = false;
-        for (JsonNode n : new ObjectMapper().readTree(r.body())) {
-            found |= n.get("class").asText().equals("io.vitalflow.avro.connect.RegistryAvroConverter");
-        }
-        assertTrue(found, "RegistryAvroConverter not among the worker's plugins: " + r.body());
+    assertEquals(200, r.statusCode());
+    boolean found = false;
+    for (JsonNode n : new ObjectMapper().readTree(r.body())) {
+      found |= n.get("class").asText().equals("io.vitalflow.avro.connect.RegistryAvroConverter");
     }
+    assertTrue(found, "RegistryAvroConverter not among the worker's plugins: " + r.body());
+  }
 }
