@@ -40,10 +40,16 @@ import org.junit.jupiter.api.Test;
  * Rust and Java agree on the wire, through the real broker and registry of the local stack:
  * Rust-encoded bytes ({@code schema_registry_converter}) decode with the Java deserializer (schema
  * fetched by id), and Java-encoded bytes decode in Rust. The Rust side is {@code
- * native/avro/examples/avro_interop.rs}, built here with cargo.
+ * examples/avro_interop.rs} of the workspace crate that has it ({@code vitalflow-schemas} in
+ * native/schemas; {@code vitalflow-avro} in native/avro before the rename), found with {@code cargo
+ * metadata} and built here with cargo.
  */
 class CrossLanguageIT {
   static final String TOPIC = "vitals.observations";
+
+  /** The Rust example that encodes and decodes through the registry. */
+  static final String EXAMPLE = "avro_interop";
+
   static LocalStack stack;
   static Path interop;
 
@@ -51,13 +57,11 @@ class CrossLanguageIT {
   static void setUp() throws Exception {
     stack = LocalStack.get();
     Path repo = LocalStack.repoRoot();
-    run(
-        repo,
-        List.of("cargo", "build", "-q", "-p", "vitalflow-avro", "--example", "avro_interop"),
-        null);
+    String pkg = packageWithExample(repo, EXAMPLE);
+    run(repo, List.of("cargo", "build", "-q", "-p", pkg, "--example", EXAMPLE), null);
     String targetDir =
         System.getenv().getOrDefault("CARGO_TARGET_DIR", repo.resolve("target").toString());
-    interop = Path.of(targetDir).resolve("debug/examples/avro_interop");
+    interop = Path.of(targetDir).resolve("debug/examples/" + EXAMPLE);
     assertTrue(Files.isExecutable(interop), interop + " was not built");
   }
 
@@ -139,6 +143,25 @@ class CrossLanguageIT {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /** The workspace package that has example {@code example}; fails when none or several do. */
+  static String packageWithExample(Path repo, String example) throws Exception {
+    String json =
+        run(
+            repo,
+            List.of("cargo", "metadata", "--no-deps", "--format-version", "1", "--offline"),
+            null);
+    List<String> found = new java.util.ArrayList<>();
+    for (JsonNode p : new ObjectMapper().readTree(json).get("packages")) {
+      for (JsonNode t : p.get("targets")) {
+        boolean isExample = false;
+        for (JsonNode k : t.get("kind")) isExample |= k.asText().equals("example");
+        if (isExample && t.get("name").asText().equals(example)) found.add(p.get("name").asText());
+      }
+    }
+    assertEquals(1, found.size(), "workspace packages with example " + example + ": " + found);
+    return found.get(0);
+  }
 
   private Properties producerProps() {
     Properties p = new Properties();

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +20,8 @@ import org.apache.avro.SchemaNormalization;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -37,22 +40,41 @@ class SchemaRegistryIT {
   }
 
   @Test
-  void topicsExistWithTheirPartitions() throws Exception {
+  void topicsExistAsTopicsTsvSaysWithPartitionsAndCleanupPolicy() throws Exception {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrap());
     try (Admin admin = Admin.create(p)) {
-      var topics =
-          java.util.List.of(
-              "hl7.raw",
-              "hl7.invalid",
-              "vitals.observations",
-              "vitals.scores",
-              "vitals.alerts",
-              "patients");
+      List<String> names = Topics.all().stream().map(Topics.Topic::name).toList();
       Map<String, TopicDescription> d =
-          admin.describeTopics(topics).allTopicNames().get(30, TimeUnit.SECONDS);
-      for (String t : topics)
-        assertEquals(stack.topicPartitions(), d.get(t).partitions().size(), t);
+          admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+      List<ConfigResource> resources =
+          names.stream().map(n -> new ConfigResource(ConfigResource.Type.TOPIC, n)).toList();
+      var configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+      for (Topics.Topic t : Topics.all()) {
+        assertEquals(t.partitions(), d.get(t.name()).partitions().size(), t.name());
+        assertEquals(
+            t.cleanupPolicy(),
+            configs
+                .get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()))
+                .get(TopicConfig.CLEANUP_POLICY_CONFIG)
+                .value(),
+            t.name());
+      }
+    }
+  }
+
+  @Test
+  void onlyTheAvroTopicsOfTopicsTsvHaveValueSubjects() throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(stack.registryUrl() + "/subjects")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    java.util.Set<String> subjects = new java.util.HashSet<>();
+    for (JsonNode n : new ObjectMapper().readTree(r.body())) subjects.add(n.asText());
+    for (Topics.Topic t : Topics.all()) {
+      assertEquals(t.hasAvroValue(), subjects.contains(t.valueSubject()), t.valueSubject());
     }
   }
 
