@@ -346,7 +346,7 @@ register_schemas() {
 # plugin.path: every Confluent Hub archive under connectors/*/target/components/packages/, unzipped.
 # Our converter's archive is (re)built first when missing or older than its sources; when it cannot
 # be built or is not there, `up` stops here: the worker never runs with another converter.
-converter_zip() { ls -t "$ROOT/$CONVERTER_MODULE"/target/components/packages/*.zip 2>/dev/null | head -n1; }
+converter_zip() { ls -t "$ROOT/$CONVERTER_MODULE"/target/components/packages/*.zip 2>/dev/null | head -n1 || true; }
 build_converter() {
   local zip; zip=$(converter_zip)
   if [ -n "$zip" ] && [ -z "$(find "$ROOT/$CONVERTER_MODULE/src" "$ROOT/$CONVERTER_MODULE/pom.xml" \
@@ -422,6 +422,8 @@ EOF
 cmd_up() {
   local t; t=$(now)
   mkdir -p "$RUN" "$LOGS" "$CONNECT_HOME"
+  # the converter first: without it the stack is not started at all
+  build_converter
   fetch
   write_log4j
   pg_up
