@@ -3,8 +3,8 @@ package io.vitalflow.avro;
 import java.time.Instant;
 
 /**
- * Records used by the tests: the same values as the Rust interop example (examples/avro_interop.rs
- * of the Rust crate vitalflow-schemas).
+ * Records used by the tests: the same values as the Rust interop example (examples/avro_interop.rs,
+ * which CrossLanguageIT finds in the Cargo workspace).
  */
 public final class TestRecords {
   private TestRecords() {}

@@ -40,9 +40,9 @@ import org.junit.jupiter.api.Test;
  * Rust and Java agree on the wire, through the real broker and registry of the local stack:
  * Rust-encoded bytes ({@code schema_registry_converter}) decode with the Java deserializer (schema
  * fetched by id), and Java-encoded bytes decode in Rust. The Rust side is {@code
- * examples/avro_interop.rs} of the workspace crate that has it ({@code vitalflow-schemas} in
- * native/schemas; {@code vitalflow-avro} in native/avro before the rename), found with {@code cargo
- * metadata} and built here with cargo.
+ * examples/avro_interop.rs} of whichever workspace crate has it (the Rust test-support crate,
+ * native/test-support, since the reshape), found with {@code cargo metadata} and built here with
+ * cargo.
  */
 class CrossLanguageIT {
   static final String TOPIC = "vitals.observations";
