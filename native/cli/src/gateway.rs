@@ -196,7 +196,7 @@ impl<D: Durable> Gateway<D> {
 
     /// The answer to a frame that was too large to read.
     pub fn oversize(&self, limit: usize) -> (Vec<u8>, String) {
-        let e = Hl7Error::new(ErrorKind::Other(format!(
+        let e = Hl7Error::new(ErrorKind::MllpFraming(format!(
             "MLLP frame larger than {limit} bytes"
         )));
         let reply = ack::reject_unparseable(b"", &e, &self.next_control_id(), Utc::now());

@@ -31,7 +31,7 @@ pub mod units;
 pub mod vitals;
 
 pub use consciousness::Consciousness;
-pub use error::{ErrorKind, Hl7Error};
+pub use error::{ErrorCode, ErrorKind, Hl7Error};
 pub use glucose::GlucoseStatus;
 pub use message::Message;
 pub use path::Path;

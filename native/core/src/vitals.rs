@@ -248,7 +248,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                         Some(l) => text_value = Some(format!("{l:?}")),
                         None => {
                             errors.push(located(
-                                ErrorKind::Other(format!(
+                                ErrorKind::UnknownCode(format!(
                                     "{:?} is not an ACVPU level (A, C, V, P, U or a known code)",
                                     code
                                 )),
@@ -371,7 +371,7 @@ fn header_of<'h>(
             .and_then(|f| f.component_text(1))
             .map(Cow::into_owned);
         let Some(control_id) = control_id else {
-            return Err(Hl7Error::new(ErrorKind::Other(
+            return Err(Hl7Error::new(ErrorKind::MissingRequiredField(
                 "MSH-10 (message control id) is required".into(),
             ))
             .at(msh.map(|s| s.offset()).unwrap_or(0))

@@ -20,7 +20,7 @@ use jni::{Env, EnvUnowned};
 use vitalflow_core::VitalSign;
 
 use crate::error::ThrowJava;
-use crate::{codec, io, options, panic, BridgeError};
+use crate::{codec, io, options, BridgeError};
 
 /// The contract's schema text (the single source is `schemas/VitalSign.avsc`).
 pub use vitalflow_schemas::avsc::VITAL_SIGN_AVSC;
@@ -180,7 +180,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_AvroVitals_encode0<'caller>(
     options: jni::sys::jlong,
     schema_id: jint,
 ) -> JByteArray<'caller> {
-    panic::install_hook();
     env.with_env(|env| encode_impl(env, &message, options, schema_id))
         .resolve::<ThrowJava>()
 }

@@ -18,7 +18,7 @@ use vitalflow_scoring::news2::{
 };
 
 use crate::error::ThrowJava;
-use crate::{panic, BridgeError};
+use crate::BridgeError;
 
 /// `static native long score0(double respRate, double spo2, int spo2Scale,
 /// int oxygen, double systolic, double pulse, int consciousness, double temperature)`.
@@ -37,7 +37,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_News2_score0<'caller>(
     consciousness: jint,
     temperature: jdouble,
 ) -> jlong {
-    panic::install_hook();
     env.with_env(|_env| -> Result<jlong, BridgeError> {
         let input = input(
             resp_rate,

@@ -295,3 +295,44 @@ fn news2_jni_layout_follows_the_java_enums() {
         .collect();
     assert_eq!(letters, ['A', 'C', 'V', 'P', 'U']);
 }
+
+/// `Hl7Exception.Kind` in Java: `NAME(code, hl7ErrorCode)` per constant, in
+/// declaration order (read from the source, so the two tables cannot drift).
+fn java_error_kinds() -> Vec<(String, u16, u16)> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../jvm-bridge/src/main/java/io/vitalflow/bridge/Hl7Exception.java");
+    let src = std::fs::read_to_string(&path).unwrap();
+    let body = &src[src.find("public enum Kind {").expect("enum Kind")..];
+    let body = &body[..body.find(';').unwrap()];
+    body.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("/**") && !l.starts_with("public enum"))
+        .map(|l| {
+            let (name, rest) = l.split_once('(').unwrap_or_else(|| panic!("{l}"));
+            let nums: Vec<u16> = rest
+                .trim_end_matches([',', ')'])
+                .trim_end_matches(')')
+                .split(',')
+                .map(|n| n.trim().parse().unwrap_or_else(|_| panic!("{l}")))
+                .collect();
+            (name.to_string(), nums[0], nums[1])
+        })
+        .collect()
+}
+
+#[test]
+fn java_error_kinds_are_the_core_error_table() {
+    use vitalflow_core::error::ERROR_CODES;
+    let java = java_error_kinds();
+    let rust: Vec<(String, u16, u16)> = ERROR_CODES
+        .iter()
+        .map(|(code, name, hl7)| (name.to_string(), code.number(), *hl7))
+        .collect();
+    // Java adds UNKNOWN (code 0) for codes from a newer native library
+    assert_eq!(
+        java.last(),
+        Some(&("UNKNOWN".to_string(), 0, 207)),
+        "{java:?}"
+    );
+    assert_eq!(java[..java.len() - 1], rust[..]);
+}

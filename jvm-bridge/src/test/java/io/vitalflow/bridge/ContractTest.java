@@ -100,4 +100,16 @@ class ContractTest {
         assertEquals(List.of("RESP_RATE", "SPO2", "OXYGEN", "SYSTOLIC", "PULSE", "CONSCIOUSNESS", "TEMPERATURE"),
                 names(News2Parameter.values()));
     }
+
+    @Test
+    void errorKindsHaveUniqueStableCodes() {
+        // the names, numbers and HL7 codes are held to the Rust table by native/jni/tests/contract.rs
+        Set<Integer> codes = new java.util.HashSet<>();
+        for (Hl7Exception.Kind k : Hl7Exception.Kind.values()) {
+            assertTrue(codes.add(k.code()), "duplicate code " + k.code());
+            assertEquals(k, Hl7Exception.Kind.ofCode(k.code()));
+            assertTrue(Set.of(100, 101, 102, 103, 200, 207).contains(k.hl7ErrorCode()), k.name());
+        }
+        assertEquals(Hl7Exception.Kind.UNKNOWN, Hl7Exception.Kind.ofCode(9999));
+    }
 }
