@@ -1,5 +1,5 @@
 //! The `score` command: runs a feed through the same per-patient streaming
-//! rules as the Flink job (`vitalflow_core::alerts`), and prints the NEWS2
+//! rules as the Flink job (`vitalflow_scoring::alerts`), and prints the NEWS2
 //! scores and alerts it raises as JSON Lines.
 
 use std::collections::BTreeMap;
@@ -7,9 +7,9 @@ use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use vitalflow_core::alerts::{self, Alert, PatientState, StreamConfig};
-use vitalflow_core::news2::{News2Score, Spo2Scale};
 use vitalflow_core::ExtractOptions;
+use vitalflow_scoring::alerts::{self, Alert, PatientState, StreamConfig};
+use vitalflow_scoring::news2::{News2Score, Spo2Scale};
 
 use crate::input::{self, for_each_message};
 use crate::util::{parse_duration, Failed};
@@ -66,7 +66,11 @@ pub fn run(a: &ScoreArgs) -> Result<(), Failed> {
     let errors = for_each_message(&a.files, |m| {
         let x =
             vitalflow_core::vitals::extract_lenient(m.bytes, &options).map_err(|e| m.error(e))?;
-        let observations: Vec<_> = x.rows.iter().filter_map(|r| r.observation()).collect();
+        let observations: Vec<_> = x
+            .rows
+            .iter()
+            .filter_map(alerts::Observation::from_vital_sign)
+            .collect();
         let (Some(row), false) = (x.rows.first(), observations.is_empty()) else {
             return x
                 .errors

@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::physiology::{GlucoseUnit, Oxygen, Reading};
-use vitalflow_core::news2::Consciousness;
 use vitalflow_core::units::{convert, Unit};
+use vitalflow_scoring::news2::Consciousness;
 
 /// Which message style a patient's feed uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -94,7 +94,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "HOST:PORT,...", conflicts_with_all = ["mllp", "out"])]
     pub kafka: Option<String>,
     /// With --kafka: the topic.
-    #[arg(long, default_value = "hl7.raw", requires = "kafka")]
+    #[arg(long, default_value = vitalflow_schemas::topics::HL7_RAW, requires = "kafka")]
     pub topic: String,
     /// With --mllp: how long to wait for each ACK, e.g. 10s.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
@@ -400,8 +400,12 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failed> {
         let sink =
             crate::gateway::KafkaSink::new(bootstrap, std::time::Duration::from_secs(30), &[])
                 .map_err(Failed::usage)?;
-        let gateway =
-            crate::gateway::Gateway::new(sink, &args.topic, "hl7.invalid", "vitalflow-simulate");
+        let gateway = crate::gateway::Gateway::new(
+            sink,
+            &args.topic,
+            vitalflow_schemas::topics::HL7_INVALID,
+            "vitalflow-simulate",
+        );
         let pacer = Pacer::new(args);
         let mut sent = 0u64;
         for t in 0..total {

@@ -1,5 +1,5 @@
 //! Cross-language check helper, driven by the Java integration test
-//! `schemas/src/test/java/io/vitalflow/avro/CrossLanguageIT.java`:
+//! the Java `CrossLanguageIT` (`cargo build -p vitalflow-test-support --example avro_interop`):
 //!
 //! - `avro_interop encode REGISTRY_URL` prints, as hex, the Confluent-wire-format bytes of
 //!   `samples::vital_sign()` encoded by `schema_registry_converter` with the latest schema of
@@ -9,9 +9,8 @@
 
 use std::io::Read;
 
-use schema_registry_converter::blocking::avro::{AvroDecoder, AvroEncoder};
-use schema_registry_converter::blocking::schema_registry::SrSettings;
-use schema_registry_converter::schema_registry_common::SubjectNameStrategy;
+use vitalflow_schemas::topics;
+use vitalflow_test_support::registry::{AvroDecoder, AvroEncoder, SrSettings, SubjectNameStrategy};
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -38,9 +37,9 @@ fn run() -> Result<(), String> {
     match cmd {
         "encode" => {
             let strategy =
-                SubjectNameStrategy::TopicNameStrategy("vitals.observations".into(), false);
+                SubjectNameStrategy::TopicNameStrategy(topics::VITALS_OBSERVATIONS.into(), false);
             let bytes = AvroEncoder::new(settings)
-                .encode(vitalflow_avro::samples::vital_sign(), &strategy)
+                .encode(vitalflow_test_support::samples::vital_sign(), &strategy)
                 .map_err(|e| format!("encode: {e}"))?;
             println!("{}", hex(&bytes));
         }

@@ -1,17 +1,16 @@
 //! Against the real registry of the local stack (tests/stack/stack.sh): Rust encodes and decodes
 //! in the Confluent wire format with `schema_registry_converter`, and the registry refuses an
 //! incompatible change. The Java side of the cross-language check is
-//! `schemas/src/test/java/io/vitalflow/avro/CrossLanguageIT.java` (it drives `examples/avro_interop.rs`).
+//! the Java `CrossLanguageIT` (it drives this crate's `examples/avro_interop.rs`).
 
 use apache_avro::types::Value;
-use schema_registry_converter::blocking::avro::{AvroDecoder, AvroEncoder};
-use schema_registry_converter::blocking::schema_registry::{
-    get_schema_by_subject, post_schema, SrSettings,
+use vitalflow_schemas::avsc::VITAL_SIGN_AVSC;
+use vitalflow_schemas::topics::{self, value_subject};
+use vitalflow_test_support::registry::{
+    get_schema_by_subject, post_schema, AvroDecoder, AvroEncoder, SchemaType, SrSettings,
+    SubjectNameStrategy, SuppliedSchema,
 };
-use schema_registry_converter::schema_registry_common::{
-    SchemaType, SubjectNameStrategy, SuppliedSchema,
-};
-use vitalflow_avro::{samples, stack, value_subject, TOPIC_SCHEMAS};
+use vitalflow_test_support::{samples, stack};
 
 const NEEDS_STACK: &str = "needs the local stack (tests/stack/stack.sh up)";
 
@@ -28,7 +27,8 @@ fn supplied(schema: String) -> SuppliedSchema {
 #[ignore = "needs the local stack (tests/stack/stack.sh up)"]
 fn every_schema_is_registered_under_its_topic_value_subject() {
     let sr = settings();
-    for (topic, name, text) in TOPIC_SCHEMAS {
+    for t in topics::avro() {
+        let (topic, text) = (t.name, t.value_schema().unwrap());
         let strategy = SubjectNameStrategy::TopicNameStrategy(topic.to_string(), false);
         let registered =
             get_schema_by_subject(&sr, &strategy).unwrap_or_else(|e| panic!("{topic}: {e}"));
@@ -37,7 +37,7 @@ fn every_schema_is_registered_under_its_topic_value_subject() {
         assert_eq!(
             ours.canonical_form(),
             theirs.canonical_form(),
-            "{name} under {}",
+            "{topic} under {}",
             value_subject(topic)
         );
     }
@@ -47,7 +47,8 @@ fn every_schema_is_registered_under_its_topic_value_subject() {
 #[ignore = "needs the local stack (tests/stack/stack.sh up)"]
 fn vital_sign_round_trips_in_confluent_wire_format() {
     let sr = settings();
-    let strategy = SubjectNameStrategy::TopicNameStrategy("vitals.observations".into(), false);
+    let strategy =
+        SubjectNameStrategy::TopicNameStrategy(topics::VITALS_OBSERVATIONS.into(), false);
     let id = get_schema_by_subject(&sr, &strategy).unwrap().id;
     let bytes = AvroEncoder::new(sr.clone())
         .encode(samples::vital_sign(), &strategy)
@@ -95,14 +96,14 @@ fn vital_sign_round_trips_in_confluent_wire_format() {
 fn registry_refuses_an_incompatible_change() {
     let sr = settings();
     // a new required field without a default: data written with the old schema cannot be read
-    let incompatible = vitalflow_avro::VITAL_SIGN_AVSC.replacen(
+    let incompatible = VITAL_SIGN_AVSC.replacen(
         "\"fields\": [",
         "\"fields\": [{\"name\": \"ward_required\", \"type\": \"string\", \"doc\": \"no default\"},",
         1,
     );
     let err = post_schema(
         &sr,
-        value_subject("vitals.observations"),
+        value_subject(topics::VITALS_OBSERVATIONS),
         supplied(incompatible),
     )
     .expect_err("the registry must refuse an incompatible schema under BACKWARD");
