@@ -65,4 +65,5 @@ fmt:
 	$(MVN) spotless:apply
 
 bench:
-	$(CARGO) bench -p vitalflow-core
+	$(CARGO) bench -p vitalflow-core --bench pipeline
+	$(CARGO) bench -p vitalflow-scoring --bench extract_score
