@@ -509,7 +509,8 @@ pub fn set_spo2_scale(
     config: &StreamConfig,
 ) -> Update {
     state.spo2_scale = scale;
-    step_from(state, &[], Some(now_millis), config)
+    let floor = Some(now_millis).filter(|&t| t > i64::MIN);
+    step_from(state, &[], floor, config)
 }
 
 fn step_from(
@@ -620,23 +621,22 @@ fn news2_alerts(
     // Single parameter 3, per parameter; a missing value changes nothing.
     for p in Parameter::ALL {
         match s.subscores.get(p) {
+            Some(3) if state.active.single_parameter_3.contains(&p) => {}
             Some(3) => {
-                if !state.active.single_parameter_3.contains(&p) {
-                    state.active.single_parameter_3.push(p);
-                    let at = state.observed_at(p).unwrap_or(clock);
-                    alerts.push(Alert {
-                        parameter: Some(p),
-                        at,
-                        observed_at: at,
-                        message: format!(
-                            "{} scored 3 (NEWS2 total {}, {})",
-                            capitalise(p.label()),
-                            s.total,
-                            s.band
-                        ),
-                        ..base(AlertKind::SingleParameter3)
-                    });
-                }
+                state.active.single_parameter_3.push(p);
+                let at = state.observed_at(p).unwrap_or(clock);
+                alerts.push(Alert {
+                    parameter: Some(p),
+                    at,
+                    observed_at: at,
+                    message: format!(
+                        "{} scored 3 (NEWS2 total {}, {})",
+                        capitalise(p.label()),
+                        s.total,
+                        s.band
+                    ),
+                    ..base(AlertKind::SingleParameter3)
+                });
             }
             Some(_) => state.active.single_parameter_3.retain(|q| *q != p),
             None => {}

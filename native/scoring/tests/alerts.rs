@@ -401,6 +401,11 @@ fn the_spo2_scale_setting_rescores() {
         set_spo2_scale(&mut s, Spo2Scale::Scale2, i64::MIN, &cfg).score,
         None
     );
+    // Before any observation: no clock, no score.
+    let mut new = PatientState::default();
+    let u = set_spo2_scale(&mut new, Spo2Scale::Scale2, i64::MIN, &cfg);
+    assert_eq!(u, Update::default());
+    assert_eq!((new.clock, new.spo2_scale), (None, Spo2Scale::Scale2));
 }
 
 // ------------------------------------------------------- band escalation ---
