@@ -61,13 +61,10 @@ class SchemasTest {
         t = t.getTypes().get(1);
       }
       if (t.getType() == Schema.Type.RECORD) checkRecord(file, t);
-      // event times are microseconds; PatientSettings.updated_at (a clinician's setting) is
-      // milliseconds
+      // every time is UTC microseconds, one convention across the schemas
       if (f.name().endsWith("_at")) {
         assertNotNull(t.getLogicalType(), where + " has no logical type");
-        String expected =
-            file.equals("PatientSettings.avsc") ? "timestamp-millis" : "timestamp-micros";
-        assertEquals(expected, t.getLogicalType().getName(), where);
+        assertEquals("timestamp-micros", t.getLogicalType().getName(), where);
       }
     }
   }
