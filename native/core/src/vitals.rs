@@ -13,7 +13,7 @@ use crate::message::{Element, Message};
 use crate::time::parse_hl7_time;
 use crate::units::{convert, Unit};
 
-/// The kinds of vital sign vitalflow recognises (SPEC.md "Vital signs").
+/// The kinds of vital sign vitalflow recognises (docs/contract.md "Vital signs").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum VitalKind {
@@ -266,7 +266,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                         Some(l) => text_value = Some(format!("{l:?}")),
                         None => {
                             errors.push(located(
-                                ErrorKind::Other(format!(
+                                ErrorKind::UnknownCode(format!(
                                     "OBX-5 {:?} is not an ACVPU level (A, C, V, P, U or a known code)",
                                     code
                                 )),
@@ -336,7 +336,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                         shown(header.msh7),
                     );
                     let at = obx14.map_or(seg.offset() + seg.raw().len(), |f| f.offset());
-                    errors.push(located(ErrorKind::Other(why), 14, at));
+                    errors.push(located(ErrorKind::MissingRequiredField(why), 14, at));
                     continue;
                 };
 
@@ -412,7 +412,7 @@ impl<'a, 'm> Header<'a, 'm> {
                 (None, Some(s)) => s.offset() + s.raw().len(),
                 (None, None) => 0,
             };
-            return Err(Hl7Error::new(ErrorKind::Other(
+            return Err(Hl7Error::new(ErrorKind::MissingRequiredField(
                 "MSH-10 (message control id) is required to extract vital signs".into(),
             ))
             .at(at)
@@ -591,48 +591,4 @@ fn unit_of(f: &Element<'_, '_>) -> Option<Unit> {
                 .iter()
                 .find_map(|&c| part(c).and_then(|t| Unit::parse(&t)))
         })
-}
-
-impl VitalSign {
-    /// The reading this row contributes to NEWS2 or glucose alerting, with its
-    /// observation time in epoch milliseconds; `None` for rows that score
-    /// nothing (diastolic and mean pressure) and rows without a normalised
-    /// value or time, and rows without a patient (`patient_id` null: the
-    /// streaming rules need one). An SN comparator is ignored for scoring
-    /// (SPEC.md), so `>^220` scores as 220.
-    ///
-    /// ```
-    /// use vitalflow_core::vitals::{extract, ExtractOptions};
-    /// use vitalflow_core::alerts::Reading;
-    /// let msg = b"MSH|^~\\&|MON|ICU|||20261120060000||ORU^R01|C1|P|2.6\rPID|1||P1\rOBX|1|NM|8310-5^Temp^LN||100.4|[degF]|||||F\r";
-    /// let row = &extract(msg, &ExtractOptions::default()).unwrap()[0];
-    /// let obs = row.observation().unwrap();
-    /// assert!(matches!(obs.reading, Reading::Temperature(t) if (t - 38.0).abs() < 1e-9));
-    /// assert_eq!(obs.observed_at, 1_795_154_400_000);
-    /// ```
-    pub fn observation(&self) -> Option<crate::alerts::Observation> {
-        use crate::alerts::{Observation, Reading};
-        self.patient_id.as_ref()?;
-        let at = self.observed_at?.timestamp_millis();
-        if self.kind == VitalKind::Consciousness {
-            let letter = self.text.as_deref()?.parse().ok()?;
-            return Some(Observation::new(Reading::Consciousness(letter), at));
-        }
-        let v = self.normalized_value?;
-        let reading = match self.kind {
-            VitalKind::RespiratoryRate => Reading::RespRate(v),
-            VitalKind::Spo2 => Reading::Spo2(v),
-            VitalKind::SystolicBp => Reading::Systolic(v),
-            VitalKind::HeartRate => Reading::Pulse(v),
-            VitalKind::Temperature => Reading::Temperature(v),
-            VitalKind::Glucose => Reading::GlucoseMgDl(v),
-            VitalKind::InspiredO2 => match self.normalized_unit.as_deref() {
-                Some("%") => Reading::Fio2(v),
-                Some("L/min") => Reading::O2Flow(v),
-                _ => return None,
-            },
-            VitalKind::DiastolicBp | VitalKind::MeanBp | VitalKind::Consciousness => return None,
-        };
-        Some(Observation::new(reading, at))
-    }
 }

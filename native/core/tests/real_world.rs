@@ -5,8 +5,8 @@
 //! adds no error.
 
 use proptest::prelude::*;
-use vitalflow_core::news2::Consciousness;
 use vitalflow_core::vitals::{extract, extract_lenient, ExtractOptions, VitalKind, VitalSign};
+use vitalflow_core::Consciousness;
 use vitalflow_core::{query, ErrorKind, Message};
 
 const MSH: &str = "MSH|^~\\&|MON-A|ICU-EAST|VF|HOSP|20261120060000||ORU^R01^ORU_R01|CTL1|P|2.6\r";
@@ -213,7 +213,7 @@ fn no_readable_time_is_an_error_for_that_obx_only() {
     assert_eq!(x.rows[0].obx_index, 1);
     assert_eq!(x.errors.len(), 2);
     for (e, seg) in x.errors.iter().zip([4, 5]) {
-        assert!(matches!(e.kind, ErrorKind::Other(_)), "{e}");
+        assert!(matches!(e.kind, ErrorKind::MissingRequiredField(_)), "{e}");
         assert_eq!(
             (e.segment.as_deref(), e.segment_index, e.field),
             (Some("OBX"), Some(seg), Some(14))
@@ -251,8 +251,7 @@ OBR|1||91^MINDRAY_D-SERIES^00A037009A0053DE^EUI-64|182777000^monitoring of patie
     assert_eq!(r.device_id.as_deref(), Some("00A037009A0053DE"));
     assert_eq!(r.sending_application.as_deref(), Some("MINDRAY_D-SERIES"));
     assert_eq!(r.sending_facility.as_deref(), Some("MINDRAY"));
-    // Stored, never scored.
-    assert!(r.observation().is_none());
+    // Stored, never scored: scoring skips rows without a patient (vitalflow-scoring, CLI `score`).
     let json = serde_json::to_value(r).unwrap();
     assert!(json["patient_id"].is_null());
     // Without any PID segment, too.

@@ -79,7 +79,7 @@ class VitalsTest {
             if (i == 10 || i == 20) {
                 assertFalse(r.ok());
                 assertTrue(r.vitals().isEmpty());
-                assertEquals(i == 10 ? "MISSING_MSH" : "EMPTY", r.error().kind());
+                assertEquals(i == 10 ? Hl7Exception.Kind.MISSING_MSH : Hl7Exception.Kind.EMPTY, r.error().kind());
             } else {
                 assertTrue(r.ok(), () -> String.valueOf(r.error()));
                 assertEquals(Vitals.extract(batch.get(i)), r.vitals());
@@ -121,7 +121,7 @@ class VitalsTest {
                 "OBX|3|NA|8867-4^HR^LN||72^73^71|/min|||||F", "").getBytes(StandardCharsets.UTF_8);
         for (ExtractResult r : List.of(Vitals.extractBatch(List.of(msg)).get(0), Vitals.extractStream(msg).get(0))) {
             assertFalse(r.ok());
-            assertEquals("BAD_NUMBER", r.error().kind());
+            assertEquals(Hl7Exception.Kind.BAD_NUMBER, r.error().kind());
             assertEquals(5, r.error().field());
             assertTrue(r.error().getMessage().contains("value type NM"), r.error().getMessage());
             assertEquals(1, r.vitals().size(), "the NA waveform gives no row and no error");
