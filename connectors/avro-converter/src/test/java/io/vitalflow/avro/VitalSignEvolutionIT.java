@@ -24,38 +24,51 @@ import org.junit.jupiter.api.Test;
  * vitalflow-schemas and its test-jar: VitalSignEvolutionTest.)
  */
 class VitalSignEvolutionIT {
-    static void setBackward(String registryUrl, String subject) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create(registryUrl + "/config/" + URLEncoder.encode(subject, StandardCharsets.UTF_8)))
-                        .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-                        .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}"))
-                        .build(),
+  static void setBackward(String registryUrl, String subject) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(
+                            registryUrl
+                                + "/config/"
+                                + URLEncoder.encode(subject, StandardCharsets.UTF_8)))
+                    .header("Content-Type", "application/vnd.schemaregistry.v1+json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"compatibility\":\"BACKWARD\"}"))
+                    .build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, r.statusCode(), r.body());
-    }
+    assertEquals(200, r.statusCode(), r.body());
+  }
 
-    @Test
-    void theRegistryAcceptsTheNewVitalSignOverTheOldUnderBackward() throws Exception {
-        LocalStack stack = LocalStack.get();
-        CcompatClient registry = new CcompatClient(stack.registryUrl());
-        String subject = "it-vitalsign-evolution-" + System.currentTimeMillis() + "-value";
-        Schema old = VitalSignEvolutionTest.previous();
-        Schema now = VitalSignEvolutionTest.current();
+  @Test
+  void theRegistryAcceptsTheNewVitalSignOverTheOldUnderBackward() throws Exception {
+    LocalStack stack = LocalStack.get();
+    CcompatClient registry = new CcompatClient(stack.registryUrl());
+    String subject = "it-vitalsign-evolution-" + System.currentTimeMillis() + "-value";
+    Schema old = VitalSignEvolutionTest.previous();
+    Schema now = VitalSignEvolutionTest.current();
 
-        int oldId = registry.register(subject, old);
-        setBackward(stack.registryUrl(), subject);
-        assertEquals("BACKWARD", registry.compatibility(subject));
+    int oldId = registry.register(subject, old);
+    setBackward(stack.registryUrl(), subject);
+    assertEquals("BACKWARD", registry.compatibility(subject));
 
-        // Not backward compatible: a required sending_application the old data does not have.
-        Schema required = new Schema.Parser().parse(Schemas.text("VitalSign.avsc").replaceFirst("\"fields\": \\[",
-                "\"fields\": [{\"name\": \"sender_required\", \"type\": \"string\", \"doc\": \"no default\"},"));
-        assertFalse(registry.isCompatible(subject, required));
+    // Not backward compatible: a required sending_application the old data does not have.
+    Schema required =
+        new Schema.Parser()
+            .parse(
+                Schemas.text("VitalSign.avsc")
+                    .replaceFirst(
+                        "\"fields\": \\[",
+                        "\"fields\": [{\"name\": \"sender_required\", \"type\": \"string\", \"doc\": \"no default\"},"));
+    assertFalse(registry.isCompatible(subject, required));
 
-        assertTrue(registry.isCompatible(subject, now));
-        int newId = registry.register(subject, now);
-        assertNotEquals(oldId, newId);
-        var latest = registry.latest(subject);
-        assertEquals(newId, latest.getKey());
-        assertEquals(SchemaNormalization.parsingFingerprint64(now), SchemaNormalization.parsingFingerprint64(latest.getValue()));
-    }
+    assertTrue(registry.isCompatible(subject, now));
+    int newId = registry.register(subject, now);
+    assertNotEquals(oldId, newId);
+    var latest = registry.latest(subject);
+    assertEquals(newId, latest.getKey());
+    assertEquals(
+        SchemaNormalization.parsingFingerprint64(now),
+        SchemaNormalization.parsingFingerprint64(latest.getValue()));
+  }
 }
