@@ -124,7 +124,8 @@ impl<D: Durable> Gateway<D> {
             .to_rfc3339_opts(SecondsFormat::Millis, true)
             .into_bytes();
         let reply_id = self.next_control_id();
-        match Message::parse(frame) {
+        // Required header fields (MSH-9, MSH-10) are checked here, at ingestion.
+        match Message::parse(frame).and_then(|m| m.require_header().map(|()| m)) {
             Ok(msg) => {
                 let q = |p: &str| {
                     msg.query(p)
