@@ -378,12 +378,14 @@ EOF
 # ---------------------------------------------------------------- Flink session cluster
 # Flink's distribution jars (flink-dist, the SQL client, BashJavaUtils) are not on Maven Central:
 # they come from PyPI's apache-flink-libraries wheel of the same version (pyflink/lib, pyflink/opt,
-# pyflink/bin). The Kafka SQL connector comes from Maven Central.
+# pyflink/bin; the SQL client's option parser needs opt/flink-python). The Kafka SQL connector
+# and the SQL gateway (which the SQL client's embedded mode runs) come from Maven Central.
 FLINK_HOME=$DIST/flink-$FLINK_VERSION
 FLINK_STATE=$STACK_DIR/flink
 FLINK_CONF=$FLINK_STATE/conf
 FLINK_URL=http://$H:$FLINK_REST_PORT
 FLINK_SQL_KAFKA_JAR=$FLINK_HOME/opt/flink-sql-connector-kafka-$FLINK_KAFKA_VERSION.jar
+FLINK_SQL_GATEWAY_JAR=$FLINK_HOME/opt/flink-sql-gateway-$FLINK_VERSION.jar
 FLINK_UDF_JAR=${VITALFLOW_UDF_JAR:-$ROOT/flink-job/udf/target/vitalflow-flink-udf.jar}
 FLINK_JAVA_OPTS="--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED \
 --add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED \
@@ -396,29 +398,32 @@ FLINK_JAVA_OPTS="--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=
 --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
 
 flink_fetch() {
-  [ -f "$FLINK_HOME/.complete" ] && [ -f "$FLINK_SQL_KAFKA_JAR" ] && return 0
+  [ -f "$FLINK_HOME/.complete" ] && [ -f "$FLINK_SQL_KAFKA_JAR" ] && [ -f "$FLINK_SQL_GATEWAY_JAR" ] && ls "$FLINK_HOME"/opt/flink-python-*.jar >/dev/null 2>&1 && return 0
   local t; t=$(now)
   local wheels=$DIST/wheels
   mkdir -p "$wheels"
-  if [ ! -f "$FLINK_HOME/.complete" ]; then
+  if [ ! -f "$FLINK_HOME/.complete" ] || ! ls "$FLINK_HOME"/opt/flink-python-*.jar >/dev/null 2>&1; then
     log "fetching Flink $FLINK_VERSION (PyPI apache-flink-libraries wheel, ~310 MB)"
     python3 -m pip download -q --disable-pip-version-check --no-deps -d "$wheels" "apache-flink-libraries==$FLINK_VERSION" >&2 \
       || die "pip download apache-flink-libraries==$FLINK_VERSION failed"
     local whl; whl=$(ls "$wheels"/apache_flink_libraries-"$FLINK_VERSION"-*.whl | head -n1)
     rm -rf "$FLINK_HOME.tmp"; mkdir -p "$FLINK_HOME.tmp"
-    unzip -q -o "$whl" 'pyflink/lib/*' 'pyflink/opt/flink-sql-client-*' 'pyflink/bin/bash-java-utils.jar' -d "$FLINK_HOME.tmp" \
+    unzip -q -o "$whl" 'pyflink/lib/*' 'pyflink/opt/flink-sql-client-*' 'pyflink/opt/flink-python-*' \
+      'pyflink/bin/bash-java-utils.jar' -d "$FLINK_HOME.tmp" \
       || die "unzip $whl failed"
     rm -rf "$FLINK_HOME"; mkdir -p "$FLINK_HOME"
     mv "$FLINK_HOME.tmp/pyflink/lib" "$FLINK_HOME.tmp/pyflink/opt" "$FLINK_HOME.tmp/pyflink/bin" "$FLINK_HOME/"
     rm -rf "$FLINK_HOME.tmp" "$whl"
     touch "$FLINK_HOME/.complete"
   fi
-  if [ ! -f "$FLINK_SQL_KAFKA_JAR" ]; then
-    log "fetching flink-sql-connector-kafka $FLINK_KAFKA_VERSION (Maven Central)"
-    mvn -B -q -ntp dependency:copy -Dartifact="org.apache.flink:flink-sql-connector-kafka:$FLINK_KAFKA_VERSION" \
+  local a
+  for a in "flink-sql-connector-kafka:$FLINK_KAFKA_VERSION" "flink-sql-gateway:$FLINK_VERSION"; do
+    [ -f "$FLINK_HOME/opt/${a%%:*}-${a#*:}.jar" ] && continue
+    log "fetching ${a%%:*} ${a#*:} (Maven Central)"
+    mvn -B -q -ntp dependency:copy -Dartifact="org.apache.flink:$a" \
       -DoutputDirectory="$FLINK_HOME/opt" >"$STACK_DIR/flink-fetch.log" 2>&1 \
-      || { tail -n 20 "$STACK_DIR/flink-fetch.log" >&2; die "flink-sql-connector-kafka download failed"; }
-  fi
+      || { tail -n 20 "$STACK_DIR/flink-fetch.log" >&2; die "org.apache.flink:$a download failed"; }
+  done
   log "Flink downloads done in $(( $(now) - t ))s"
 }
 
@@ -547,7 +552,7 @@ cmd_sql() {
   local rc=0
   # shellcheck disable=SC2086
   FLINK_CONF_DIR=$FLINK_CONF "$(java17)" $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j-cli.properties" \
-    -cp "$(flink_cp):$(ls "$FLINK_HOME"/opt/flink-sql-client-*.jar | head -n1)" \
+    -cp "$(flink_cp):$(ls "$FLINK_HOME"/opt/flink-sql-client-*.jar | head -n1):$(ls "$FLINK_HOME"/opt/flink-python-*.jar | head -n1):$FLINK_SQL_GATEWAY_JAR" \
     org.apache.flink.table.client.SqlClient embedded --jar "$FLINK_SQL_KAFKA_JAR" -f "$sql" "$@" || rc=$?
   rm -f "$sql"
   return $rc

@@ -4,9 +4,10 @@ SET 'table.dml-sync' = 'true';
 SET 'table.local-time-zone' = 'UTC';
 SET 'parallelism.default' = '1';
 
--- the UDF jar two ways: ADD JAR for HL7_FIELD, CREATE FUNCTION ... USING JAR for the others
-ADD JAR '${UDF_JAR}';
-CREATE TEMPORARY FUNCTION HL7_FIELD AS 'io.vitalflow.flink.udf.Hl7Field';
+-- CREATE FUNCTION ... USING JAR (add_jar.sql covers ADD JAR; Flink 2.2 cannot do both with the same
+-- jar in one session: USING JAR of a jar already added by ADD JAR fails with a NullPointerException in
+-- ResourceManager.createUserClassLoader)
+CREATE TEMPORARY FUNCTION HL7_FIELD AS 'io.vitalflow.flink.udf.Hl7Field' USING JAR '${UDF_JAR}';
 CREATE TEMPORARY FUNCTION HL7_VITALS AS 'io.vitalflow.flink.udf.Hl7Vitals' USING JAR '${UDF_JAR}';
 CREATE TEMPORARY FUNCTION NEWS2 AS 'io.vitalflow.flink.udf.News2' USING JAR '${UDF_JAR}';
 

@@ -182,6 +182,19 @@ class FlinkSqlIT {
         assertEquals(news2Expected, news2Actual);
     }
 
+    /** ADD JAR, then CREATE FUNCTION without USING JAR: the functions come from the session's class path. */
+    @Test
+    void addJarThenCreateFunction() throws Exception {
+        Path stackSh = root().resolve("tests/stack/stack.sh");
+        run(Map.of(), null, stackSh.toString(), "ensure");
+        String out = run(Map.of(), null, stackSh.toString(), "sql",
+                Paths.get("src/test/sql/add_jar.sql").toAbsolutePath().toString());
+        // resp 26 /min and 100.4 degF = 38 Cel; NEWS2(22, 93, 1, air, 105, 115, A, 38.4) = 8 HIGH complete
+        assertTrue(out.matches("(?s).*\\|\\s+P77\\s+\\|\\s+RESPIRATORY_RATE\\s+\\|\\s+26\\.0\\s+\\|\\s+\\(8, HIGH, TRUE\\).*"), out);
+        assertTrue(out.matches("(?s).*\\|\\s+P77\\s+\\|\\s+TEMPERATURE\\s+\\|\\s+38\\.0\\s+\\|.*"), out);
+        assertTrue(!out.contains("[ERROR]"), out);
+    }
+
     static String row(String... v) {
         return String.join("|", v);
     }
