@@ -3,6 +3,7 @@
 //   ping   <bootstrap>                      cluster answers (describeCluster), exit 0
 //   topics <bootstrap> <partitions> <t>...  create missing topics, verify partition counts
 //   list   <bootstrap>                      topic name and partition count, one per line
+//   compact <bootstrap> <t>...              set cleanup.policy=compact on the topics
 import java.util.*;
 import java.util.concurrent.*;
 import org.apache.kafka.clients.admin.*;
@@ -40,6 +41,15 @@ public class StackAdmin {
                         }
                     }
                     if (bad > 0) System.exit(1);
+                }
+                case "compact" -> {
+                    Map<org.apache.kafka.common.config.ConfigResource, Collection<AlterConfigOp>> ops = new HashMap<>();
+                    for (String n : Arrays.asList(args).subList(2, args.length)) {
+                        ops.put(new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, n),
+                                List.of(new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET)));
+                    }
+                    admin.incrementalAlterConfigs(ops).all().get(20, TimeUnit.SECONDS);
+                    System.out.println("compacted " + String.join(" ", Arrays.asList(args).subList(2, args.length)));
                 }
                 case "list" -> {
                     Set<String> names = new TreeSet<>(admin.listTopics().names().get(10, TimeUnit.SECONDS));

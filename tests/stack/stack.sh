@@ -270,6 +270,10 @@ kafka_wait() {
   wait_for kafka "$STACK_HEALTH_TIMEOUT" kafka_healthy || { tail -n 30 "$LOGS/kafka.log" >&2; return 1; }
   log "topics: $TOPICS ($TOPIC_PARTITIONS partitions)"
   kafka_admin topics "$H:$KAFKA_PORT" "$TOPIC_PARTITIONS" $TOPICS >&2
+  # cleanup policy from the contract file (patients, patients.settings: compact)
+  local compact; compact=$(awk -F'\t' '!/^#/ && $3 == "compact" {print $1}' "$ROOT/schemas/topics.tsv" 2>/dev/null | tr '\n' ' ')
+  # shellcheck disable=SC2086
+  if [ -n "$compact" ]; then kafka_admin compact "$H:$KAFKA_PORT" $compact >&2; fi
 }
 
 # ---------------------------------------------------------------- Apicurio Registry
