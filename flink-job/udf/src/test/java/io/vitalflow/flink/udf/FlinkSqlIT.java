@@ -153,12 +153,23 @@ class FlinkSqlIT {
             news2Input.add(news2Json(f.get("kind"), f.get("normalized_value"), f.get("text")));
             news2Actual.add(f.get("news2_total") + " " + f.get("news2_band") + " " + f.get("news2_complete"));
         }
-        // what the CLI says
+        // what the CLI says; MSH-3-1 and MSH-4-1 from `vitalflow query` where `vitals` does not print them
+        String[] ids = run(Map.of(), null, cli.toString(), "query", "--json", "MSH-10", all.toString()).split("\n");
+        String[] apps = run(Map.of(), null, cli.toString(), "query", "--json", "MSH-3-1", all.toString()).split("\n");
+        String[] facilities = run(Map.of(), null, cli.toString(), "query", "--json", "MSH-4-1", all.toString()).split("\n");
+        Map<String, String> app = new java.util.HashMap<>();
+        Map<String, String> facility = new java.util.HashMap<>();
+        for (int i = 0; i < ids.length; i++) {
+            app.put(unquote(ids[i]), unquote(apps[i]));
+            facility.put(unquote(ids[i]), unquote(facilities[i]));
+        }
         List<String> expected = new ArrayList<>();
         for (String json : run(Map.of(), null, cli.toString(), "vitals", all.toString()).split("\n")) {
             if (json.isBlank()) continue;
             Map<String, String> f = fields(json);
-            expected.add(row(f.get("message_control_id"), f.get("sending_application"), f.get("sending_facility"),
+            String cid = f.get("message_control_id");
+            expected.add(row(cid, f.getOrDefault("sending_application", app.get(cid)),
+                    f.getOrDefault("sending_facility", facility.get(cid)),
                     String.valueOf((int) Double.parseDouble(f.get("obx_index"))), f.get("patient_id"), f.get("kind"),
                     f.get("code"), num(f.get("value")), f.get("text"), f.get("unit"), num(f.get("normalized_value")),
                     f.get("normalized_unit"), Instant.parse(f.get("observed_at")).toString(), f.get("status"),
@@ -193,6 +204,11 @@ class FlinkSqlIT {
         assertTrue(out.matches("(?s).*\\|\\s+P77\\s+\\|\\s+RESPIRATORY_RATE\\s+\\|\\s+26\\.0\\s+\\|\\s+\\(8, HIGH, TRUE\\).*"), out);
         assertTrue(out.matches("(?s).*\\|\\s+P77\\s+\\|\\s+TEMPERATURE\\s+\\|\\s+38\\.0\\s+\\|.*"), out);
         assertTrue(!out.contains("[ERROR]"), out);
+    }
+
+    static String unquote(String json) {
+        json = json.trim();
+        return json.equals("null") ? "null" : json.substring(1, json.length() - 1);
     }
 
     static String row(String... v) {
