@@ -2,21 +2,23 @@ package io.vitalflow.flink;
 
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Keyed by (MSH-3, MSH-4, MSH-10): passes the first message with a key and drops resends of it while the
- * key is remembered (state with a TTL).
+ * Drops resends: passes the first message with a given (MSH-3, MSH-4, MSH-10) and drops later ones while
+ * that id is remembered (map state with a TTL per entry). Keyed by patient (see {@link #key}), so that a
+ * patient's messages keep their order on the way to the per-patient rules; the ids live in a map per
+ * patient.
  */
 class ResendFilter extends KeyedProcessFunction<String, Parsed, Parsed> {
     private static final long serialVersionUID = 1L;
     private final Duration ttl;
-    private transient ValueState<Boolean> seen;
+    private transient MapState<String, Boolean> seen;
     private transient Counter resends;
 
     ResendFilter(Duration ttl) {
@@ -25,22 +27,30 @@ class ResendFilter extends KeyedProcessFunction<String, Parsed, Parsed> {
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<Boolean> d = new ValueStateDescriptor<>("seen", Boolean.class);
+        MapStateDescriptor<String, Boolean> d = new MapStateDescriptor<>("seen-message-ids", String.class, Boolean.class);
         d.enableTimeToLive(StateTtlConfig.newBuilder(ttl)
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
                 .build());
-        seen = getRuntimeContext().getState(d);
+        seen = getRuntimeContext().getMapState(d);
         resends = getRuntimeContext().getMetricGroup().counter("resendsDropped");
     }
 
     @Override
     public void processElement(Parsed p, Context ctx, Collector<Parsed> out) throws Exception {
-        if (seen.value() != null) {
+        String id = p.resendKey();
+        if (seen.contains(id)) {
             resends.inc();
             return;
         }
-        seen.update(Boolean.TRUE);
+        seen.put(id, Boolean.TRUE);
         out.collect(p);
+    }
+
+    /** The key: the patient (PID-3-1); messages without one (or unparseable) by their own id. */
+    static String key(Parsed p) {
+        if (p.error != null) return "\u0000invalid";
+        if (p.patientId != null && !p.patientId.isEmpty()) return "P\u0001" + p.patientId;
+        return "M\u0001" + p.resendKey();
     }
 }

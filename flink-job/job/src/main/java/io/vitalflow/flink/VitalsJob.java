@@ -23,7 +23,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *
  * <pre>
  * hl7.raw --KafkaSource (parse in the source, per-partition event-time watermarks)--> drop resends
- *   (keyed by MSH-3/MSH-4/MSH-10, state with TTL) --> route: ORU rows -> vitals.observations,
+ *   (keyed by patient, map state of MSH-3/MSH-4/MSH-10 ids with TTL, so order per patient holds) --> route: ORU rows -> vitals.observations,
  *   ADT -> patients, bad -> hl7.invalid
  *   ORU --keyBy patient--> PatientRules (Rust streaming rules over JNI, state as bytes) <-- patients.settings
  *     --> vitals.scores, vitals.alerts;  late messages -> counted side output
@@ -92,7 +92,7 @@ public final class VitalsJob {
                 "patients.settings").uid("patients-settings-source");
 
         DataStream<Parsed> unique = messages
-                .keyBy(p -> p.error != null ? "\u0000invalid" : p.resendKey())
+                .keyBy(ResendFilter::key)
                 .process(new ResendFilter(conf.get(JobOptions.DEDUP_TTL)))
                 .uid("drop-resends").name("drop resends (MSH-3, MSH-4, MSH-10)");
 
