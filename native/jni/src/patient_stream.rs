@@ -26,18 +26,19 @@
 //! ```
 //! `str` is an i32 byte length (-1 for null) and UTF-8 bytes.
 
-use jni::objects::{JByteArray, JClass};
+use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned};
-use vitalflow_core::alerts::{self, PatientState, StreamConfig, Update};
-use vitalflow_core::news2::{Parameter, Spo2Scale};
+use vitalflow_scoring::alerts::{self, Observation, PatientState, StreamConfig, Update};
+use vitalflow_scoring::news2::{Parameter, Spo2Scale};
 
 use crate::error::ThrowJava;
 use crate::{io, options, panic, BridgeError};
 
-/// `static native byte[] step0(byte[] state, byte[] message, int spo2Scale,
-/// long freshnessMs, long options)`: applies one message. `state` null starts a
-/// patient on `spo2Scale`.
+/// `static native byte[] step0(byte[] state, byte[] message, String patientId,
+/// int spo2Scale, long freshnessMs, long options)`: applies one message's rows
+/// of one patient (null: the first patient). `state` null starts a patient on
+/// `spo2Scale`.
 #[allow(unsafe_code)] // exported JNI symbol
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_step0<'caller>(
@@ -45,13 +46,24 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_step0<'caller>(
     _class: JClass<'caller>,
     state: JByteArray<'caller>,
     message: JByteArray<'caller>,
+    patient: JString<'caller>,
     spo2_scale: jint,
     freshness_ms: jlong,
     options: jlong,
 ) -> JByteArray<'caller> {
     panic::install_hook();
-    env.with_env(|env| step_impl(env, &state, &message, spo2_scale, freshness_ms, options))
-        .resolve::<ThrowJava>()
+    env.with_env(|env| {
+        step_impl(
+            env,
+            &state,
+            &message,
+            &patient,
+            spo2_scale,
+            freshness_ms,
+            options,
+        )
+    })
+    .resolve::<ThrowJava>()
 }
 
 /// `static native byte[] setScale0(byte[] state, int spo2Scale, long freshnessMs)`:
@@ -119,10 +131,12 @@ fn read_state(
     })
 }
 
+#[allow(clippy::too_many_arguments)] // mirrors the Java signature
 fn step_impl<'local>(
     env: &mut Env<'local>,
     state: &JByteArray<'_>,
     message: &JByteArray<'_>,
+    patient: &JString<'_>,
     spo2_scale: i32,
     freshness_ms: i64,
     options: i64,
@@ -130,9 +144,10 @@ fn step_impl<'local>(
     let config = config(freshness_ms)?;
     let scale = scale(spo2_scale)?;
     let options = options::by_id(options)?;
+    let patient = io::opt_string(env, patient)?;
     let mut st = read_state(env, state, scale)?;
     let result = io::with_bytes(env, message, "message", |m| {
-        Ok(step(&mut st, m, &options, &config)?)
+        Ok(step(&mut st, m, patient.as_deref(), &options, &config)?)
     })?;
     io::new_byte_array(env, |out| {
         put_result(out, &result, &st);
@@ -148,30 +163,40 @@ pub struct Step {
     pub update: Update,
 }
 
-/// Applies one message's rows to `state`, as `vitalflow score` does: the rows'
-/// observations as one step at their newest observation time. A message
-/// without a scoreable row or without a patient id changes nothing.
+/// Applies one message's rows for one patient to `state`, as `vitalflow score`
+/// does: that patient's rows (PID-3-1; `patient` None: the first patient with a
+/// scoreable row) become observations, applied as one step
+/// (`alerts::step`: the clock moves to their newest observation time). A
+/// message without a scoreable row for the patient changes nothing.
 pub fn step(
     state: &mut PatientState,
     message: &[u8],
-    options: &vitalflow_core::ExtractOptions,
+    patient: Option<&str>,
+    options: &vitalflow_core::vitals::ExtractOptions,
     config: &StreamConfig,
 ) -> Result<Step, vitalflow_core::Hl7Error> {
     let x = vitalflow_core::vitals::extract_lenient(message, options)?;
-    let observations: Vec<_> = x.rows.iter().filter_map(|r| r.observation()).collect();
-    let patient_id = x.rows.first().and_then(|r| r.patient_id.clone());
-    let (Some(pid), false) = (patient_id, observations.is_empty()) else {
+    let mut target: Option<String> = patient.map(str::to_string);
+    let mut observations = Vec::new();
+    for row in &x.rows {
+        let (Some(pid), Some(obs)) = (row.patient_id.as_deref(), Observation::from_vital_sign(row))
+        else {
+            continue;
+        };
+        if target.is_none() {
+            target = Some(pid.to_string());
+        }
+        if target.as_deref() == Some(pid) {
+            observations.push(obs);
+        }
+    }
+    if observations.is_empty() {
         return Ok(Step::default());
-    };
-    let now = observations
-        .iter()
-        .map(|o| o.observed_at)
-        .max()
-        .unwrap_or_default();
-    let update = alerts::apply_all(state, &observations, now, config);
+    }
+    let update = alerts::step(state, &observations, config);
     Ok(Step {
         stepped: true,
-        patient_id: Some(pid),
+        patient_id: target,
         update,
     })
 }
@@ -308,9 +333,9 @@ OBX|2|NM|59408-5^SpO2^LN||90|%|||||F\r";
     #[test]
     fn a_message_steps_the_rules_and_the_state_round_trips() {
         let mut st = PatientState::new(Spo2Scale::Scale1);
-        let opts = vitalflow_core::ExtractOptions::default();
+        let opts = vitalflow_core::vitals::ExtractOptions::default();
         let cfg = StreamConfig::default();
-        let s = step(&mut st, ORU, &opts, &cfg).unwrap();
+        let s = step(&mut st, ORU, None, &opts, &cfg).unwrap();
         assert!(s.stepped);
         assert_eq!(s.patient_id.as_deref(), Some("P1"));
         let score = s.update.score.clone().expect("a first score");
@@ -323,7 +348,7 @@ OBX|2|NM|59408-5^SpO2^LN||90|%|||||F\r";
         let back = PatientState::from_json(&st.to_json()).unwrap();
         assert_eq!(back, st);
         // the same message again changes nothing
-        let again = step(&mut st, ORU, &opts, &cfg).unwrap();
+        let again = step(&mut st, ORU, Some("P1"), &opts, &cfg).unwrap();
         assert!(again.update.score.is_none());
         assert!(again.update.alerts.is_empty());
     }
@@ -335,7 +360,8 @@ OBX|2|NM|59408-5^SpO2^LN||90|%|||||F\r";
         let s = step(
             &mut st,
             adt,
-            &vitalflow_core::ExtractOptions::default(),
+            None,
+            &vitalflow_core::vitals::ExtractOptions::default(),
             &StreamConfig::default(),
         )
         .unwrap();

@@ -35,23 +35,25 @@ public final class PatientStream {
     private PatientStream() {}
 
     /**
-     * Applies one message: its vital-sign rows as one step at its newest observation time, as
-     * {@code vitalflow score} does. A message without a scoreable row or without PID-3-1 changes
-     * nothing ({@link Result#stepped()} false).
+     * Applies one message's rows of one patient as one step, as {@code vitalflow score} does: the
+     * patient's vital-sign rows (PID-3-1 = {@code patientId}; null: the first patient with a scoreable
+     * row) become observations and the clock moves to their newest observation time. A message without
+     * a scoreable row for the patient changes nothing ({@link Result#stepped()} false).
      *
      * @param state the patient's state, null for a new patient
      * @param spo2Scale the scale a new patient starts on (1 or 2); ignored when {@code state} is given
      * @throws Hl7Exception if the message cannot be parsed
      */
-    public static Result step(byte[] state, byte[] message, int spo2Scale, Duration freshness, ExtractOptions options) {
+    public static Result step(byte[] state, byte[] message, String patientId, int spo2Scale, Duration freshness,
+            ExtractOptions options) {
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(options, "options");
-        return decode(step0(state, message, spo2Scale, freshness.toMillis(), options.id()));
+        return decode(step0(state, message, patientId, spo2Scale, freshness.toMillis(), options.id()));
     }
 
-    /** {@link #step(byte[], byte[], int, Duration, ExtractOptions)} with UTC and the built-in codes. */
-    public static Result step(byte[] state, byte[] message, int spo2Scale, Duration freshness) {
-        return step(state, message, spo2Scale, freshness, ExtractOptions.DEFAULT);
+    /** {@link #step(byte[], byte[], String, int, Duration, ExtractOptions)} with UTC and the built-in codes. */
+    public static Result step(byte[] state, byte[] message, String patientId, int spo2Scale, Duration freshness) {
+        return step(state, message, patientId, spo2Scale, freshness, ExtractOptions.DEFAULT);
     }
 
     /**
@@ -176,7 +178,8 @@ public final class PatientStream {
         return Double.isNaN(d) ? null : d;
     }
 
-    private static native byte[] step0(byte[] state, byte[] message, int spo2Scale, long freshnessMs, long options);
+    private static native byte[] step0(byte[] state, byte[] message, String patientId, int spo2Scale,
+            long freshnessMs, long options);
 
     private static native byte[] setScale0(byte[] state, int spo2Scale, long freshnessMs);
 

@@ -82,7 +82,7 @@ class PatientStreamTest {
         int alerts = 0;
         for (byte[] m : messages) {
             String pid = Hl7.query(m, "PID-3-1");
-            PatientStream.Result r = PatientStream.step(states.get(pid), m, pid.equals(scale2) ? 2 : 1,
+            PatientStream.Result r = PatientStream.step(states.get(pid), m, pid, pid.equals(scale2) ? 2 : 1,
                     PatientStream.DEFAULT_FRESHNESS);
             if (!r.stepped()) continue;
             assertEquals(pid, r.patientId());
@@ -107,7 +107,7 @@ class PatientStreamTest {
                 + "PID|||P1\rOBR|1||||||20261120060000\r"
                 + "OBX|1|NM|9279-1^Resp^LN||18|/min|||||F\r"
                 + "OBX|2|NM|59408-5^SpO2^LN||89|%|||||F\r").getBytes(StandardCharsets.US_ASCII);
-        PatientStream.Result r = PatientStream.step(null, oru, 1, PatientStream.DEFAULT_FRESHNESS);
+        PatientStream.Result r = PatientStream.step(null, oru, null, 1, PatientStream.DEFAULT_FRESHNESS);
         assertTrue(r.stepped());
         assertNotNull(r.score());
         assertEquals(3, r.score().subscores().get(News2Parameter.SPO2));
@@ -121,7 +121,7 @@ class PatientStreamTest {
         assertEquals(2, s.score().spo2Scale());
         assertEquals(r.clock(), s.clock());
         // the same message again: nothing new
-        PatientStream.Result again = PatientStream.step(s.state(), oru, 1, PatientStream.DEFAULT_FRESHNESS);
+        PatientStream.Result again = PatientStream.step(s.state(), oru, "P1", 1, PatientStream.DEFAULT_FRESHNESS);
         assertNull(again.score());
         assertTrue(again.alerts().isEmpty());
         // an hour and a minute later everything has expired: one all-missing score
@@ -135,11 +135,11 @@ class PatientStreamTest {
     @Test
     void badInputIsAClearError() {
         assertThrows(Hl7Exception.class,
-                () -> PatientStream.step(null, "not hl7".getBytes(StandardCharsets.US_ASCII), 1,
+                () -> PatientStream.step(null, "not hl7".getBytes(StandardCharsets.US_ASCII), null, 1,
                         PatientStream.DEFAULT_FRESHNESS));
         assertThrows(IllegalArgumentException.class,
                 () -> PatientStream.step("{bad".getBytes(StandardCharsets.US_ASCII),
-                        "MSH|^~\\&|A|B|C|D|20261120||ORU^R01|1|P|2.6\r".getBytes(StandardCharsets.US_ASCII), 1,
+                        "MSH|^~\\&|A|B|C|D|20261120||ORU^R01|1|P|2.6\r".getBytes(StandardCharsets.US_ASCII), null, 1,
                         PatientStream.DEFAULT_FRESHNESS));
         assertThrows(IllegalArgumentException.class,
                 () -> PatientStream.setSpo2Scale(null, 3, PatientStream.DEFAULT_FRESHNESS));

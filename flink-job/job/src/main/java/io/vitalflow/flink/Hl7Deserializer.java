@@ -67,13 +67,16 @@ class Hl7Deserializer implements KafkaRecordDeserializationSchema<Parsed> {
                 List<VitalSign> rows = Vitals.extract(message, options);
                 p.rows = rows.size();
                 long newest = Long.MIN_VALUE;
+                java.util.LinkedHashSet<String> pids = new java.util.LinkedHashSet<>();
                 for (VitalSign v : rows) {
                     if (v.observedAt() != null) newest = Math.max(newest, v.observedAt().toEpochMilli());
+                    if (v.patientId() != null && !v.patientId().isEmpty()) pids.add(v.patientId());
                 }
+                p.rowPatientIds = pids.toArray(new String[0]);
                 if (newest != Long.MIN_VALUE) p.eventTime = newest;
             }
         } catch (Hl7Exception e) {
-            p.error = e.kind() + ": " + e.getMessage();
+            p.error = e.kindName() + ": " + e.getMessage();
         }
         return p;
     }

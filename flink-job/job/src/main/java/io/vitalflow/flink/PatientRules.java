@@ -18,7 +18,8 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by patient: the streaming rules of the Rust core ({@link PatientStream}) over the patient's
- * state, kept as bytes in Flink keyed state. Input 1 is the patient's ORU messages, input 2 the
+ * state, kept as bytes in Flink keyed state. Input 1 is the patient's ORU messages (one element per
+ * patient of a message), input 2 the
  * patients.settings records (SpO2 scale). Emits a vitals.scores record when the scored set changes and
  * each alert once to vitals.alerts; a message behind the watermark goes to the {@link #LATE} side
  * output, counted, and is not scored.
@@ -73,7 +74,8 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
             return;
         }
         PatientSetting s = setting.value();
-        PatientStream.Result r = PatientStream.step(state.value(), p.message, s == null ? 1 : s.spo2Scale, freshness, options);
+        PatientStream.Result r = PatientStream.step(state.value(), p.message, ctx.getCurrentKey(),
+                s == null ? 1 : s.spo2Scale, freshness, options);
         if (!r.stepped()) return;
         state.update(r.state());
         emit(ctx.getCurrentKey(), r, out);

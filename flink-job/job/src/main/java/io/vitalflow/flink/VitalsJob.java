@@ -102,8 +102,13 @@ public final class VitalsJob {
                 .uid("route").name("observations, patients, dead letters");
 
         SingleOutputStreamOperator<OutRecord> scored = unique
-                .filter(p -> p.error == null && p.isOru() && p.rows > 0 && p.patientId != null && !p.patientId.isEmpty())
-                .name("ORU with a patient")
+                .flatMap((Parsed p, org.apache.flink.util.Collector<Parsed> out) -> {
+                    if (p.error != null || !p.isOru() || p.rows == 0) return;
+                    // one step per patient of the message, in order of first appearance (as vitalflow score)
+                    for (String pid : p.rowPatientIds) out.collect(p.forPatient(pid));
+                })
+                .returns(TypeInformation.of(Parsed.class))
+                .name("ORU steps, one per patient")
                 .keyBy(p -> p.patientId)
                 .connect(settings.keyBy(s -> s.patientId))
                 .process(new PatientRules(registry, autoRegister, conf.get(JobOptions.TOPIC_SCORES),

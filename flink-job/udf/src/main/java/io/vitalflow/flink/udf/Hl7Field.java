@@ -34,7 +34,7 @@ public class Hl7Field extends ScalarFunction {
         try {
             return Hl7.query(message, path);
         } catch (Hl7Exception e) {
-            if ("BAD_PATH".equals(e.kind())) {
+            if ("BAD_PATH".equals(e.kindName())) {
                 throw new IllegalArgumentException("HL7_FIELD: bad path '" + path + "': " + e.getMessage(), e);
             }
             return null;
