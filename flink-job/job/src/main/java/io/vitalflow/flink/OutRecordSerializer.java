@@ -7,12 +7,13 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /** {@link OutRecord}s as they are: each names its topic, key and value bytes. */
 class OutRecordSerializer implements KafkaRecordSerializationSchema<OutRecord> {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    @Override
-    public ProducerRecord<byte[], byte[]> serialize(OutRecord r, KafkaSinkContext context, Long timestamp) {
-        RecordHeaders headers = new RecordHeaders();
-        if (r.headerName != null) headers.add(new RecordHeader(r.headerName, r.headerValue));
-        return new ProducerRecord<>(r.topic, null, r.timestamp, r.key, r.value, headers);
-    }
+  @Override
+  public ProducerRecord<byte[], byte[]> serialize(
+      OutRecord r, KafkaSinkContext context, Long timestamp) {
+    RecordHeaders headers = new RecordHeaders();
+    if (r.headerName != null) headers.add(new RecordHeader(r.headerName, r.headerValue));
+    return new ProducerRecord<>(r.topic, null, r.timestamp, r.key, r.value, headers);
+  }
 }

@@ -4,17 +4,17 @@ import java.io.Serializable;
 
 /** A patients.settings record: the patient's SpO2 scale, and when it was set. */
 public class PatientSetting implements Serializable {
-    private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 1L;
 
-    public String patientId;
-    public int spo2Scale;
-    public long updatedAt;
+  public String patientId;
+  public int spo2Scale;
+  public long updatedAt;
 
-    public PatientSetting() {}
+  public PatientSetting() {}
 
-    public PatientSetting(String patientId, int spo2Scale, long updatedAt) {
-        this.patientId = patientId;
-        this.spo2Scale = spo2Scale;
-        this.updatedAt = updatedAt;
-    }
+  public PatientSetting(String patientId, int spo2Scale, long updatedAt) {
+    this.patientId = patientId;
+    this.spo2Scale = spo2Scale;
+    this.updatedAt = updatedAt;
+  }
 }
