@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Flink SQL records/s of HL7_VITALS (+ NEWS2) against CHAR_LENGTH(message) over the same Kafka rows, same
 # job shape (Kafka raw source, one projection, blackhole sink, parallelism 1), on the stack's session cluster.
-#   flink-job/bench/sql-bench.sh [PATIENTS] [DURATION]      (default 400 patients, 24h of readings)
+#   [RUNS=2] flink-job/bench/sql-bench.sh [PATIENTS] [DURATION]      (default 400 patients, 24h of readings)
 # Needs: the stack up (tests/stack/stack.sh up), the UDF jar and the CLI built. Prints one line per run.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -12,7 +12,7 @@ PATIENTS=${1:-400}
 DURATION=${2:-24h}
 export BENCH_TOPIC=bench-sql-$(date +%s)
 KAFKA_LIBS=$VITALFLOW_STACK_DIR/dist/kafka-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/pom.xml" | head -n1)/libs
-java -cp "$VITALFLOW_STACK_DIR/conf/admin:$KAFKA_LIBS/*" StackAdmin topics "$VITALFLOW_KAFKA_BOOTSTRAP" 1 "$BENCH_TOPIC" >/dev/null
+java -cp "$VITALFLOW_STACK_DIR/conf/admin:$KAFKA_LIBS/*" StackAdmin topics "$VITALFLOW_KAFKA_BOOTSTRAP" "$BENCH_TOPIC:1:delete" >/dev/null
 "$ROOT/target/release/vitalflow" simulate --patients "$PATIENTS" --duration "$DURATION" --seed 5 \
   --kafka "$VITALFLOW_KAFKA_BOOTSTRAP" --topic "$BENCH_TOPIC" >/dev/null
 messages=$("$ROOT/target/release/vitalflow" simulate --patients "$PATIENTS" --duration "$DURATION" --seed 5 | "$ROOT/target/release/vitalflow" query MSH-10 | wc -l)
@@ -23,7 +23,7 @@ run() { # name file
   local d; d=$(curl -sf "$VITALFLOW_FLINK_URL/jobs/$job" | jq '.duration')
   echo "$1 $d"
 }
-for i in 1 2; do
+for i in $(seq 1 "${RUNS:-2}"); do
   f=$(run bench-floor udf_floor.sql); v=$(run bench-vitals udf_vitals.sql)
   fd=${f#* }; vd=${v#* }
   awk -v m="$messages" -v r="$rows" -v fd="$fd" -v vd="$vd" -v i="$i" 'BEGIN {
