@@ -42,7 +42,7 @@ class SettingsDeserializer implements KafkaRecordDeserializationSchema<PatientSe
           new PatientSetting(
               pid.toString(),
               scale == null ? 1 : ((Number) scale).intValue(),
-              at == null ? record.timestamp() : ((Number) at).longValue()));
+              at == null ? record.timestamp() * 1000L : ((Number) at).longValue())); // µs
     } catch (RuntimeException e) {
       String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
       LOG.warn(
