@@ -57,7 +57,7 @@ final class Records {
         + a.kind()
         + (a.parameter() == null ? "" : ":" + a.parameter())
         + "@"
-        + a.observedAt() * 1000L;
+        + a.at() * 1000L;
   }
 
   static GenericRecord alert(String patientId, long clockMillis, PatientStream.Alert a) {
@@ -65,7 +65,9 @@ final class Records {
     r.put("alert_id", alertId(patientId, a));
     r.put("patient_id", patientId);
     r.put("kind", new GenericData.EnumSymbol(ALERT.getField("kind").schema(), a.kind()));
-    r.put("raised_at", a.observedAt() * 1000L);
+    // the contract's alert time: the clock for band escalation and rise, the reading's time for a
+    // single parameter 3 and glucose (the Rust rules decide it)
+    r.put("raised_at", a.at() * 1000L);
     if (a.band() != null) {
       Schema bandSchema = ALERT.getField("band").schema().getTypes().get(1);
       r.put("band", new GenericData.EnumSymbol(bandSchema, a.band()));

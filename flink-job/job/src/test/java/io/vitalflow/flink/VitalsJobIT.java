@@ -268,7 +268,7 @@ class VitalsJobIT {
                 + " "
                 + af.get("kind")
                 + " "
-                + Long.parseLong(af.get("observed_at")) * 1000);
+                + Long.parseLong(af.get("at")) * 1000); // the contract's alert time
       }
     }
   }
