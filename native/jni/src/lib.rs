@@ -11,6 +11,7 @@
 //! | `io.vitalflow.bridge.AvroVitals`    | [`avro`]           |
 //! | `io.vitalflow.bridge.ExtractOptions`| [`extract_options`]|
 //! | `io.vitalflow.bridge.NativeBridge`  | [`native_bridge`]  |
+//! | `io.vitalflow.bridge.MllpServer`    | [`mllp_server`]    |
 //!
 //! Every `extern "system"` entry point is a thin shell: it upgrades the
 //! `EnvUnowned` the JVM passed, calls a `*_impl` function that returns
@@ -29,6 +30,7 @@ pub mod error;
 pub mod extract_options;
 pub mod hl7;
 mod io;
+pub mod mllp_server;
 pub mod native_bridge;
 pub mod news2;
 pub mod options;
