@@ -14,121 +14,124 @@ import org.slf4j.LoggerFactory;
  * connector=NAME,port=PORT}: received, ACKed (AA), NAKed (AR + AE), bytes, ACK latency.
  */
 public final class MllpSourceMetrics implements MllpSourceMetricsMBean {
-    private static final Logger log = LoggerFactory.getLogger(MllpSourceMetrics.class);
+  private static final Logger log = LoggerFactory.getLogger(MllpSourceMetrics.class);
 
-    private final MllpServer server;
-    private final ObjectName name;
-    private final AtomicLong commitFailures = new AtomicLong();
+  private final MllpServer server;
+  private final ObjectName name;
+  private final AtomicLong commitFailures = new AtomicLong();
 
-    private MllpSourceMetrics(MllpServer server, ObjectName name) {
-        this.server = server;
-        this.name = name;
+  private MllpSourceMetrics(MllpServer server, ObjectName name) {
+    this.server = server;
+    this.name = name;
+  }
+
+  static ObjectName objectName(String connector, int port) throws JMException {
+    return new ObjectName(
+        "io.vitalflow.connect.mllp:type=mllp-source-task,connector="
+            + ObjectName.quote(connector)
+            + ",port="
+            + port);
+  }
+
+  static MllpSourceMetrics register(String connector, int port, MllpServer server) {
+    ObjectName n = null;
+    try {
+      n = objectName(connector, port);
+      MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
+      if (mbs.isRegistered(n)) {
+        mbs.unregisterMBean(n);
+      }
+      MllpSourceMetrics m = new MllpSourceMetrics(server, n);
+      mbs.registerMBean(m, n);
+      return m;
+    } catch (JMException e) {
+      log.warn("MLLP source metrics not registered: {}", e.toString());
+      return new MllpSourceMetrics(server, null);
     }
+  }
 
-    static ObjectName objectName(String connector, int port) throws JMException {
-        return new ObjectName("io.vitalflow.connect.mllp:type=mllp-source-task,connector="
-                + ObjectName.quote(connector) + ",port=" + port);
+  void unregister() {
+    if (name == null) {
+      return;
     }
+    try {
+      ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
+    } catch (JMException e) {
+      // already gone
+    }
+  }
 
-    static MllpSourceMetrics register(String connector, int port, MllpServer server) {
-        ObjectName n = null;
-        try {
-            n = objectName(connector, port);
-            MBeanServer mbs = ManagementFactory.getPlatformMBeanServer();
-            if (mbs.isRegistered(n)) {
-                mbs.unregisterMBean(n);
-            }
-            MllpSourceMetrics m = new MllpSourceMetrics(server, n);
-            mbs.registerMBean(m, n);
-            return m;
-        } catch (JMException e) {
-            log.warn("MLLP source metrics not registered: {}", e.toString());
-            return new MllpSourceMetrics(server, null);
-        }
-    }
+  void commitFailed() {
+    commitFailures.incrementAndGet();
+  }
 
-    void unregister() {
-        if (name == null) {
-            return;
-        }
-        try {
-            ManagementFactory.getPlatformMBeanServer().unregisterMBean(name);
-        } catch (JMException e) {
-            // already gone
-        }
+  private MllpServer.Stats stats() {
+    try {
+      return server.stats();
+    } catch (IllegalArgumentException closed) {
+      return new MllpServer.Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
+  }
 
-    void commitFailed() {
-        commitFailures.incrementAndGet();
-    }
+  @Override
+  public long getReceived() {
+    return stats().received();
+  }
 
-    private MllpServer.Stats stats() {
-        try {
-            return server.stats();
-        } catch (IllegalArgumentException closed) {
-            return new MllpServer.Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-        }
-    }
+  @Override
+  public long getAcked() {
+    return stats().accepted();
+  }
 
-    @Override
-    public long getReceived() {
-        return stats().received();
-    }
+  @Override
+  public long getNaked() {
+    MllpServer.Stats s = stats();
+    return s.rejected() + s.errors();
+  }
 
-    @Override
-    public long getAcked() {
-        return stats().accepted();
-    }
+  @Override
+  public long getRejected() {
+    return stats().rejected();
+  }
 
-    @Override
-    public long getNaked() {
-        MllpServer.Stats s = stats();
-        return s.rejected() + s.errors();
-    }
+  @Override
+  public long getErrors() {
+    return stats().errors();
+  }
 
-    @Override
-    public long getRejected() {
-        return stats().rejected();
-    }
+  @Override
+  public long getDuplicates() {
+    return stats().duplicates();
+  }
 
-    @Override
-    public long getErrors() {
-        return stats().errors();
-    }
+  @Override
+  public long getBytes() {
+    return stats().bytes();
+  }
 
-    @Override
-    public long getDuplicates() {
-        return stats().duplicates();
-    }
+  @Override
+  public long getConnectionsOpen() {
+    return stats().connectionsOpen();
+  }
 
-    @Override
-    public long getBytes() {
-        return stats().bytes();
-    }
+  @Override
+  public long getUnsettled() {
+    return stats().unsettled();
+  }
 
-    @Override
-    public long getConnectionsOpen() {
-        return stats().connectionsOpen();
-    }
+  @Override
+  public long getCommitFailures() {
+    return commitFailures.get();
+  }
 
-    @Override
-    public long getUnsettled() {
-        return stats().unsettled();
-    }
+  @Override
+  public double getAckLatencyAvgMs() {
+    MllpServer.Stats s = stats();
+    return s.ackCount() == 0 ? 0 : s.ackMicrosTotal() / 1000.0 / s.ackCount();
+  }
 
-    @Override
-    public long getCommitFailures() {
-        return commitFailures.get();
-    }
-
-    @Override
-    public double getAckLatencyAvgMs() {
-        MllpServer.Stats s = stats();
-        return s.ackCount() == 0 ? 0 : s.ackMicrosTotal() / 1000.0 / s.ackCount();
-    }
-
-    @Override
-    public double getAckLatencyMaxMs() {
-        return stats().ackMicrosMax() / 1000.0;
-    }
+  @Override
+  public double getAckLatencyMaxMs() {
+    return stats().ackMicrosMax() / 1000.0;
+  }
 }

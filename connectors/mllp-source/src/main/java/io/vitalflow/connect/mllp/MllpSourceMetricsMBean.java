@@ -2,27 +2,27 @@ package io.vitalflow.connect.mllp;
 
 /** JMX view of one task's MLLP server (ACK latency: from a frame's arrival to its reply). */
 public interface MllpSourceMetricsMBean {
-    long getReceived();
+  long getReceived();
 
-    long getAcked();
+  long getAcked();
 
-    long getNaked();
+  long getNaked();
 
-    long getRejected();
+  long getRejected();
 
-    long getErrors();
+  long getErrors();
 
-    long getDuplicates();
+  long getDuplicates();
 
-    long getBytes();
+  long getBytes();
 
-    long getConnectionsOpen();
+  long getConnectionsOpen();
 
-    long getUnsettled();
+  long getUnsettled();
 
-    long getCommitFailures();
+  long getCommitFailures();
 
-    double getAckLatencyAvgMs();
+  double getAckLatencyAvgMs();
 
-    double getAckLatencyMaxMs();
+  double getAckLatencyMaxMs();
 }

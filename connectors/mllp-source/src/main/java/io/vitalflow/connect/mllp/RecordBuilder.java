@@ -13,29 +13,37 @@ import org.apache.kafka.connect.source.SourceRecord;
  * in the source offset so that {@code commitRecord} can release its ACK.
  */
 final class RecordBuilder {
-    static final String PARTITION_KEY = "mllp.listener";
-    static final String OFFSET_KEY = "mllp.message.id";
+  static final String PARTITION_KEY = "mllp.listener";
+  static final String OFFSET_KEY = "mllp.message.id";
 
-    private final Map<String, String> partition;
+  private final Map<String, String> partition;
 
-    RecordBuilder(String host, int port) {
-        this.partition = Map.of(PARTITION_KEY, host + ":" + port);
+  RecordBuilder(String host, int port) {
+    this.partition = Map.of(PARTITION_KEY, host + ":" + port);
+  }
+
+  SourceRecord build(MllpServer.Received m) {
+    ConnectHeaders headers = new ConnectHeaders();
+    for (Map.Entry<String, byte[]> h : m.headers().entrySet()) {
+      headers.addString(h.getKey(), new String(h.getValue(), StandardCharsets.UTF_8));
     }
+    return new SourceRecord(
+        partition,
+        Map.of(OFFSET_KEY, m.id()),
+        m.topic(),
+        null,
+        Schema.OPTIONAL_BYTES_SCHEMA,
+        m.key(),
+        Schema.BYTES_SCHEMA,
+        m.value(),
+        m.receivedAt().toEpochMilli(),
+        headers);
+  }
 
-    SourceRecord build(MllpServer.Received m) {
-        ConnectHeaders headers = new ConnectHeaders();
-        for (Map.Entry<String, byte[]> h : m.headers().entrySet()) {
-            headers.addString(h.getKey(), new String(h.getValue(), StandardCharsets.UTF_8));
-        }
-        return new SourceRecord(partition, Map.of(OFFSET_KEY, m.id()), m.topic(), null,
-                Schema.OPTIONAL_BYTES_SCHEMA, m.key(), Schema.BYTES_SCHEMA, m.value(),
-                m.receivedAt().toEpochMilli(), headers);
-    }
-
-    /** The message id of a record built here, or -1. */
-    static long messageId(SourceRecord r) {
-        Map<String, ?> offset = r.sourceOffset();
-        Object id = offset == null ? null : offset.get(OFFSET_KEY);
-        return id instanceof Long l ? l : -1;
-    }
+  /** The message id of a record built here, or -1. */
+  static long messageId(SourceRecord r) {
+    Map<String, ?> offset = r.sourceOffset();
+    Object id = offset == null ? null : offset.get(OFFSET_KEY);
+    return id instanceof Long l ? l : -1;
+  }
 }
