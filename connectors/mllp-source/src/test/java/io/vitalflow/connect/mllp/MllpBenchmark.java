@@ -45,7 +45,7 @@ class MllpBenchmark {
           MllpSourceIT.HOST, MllpSourceIT.connectorPort, "W" + MllpSourceIT.RUN, 4, 250, 4);
       MllpLoad.run(MllpSourceIT.HOST, gwPort, "WG" + MllpSourceIT.RUN, 4, 250, 4);
       for (int conns : new int[] {1, 8, 32}) {
-        int per = conns == 1 ? 3000 : conns == 8 ? 1500 : 600;
+        int per = conns == 1 ? 1000 : conns == 8 ? 500 : 200;
         for (String path : new String[] {"connector", "gateway"}) {
           int port = path.equals("connector") ? MllpSourceIT.connectorPort : gwPort;
           String tag = (path.equals("connector") ? "K" : "Y") + conns + MllpSourceIT.RUN;
@@ -73,7 +73,7 @@ class MllpBenchmark {
       table
           .append("\nkafka-producer-perf-test (ProducerPerformance, acks=all, record size ")
           .append(size)
-          .append(" B, 200000 records, unthrottled, same broker):\n\n    ")
+          .append(" B, 100000 records, unthrottled, same broker):\n\n    ")
           .append(perf)
           .append('\n');
     } finally {
