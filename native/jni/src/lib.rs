@@ -12,6 +12,7 @@
 //! | `io.vitalflow.bridge.ExtractOptions`| [`extract_options`]|
 //! | `io.vitalflow.bridge.NativeBridge`  | [`native_bridge`] (and `test_natives` with the feature `test-natives`) |
 //! | `io.vitalflow.bridge.PatientStream` | [`patient_stream`] |
+//! | `io.vitalflow.bridge.MllpServer`    | [`mllp_server`]    |
 //!
 //! Every `extern "system"` entry point is a thin shell: it upgrades the
 //! `EnvUnowned` the JVM passed, calls a `*_impl` function that returns
@@ -30,6 +31,7 @@ pub mod error;
 pub mod extract_options;
 pub mod hl7;
 mod io;
+pub mod mllp_server;
 pub mod native_bridge;
 pub mod news2;
 pub mod options;
