@@ -198,7 +198,7 @@ public class WarehouseSinkTask extends SinkTask {
             List<String> ddl = new ArrayList<>();
             if (!"public".equals(id.schema())) ddl.add(warehouse.dialect().createSchema(id.schema()));
             ddl.add(warehouse.dialect().createTable(id, cols, model));
-            warehouse.executeDdl(ddl);
+            ddlAllowingRace(id, ddl, cols);
             log.info("created table {}", id);
             existing.addAll(warehouse.columnsOf(id));
             viewsCreated = false;
@@ -216,9 +216,21 @@ public class WarehouseSinkTask extends SinkTask {
         if (!config.autoEvolve()) {
             throw new ConnectException("table " + id + " lacks columns " + added + " and auto.evolve is false");
         }
-        warehouse.executeDdl(ddl);
+        ddlAllowingRace(id, ddl, cols);
         log.info("added columns {} to {}", added, id);
         existing.addAll(added);
+    }
+
+    /** Runs DDL; when it fails because another task did the same meanwhile, that is fine. */
+    private void ddlAllowingRace(TableId id, List<String> ddl, List<Column> cols) {
+        try {
+            warehouse.executeDdl(ddl);
+        } catch (WarehouseException e) {
+            if (e.connectivity()) throw e;
+            Set<String> now = new HashSet<>(warehouse.columnsOf(id));
+            for (Column c : cols) if (!now.contains(c.name())) throw e;
+            log.info("table {} was created or evolved concurrently ({})", id, e.getMessage());
+        }
     }
 
     private void ensureViews() {
@@ -232,7 +244,13 @@ public class WarehouseSinkTask extends SinkTask {
             }
             if (cols.isEmpty()) return; // the views need every table
         }
-        warehouse.executeDdl(warehouse.dialect().createViews(config.schemaName(), config.tablePrefix()));
+        try {
+            warehouse.executeDdl(warehouse.dialect().createViews(config.schemaName(), config.tablePrefix()));
+        } catch (WarehouseException e) {
+            if (e.connectivity()) throw e;
+            log.warn("creating the views failed (another task may be creating them; tried again with the next batch): {}", e.getMessage());
+            return;
+        }
         viewsCreated = true;
         log.info("analyst views created in schema {}", config.schemaName());
     }
