@@ -11,6 +11,8 @@
 #   tests/stack/stack.sh fetch    only download (Maven Central via tests/stack/pom.xml)
 #   tests/stack/stack.sh clean    down, then delete the state (data, logs), keeping downloads
 #   tests/stack/stack.sh logs     paths of the log files
+#   tests/stack/stack.sh restart connect|postgres   stop and start one service (connect reinstalls
+#                                 the plugin archives first); for the tests' crash and restart cases
 #
 # Versions come from the root pom.xml <properties>; ports and names from tests/stack/stack.env.
 # State lives in $VITALFLOW_STACK_DIR (default: <repo>/.stack).
@@ -449,5 +451,11 @@ case "${1:-}" in
   fetch) fetch ;;
   clean) cmd_down; pg_home_init; rm -rf "$RUN" "$LOGS" "$PG_HOME" "$KAFKA_HOME" "$CONNECT_HOME" "$STACK_DIR/conf"; log "state removed (downloads kept in $DIST)" ;;
   logs) pg_home_init; ls -1 "$LOGS"/*.log "$PG_HOME/postgres.log" 2>/dev/null ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  restart)
+    case "${2:-}" in
+      connect) mkdir -p "$RUN" "$LOGS" "$CONNECT_HOME"; write_log4j; stop_proc connect; connect_up ;;
+      postgres) pg_down; pg_up ;;
+      *) die "restart: connect or postgres" ;;
+    esac ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
