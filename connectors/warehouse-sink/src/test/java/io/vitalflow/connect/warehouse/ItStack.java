@@ -70,10 +70,8 @@ final class ItStack {
         cmd.add(ROOT.resolve("tests/stack/stack.sh").toString());
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile()).redirectError(ProcessBuilder.Redirect.INHERIT);
-        // a worker restart on a busy 2-core machine can take minutes with the reflection scan; our
-        // plugins (and the converter) carry META-INF/services manifests, so service_load finds them
-        pb.environment().putIfAbsent("CONNECT_PLUGIN_DISCOVERY", "service_load");
-        pb.environment().putIfAbsent("STACK_HEALTH_TIMEOUT", "300");
+        // a worker restart (plugin scan) on a busy 2-core machine can take minutes
+        pb.environment().putIfAbsent("STACK_HEALTH_TIMEOUT", "600");
         Process pr = pb.start();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         pr.getInputStream().transferTo(out);
@@ -81,6 +79,51 @@ final class ItStack {
             throw new IllegalStateException("stack.sh " + String.join(" ", args) + " failed");
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Makes sure the worker runs the plugin archive this build made: restarts it (stack.sh reinstalls
+     * every archive) unless the installed plugin has the same classes (and Data API library) as this
+     * build and the worker lists the connector. A worker restart costs minutes on a busy machine.
+     */
+    void ensureWorkerRunsArchive(Path zip) throws Exception {
+        String name = zip.getFileName().toString().replace(".zip", "");
+        Path lib = stackDir().resolve("connect/plugins").resolve(name).resolve(name).resolve("lib");
+        boolean same = Files.isDirectory(lib) && sameClasses(lib.resolve(name + ".jar"), zip.getParent().getParent().getParent().resolve("classes"))
+                && sameFile(lib.resolve("libvitalflow_redshift_data.so"), Path.of(System.getProperty("redshift.data.native", "/nonexistent")));
+        boolean listed = false;
+        try {
+            listed = connect("GET", "/connector-plugins", null).body().contains(WarehouseSinkConnector.class.getName());
+        } catch (IOException e) {
+            // worker down
+        }
+        if (!same || !listed) run("restart", "connect");
+    }
+
+    private static boolean sameClasses(Path jar, Path classes) throws IOException {
+        if (!Files.isRegularFile(jar)) return false;
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(jar.toFile())) {
+            var it = z.entries();
+            int n = 0;
+            while (it.hasMoreElements()) {
+                var e = it.nextElement();
+                if (!e.getName().endsWith(".class")) continue;
+                Path f = classes.resolve(e.getName());
+                if (!Files.isRegularFile(f)) return false;
+                java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+                crc.update(Files.readAllBytes(f));
+                if (crc.getValue() != e.getCrc()) return false;
+                n++;
+            }
+            try (var walk = Files.walk(classes)) {
+                return n == walk.filter(p -> p.toString().endsWith(".class")).count();
+            }
+        }
+    }
+
+    private static boolean sameFile(Path installed, Path built) throws IOException {
+        if (!Files.isRegularFile(built)) return !Files.exists(installed);
+        return Files.isRegularFile(installed) && Files.mismatch(installed, built) == -1;
     }
 
     String connectUrl() { return env.get("VITALFLOW_CONNECT_URL"); }

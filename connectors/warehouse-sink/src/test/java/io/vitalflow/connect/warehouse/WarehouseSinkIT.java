@@ -45,7 +45,7 @@ class WarehouseSinkIT {
         assertTrue(Files.isRegularFile(zip), "plugin archive missing: " + zip);
         stack = ItStack.get();
         // the worker installs connectors/*/target/components/packages/*.zip when it starts
-        ItStack.run("restart", "connect");
+        stack.ensureWorkerRunsArchive(zip);
         String plugins = stack.connect("GET", "/connector-plugins", null).body();
         assertTrue(plugins.contains("io.vitalflow.connect.warehouse.WarehouseSinkConnector"), plugins);
         Path installed = stack.stackDir().resolve("connect/plugins").resolve(zip.getFileName().toString().replace(".zip", ""));
@@ -54,6 +54,10 @@ class WarehouseSinkIT {
     }
 
     static Map<String, String> connectorConfig(String topics, String mapping, String schema, String dlq) {
+        return connectorConfigFor(stack, topics, mapping, schema, dlq);
+    }
+
+    static Map<String, String> connectorConfigFor(ItStack stack, String topics, String mapping, String schema, String dlq) {
         Map<String, String> m = stack.pgConnectorProps();
         m.put("connector.class", WarehouseSinkConnector.class.getName());
         m.put("tasks.max", "3");
