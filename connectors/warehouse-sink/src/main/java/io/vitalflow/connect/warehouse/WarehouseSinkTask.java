@@ -266,12 +266,22 @@ public class WarehouseSinkTask extends SinkTask {
         }
     }
 
+    /**
+     * Offsets to commit: only those of records whose transaction committed. put() writes
+     * synchronously, so after a put() that returned normally every record the framework handed over
+     * is in the warehouse, and the framework's {@code currentOffsets} (which also cover records it
+     * dropped itself, e.g. converter failures sent to the DLQ under errors.tolerance=all, which never
+     * reach put()) are all flushed. While a batch waits for a retry, only the offsets recorded as
+     * flushed are returned.
+     */
     @Override
     public Map<TopicPartition, OffsetAndMetadata> preCommit(Map<TopicPartition, OffsetAndMetadata> currentOffsets) {
+        if (retries == 0) return currentOffsets;
         Map<TopicPartition, OffsetAndMetadata> out = new HashMap<>();
         for (TopicPartition tp : currentOffsets.keySet()) {
             OffsetAndMetadata f = flushed.get(tp);
-            if (f != null) out.put(tp, f);
+            OffsetAndMetadata c = currentOffsets.get(tp);
+            if (f != null) out.put(tp, f.offset() <= c.offset() ? f : c);
         }
         return out;
     }

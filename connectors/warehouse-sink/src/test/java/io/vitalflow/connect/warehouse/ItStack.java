@@ -183,6 +183,11 @@ final class ItStack {
     int register(String subject, Schema schema) throws IOException, InterruptedException {
         String body = "{\"schemaType\":\"AVRO\",\"schema\":" + Json.quote(schema.toString()) + "}";
         HttpResponse<String> r = http("POST", registryUrl() + "/subjects/" + subject + "/versions", body);
+        // after a PostgreSQL restart the registry's pool hands out dead connections once each (500)
+        for (int i = 0; i < 20 && r.statusCode() >= 500; i++) {
+            Thread.sleep(500);
+            r = http("POST", registryUrl() + "/subjects/" + subject + "/versions", body);
+        }
         if (r.statusCode() != 200) throw new IllegalStateException("registering " + subject + ": " + r.statusCode() + " " + r.body());
         return Integer.parseInt(r.body().replaceAll(".*\"id\"\\s*:\\s*(\\d+).*", "$1"));
     }
