@@ -1,17 +1,23 @@
 # vitalflow — top-level commands. See README.md.
 #
-#   make test    everything CI runs: format, lint, unit tests (no services),
-#                then the local stack up, integration tests, stack down
-#   make demo    the whole stack, simulated patients, results from the warehouse
+#   make check   the fast inner loop: Rust and Java format checks, clippy, unit tests of both
+#                (no dependency install, no stack)
+#   make test    everything CI runs (.ci/run): dependencies, `make check`, then the local stack
+#                up, integration tests, stack down
+#   make demo    installs what is missing (scripts/install-deps.sh), then the demo
 #   make build   the vitalflow CLI and the JVM artifacts
+#   make fmt     applies rustfmt and google-java-format (spotless)
 
 SHELL := /bin/bash
 CARGO ?= cargo
 MVN ?= mvn -B -ntp
 
-.PHONY: demo test unit-test rust-test java-test integration-test build cli deps stack-up stack-down stack-status fmt bench
+.PHONY: demo check test unit-test rust-test java-fmt-check java-test integration-test build cli deps stack-up stack-down stack-status stack-topics fmt bench
 
-test: deps unit-test integration-test
+test: deps check integration-test
+
+# the inner loop: no dependency install, no stack
+check: rust-test java-fmt-check java-test
 
 deps:
 	./scripts/install-deps.sh
@@ -23,8 +29,14 @@ rust-test:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	$(CARGO) test --workspace
 
+# Java format: spotless with google-java-format (versions in the root pom.xml)
+java-fmt-check:
+	$(MVN) spotless:check
+
+# unit tests only (surefire); the *IT classes run in integration-test. `verify`, never `install`:
+# the reactor resolves sibling modules itself.
 java-test:
-	@if [ -n "$$(sed -n '/<modules>/,/<\/modules>/p' pom.xml | grep '<module>')" ]; then $(MVN) install; else echo "no Maven modules yet"; fi
+	$(MVN) verify
 
 integration-test:
 	@if [ -x tests/stack/stack.sh ]; then tests/run-integration.sh; else echo "no stack yet"; fi
@@ -41,12 +53,17 @@ stack-down:
 	tests/stack/stack.sh down
 stack-status:
 	tests/stack/stack.sh status
+stack-topics:
+	tests/stack/stack.sh topics
 
-demo:
+# a fresh clone needs the -dev packages (curl/curl.h for rdkafka, ...) before the first build
+demo: deps
 	./scripts/demo.sh
 
 fmt:
 	$(CARGO) fmt --all
+	$(MVN) spotless:apply
 
 bench:
-	$(CARGO) bench -p vitalflow-core
+	$(CARGO) bench -p vitalflow-core --bench pipeline
+	$(CARGO) bench -p vitalflow-scoring --bench extract_score

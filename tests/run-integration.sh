@@ -5,7 +5,8 @@
 # Unit tests are not run here: they need no services and run before (make unit-test).
 #
 # Convention: in Rust, #[ignore] is reserved for tests that need the stack, and they find it through
-# vitalflow_avro::stack::ensure(); in Java, *IT classes find it through io.vitalflow.stack.LocalStack.
+# the vitalflow-test-support crate (native/test-support); in Java, *IT classes find it through
+# io.vitalflow.stack.LocalStack (tests/support, artifact vitalflow-test-support).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

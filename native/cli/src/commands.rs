@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use clap::{ArgGroup, Args};
 use vitalflow_core::codes::CodeTable;
-use vitalflow_core::news2::{score, Consciousness, News2Input, News2Json, Spo2Scale};
 use vitalflow_core::{ExtractOptions, Message, Path};
+use vitalflow_scoring::news2::{score, Consciousness, News2Input, News2Json, Spo2Scale};
 
 use crate::input::{self, for_each_message};
 use crate::mllp_client::{AckClass, Client};
@@ -99,7 +99,7 @@ pub fn query(a: &QueryArgs) -> Result<(), Failed> {
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Prints one JSON object per OBX that carries a recognised vital sign (see SPEC.md, Vital signs): \
+Prints one JSON object per OBX that carries a recognised vital sign (see docs/contract.md, Vital signs): \
 message_control_id, obx_index, set_id, patient_id, patient_id_authority, encounter_id, location, \
 kind, code, code_system, value, comparator, text, unit, normalized_value, normalized_unit, \
 observed_at, status, device_id, glucose_status. A message that does not parse is reported on \

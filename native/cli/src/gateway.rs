@@ -23,6 +23,7 @@ use clap::Args;
 use vitalflow_core::ack::{self, AckCode, AckError};
 use vitalflow_core::mllp::{self, Decoder, MllpError};
 use vitalflow_core::{ErrorKind, Hl7Error, Message};
+use vitalflow_schemas::topics;
 
 use crate::util::{parse_duration, Failed};
 
@@ -49,10 +50,10 @@ pub struct GatewayArgs {
     )]
     pub bootstrap: String,
     /// Topic for messages that parse.
-    #[arg(long, default_value = "hl7.raw")]
+    #[arg(long, default_value = topics::HL7_RAW)]
     pub topic: String,
     /// Topic for messages that do not parse (the dead-letter topic).
-    #[arg(long, default_value = "hl7.invalid")]
+    #[arg(long, default_value = topics::HL7_INVALID)]
     pub invalid_topic: String,
     /// Value of the hl7.source header (which gateway or feed a message came through).
     #[arg(long, default_value = "vitalflow-gateway")]
@@ -195,7 +196,7 @@ impl<D: Durable> Gateway<D> {
 
     /// The answer to a frame that was too large to read.
     pub fn oversize(&self, limit: usize) -> (Vec<u8>, String) {
-        let e = Hl7Error::new(ErrorKind::Other(format!(
+        let e = Hl7Error::new(ErrorKind::MllpFraming(format!(
             "MLLP frame larger than {limit} bytes"
         )));
         let reply = ack::reject_unparseable(b"", &e, &self.next_control_id(), Utc::now());
@@ -400,7 +401,12 @@ mod tests {
     const MSG: &[u8] = b"MSH|^~\\&|MON|ICU|VF|HOSP|20261120060000||ORU^R01^ORU_R01|CTRL-7|P|2.6\rPID|1||P123^^^HOSP^MR||Doe^Jane\rOBX|1|NM|8867-4^HR^LN||72|/min|||||F\r";
 
     fn gateway() -> Gateway<Recording> {
-        Gateway::new(Recording::default(), "hl7.raw", "hl7.invalid", "test")
+        Gateway::new(
+            Recording::default(),
+            topics::HL7_RAW,
+            topics::HL7_INVALID,
+            "test",
+        )
     }
 
     #[test]
@@ -414,7 +420,7 @@ mod tests {
         let (topic, key, value, headers) = &recs[0];
         assert_eq!(
             (topic.as_str(), key.as_deref(), value.as_slice()),
-            ("hl7.raw", Some(&b"P123"[..]), MSG)
+            (topics::HL7_RAW, Some(&b"P123"[..]), MSG)
         );
         let h = |k: &str| {
             headers
@@ -453,7 +459,7 @@ mod tests {
         let (code, ctrl) = ack::read_ack(&reply).unwrap();
         assert_eq!((code, ctrl.as_str()), (AckCode::AR, "CTRL-8"));
         let recs = g.sink.records.lock().unwrap();
-        assert_eq!(recs[0].0, "hl7.invalid");
+        assert_eq!(recs[0].0, topics::HL7_INVALID);
         assert_eq!(recs[0].2, bad.to_vec());
         let err = recs[0]
             .3

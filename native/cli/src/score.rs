@@ -1,25 +1,29 @@
-//! The `score` command: runs a feed through the same per-patient streaming
-//! rules as the Flink job (`vitalflow_core::alerts`), and prints the NEWS2
-//! scores and alerts it raises as JSON Lines.
+//! The `score` command: runs a feed through the per-patient streaming rules
+//! (`vitalflow_scoring::alerts`, the one implementation the Flink job calls
+//! too), and prints the NEWS2 scores and alerts it raises as JSON Lines.
 
 use std::collections::BTreeMap;
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use vitalflow_core::alerts::{self, Alert, PatientState, StreamConfig};
-use vitalflow_core::news2::{News2Score, Spo2Scale};
 use vitalflow_core::ExtractOptions;
+use vitalflow_scoring::alerts::{self, Alert, PatientState, StreamConfig};
+use vitalflow_scoring::news2::{News2Score, Spo2Scale};
 
 use crate::input::{self, for_each_message};
 use crate::util::{parse_duration, Failed};
 
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Messages are taken in file order; each message's vital signs are applied to its patient's state \
-as one step, at the message's newest observation time. Output, one JSON object per line:
+Messages are taken in file order; each message's vital signs for one patient are applied to \
+that patient's state as one step. The patient's clock is the newest observation time seen so far \
+(a late message does not move it back); rows without a patient id are not scored. Output, one \
+JSON object per line:
   {\"type\":\"score\",\"patient_id\":..,\"message_control_id\":..,\"at\":..,\"score\":{NEWS2 as in `news2`}}
-  {\"type\":\"alert\",\"patient_id\":..,\"message_control_id\":..,\"alert\":{kind, severity, band, total, ...}}
+  {\"type\":\"alert\",\"patient_id\":..,\"message_control_id\":..,\"at\":..,\"alert\":{kind, severity, band, total, ...}}
+A score's `at` is the patient's clock; an alert's `at` is the clock for band escalations and \
+NEWS2 rises, the reading's time for a single-parameter 3 and for glucose.
 With --summary, one line per patient at the end instead: the last score and the alerts raised.
 
 Examples:
@@ -49,6 +53,11 @@ struct Patient {
     alerts: Vec<Alert>,
 }
 
+fn rfc3339(millis: i64) -> Option<String> {
+    chrono::DateTime::from_timestamp_millis(millis)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+}
+
 pub fn run(a: &ScoreArgs) -> Result<(), Failed> {
     let options = ExtractOptions {
         zone: a.zone,
@@ -66,49 +75,48 @@ pub fn run(a: &ScoreArgs) -> Result<(), Failed> {
     let errors = for_each_message(&a.files, |m| {
         let x =
             vitalflow_core::vitals::extract_lenient(m.bytes, &options).map_err(|e| m.error(e))?;
-        let observations: Vec<_> = x.rows.iter().filter_map(|r| r.observation()).collect();
-        let (Some(row), false) = (x.rows.first(), observations.is_empty()) else {
-            return x
-                .errors
-                .into_iter()
-                .next()
-                .map_or(Ok(()), |e| Err(m.error(e)));
-        };
-        let Some(pid) = row.patient_id.clone() else {
-            return Err(input::Error::Message(
-                "vital signs without a patient id (PID-3-1)".into(),
-            ));
-        };
-        let now = observations
-            .iter()
-            .map(|o| o.observed_at)
-            .max()
-            .unwrap_or_default();
-        let p = patients.entry(pid.clone()).or_default();
-        let scale = if a.scale2.contains(&pid) {
-            Spo2Scale::Scale2
-        } else {
-            Spo2Scale::Scale1
-        };
-        let state = p.state.get_or_insert_with(|| PatientState::new(scale));
-        let update = alerts::apply_all(state, &observations, now, &config);
-        let at = chrono::DateTime::from_timestamp_millis(now)
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
-        if let Some(score) = update.score {
-            if !a.summary {
-                write(
-                    serde_json::json!({"type": "score", "patient_id": pid, "message_control_id": row.message_control_id, "at": at, "score": score}),
-                )?;
+        // One step per patient in the message, in order of first appearance.
+        // Rows without a patient id are stored elsewhere, never scored.
+        let mut steps: Vec<(&str, Vec<alerts::Observation>)> = Vec::new();
+        for row in &x.rows {
+            let (Some(pid), Some(obs)) = (
+                row.patient_id.as_deref(),
+                alerts::Observation::from_vital_sign(row),
+            ) else {
+                continue;
+            };
+            match steps.iter_mut().find(|(p, _)| *p == pid) {
+                Some((_, rows)) => rows.push(obs),
+                None => steps.push((pid, vec![obs])),
             }
-            p.last = Some(score);
         }
-        for alert in update.alerts {
-            if !a.summary {
-                write(
-                    serde_json::json!({"type": "alert", "patient_id": pid, "message_control_id": row.message_control_id, "alert": alert}),
-                )?;
+        let control_id = x.rows.first().map(|r| r.message_control_id.clone());
+        for (pid, observations) in steps {
+            let p = patients.entry(pid.to_string()).or_default();
+            let scale = if a.scale2.iter().any(|s| s == pid) {
+                Spo2Scale::Scale2
+            } else {
+                Spo2Scale::Scale1
+            };
+            let state = p.state.get_or_insert_with(|| PatientState::new(scale));
+            let update = alerts::step(state, &observations, &config);
+            if let Some(score) = update.score {
+                if !a.summary {
+                    let at = update.clock.and_then(rfc3339);
+                    write(
+                        serde_json::json!({"type": "score", "patient_id": pid, "message_control_id": control_id, "at": at, "score": score}),
+                    )?;
+                }
+                p.last = Some(score);
             }
-            p.alerts.push(alert);
+            for alert in update.alerts {
+                if !a.summary {
+                    write(
+                        serde_json::json!({"type": "alert", "patient_id": pid, "message_control_id": control_id, "at": rfc3339(alert.at), "alert": alert}),
+                    )?;
+                }
+                p.alerts.push(alert);
+            }
         }
         x.errors
             .into_iter()

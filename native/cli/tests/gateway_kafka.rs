@@ -12,6 +12,7 @@ use rdkafka::message::{Headers, Message as _};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use vitalflow_core::ack::{read_ack, AckCode};
 use vitalflow_core::mllp;
+use vitalflow_schemas::topics;
 
 struct Gateway(Child);
 
@@ -125,11 +126,11 @@ fn read(
 #[test]
 #[ignore = "needs the local stack (tests/stack/stack.sh up)"]
 fn messages_are_acked_after_kafka_has_them() {
-    let stack = vitalflow_avro::stack::ensure().expect("local stack");
+    let stack = vitalflow_test_support::stack::ensure().expect("local stack");
     let port = free_port();
     let run_id = format!("{}{}", std::process::id(), port);
-    let (raw_consumer, raw_tpl) = end_offsets(&stack.kafka_bootstrap, "hl7.raw");
-    let (bad_consumer, bad_tpl) = end_offsets(&stack.kafka_bootstrap, "hl7.invalid");
+    let (raw_consumer, raw_tpl) = end_offsets(&stack.kafka_bootstrap, topics::HL7_RAW);
+    let (bad_consumer, bad_tpl) = end_offsets(&stack.kafka_bootstrap, topics::HL7_INVALID);
     let _gw = Gateway(
         Command::new(env!("CARGO_BIN_EXE_vitalflow"))
             .args([
@@ -203,7 +204,7 @@ fn messages_are_acked_after_kafka_has_them() {
 #[test]
 #[ignore = "needs the local stack (tests/stack/stack.sh up)"]
 fn simulate_writes_to_kafka_as_the_gateway_would() {
-    let stack = vitalflow_avro::stack::ensure().expect("local stack");
+    let stack = vitalflow_test_support::stack::ensure().expect("local stack");
     let args = [
         "simulate",
         "--patients",
@@ -222,7 +223,7 @@ fn simulate_writes_to_kafka_as_the_gateway_would() {
         .map(|m| m.unwrap().1.to_vec())
         .collect();
     assert!(expected.len() >= 6, "{}", expected.len());
-    let (consumer, tpl) = end_offsets(&stack.kafka_bootstrap, "hl7.raw");
+    let (consumer, tpl) = end_offsets(&stack.kafka_bootstrap, topics::HL7_RAW);
     let st = Command::new(env!("CARGO_BIN_EXE_vitalflow"))
         .args(args)
         .args(["--kafka", &stack.kafka_bootstrap])

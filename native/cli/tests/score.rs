@@ -98,3 +98,109 @@ fn a_bad_obx_fails_the_run_but_keeps_the_rest() {
         serde_json::json!(["resp_rate"])
     );
 }
+
+/// A message with the given OBX rows `(code, value, unit)`; `pid` None: no PID segment.
+fn obx_message(ctrl: &str, time: &str, pid: Option<&str>, rows: &[(&str, &str, &str)]) -> String {
+    let mut m = format!("MSH|^~\\&|MON|ICU|VF|HOSP|{time}||ORU^R01|{ctrl}|P|2.5\r");
+    if let Some(pid) = pid {
+        m += &format!("PID|1||{pid}^^^HOSP^MR\r");
+    }
+    m += &format!("OBR|1|||VITALS|||{time}\r");
+    for (i, (code, value, unit)) in rows.iter().enumerate() {
+        let vt = if *code == "ACVPU" { "ST" } else { "NM" };
+        m += &format!("OBX|{}|{vt}|{code}^X^LN||{value}|{unit}|||||F\r", i + 1);
+    }
+    m
+}
+
+#[test]
+fn a_late_message_is_scored_at_the_patient_clock() {
+    let normal = [
+        ("9279-1", "16", "/min"),
+        ("59408-5", "97", "%"),
+        ("3150-0", "21", "%"),
+        ("8480-6", "120", "mm[Hg]"),
+        ("8867-4", "70", "/min"),
+        ("ACVPU", "A", ""),
+        ("8310-5", "37.0", "Cel"),
+    ];
+    let feed = [
+        obx_message("C1", "20261120060000", Some("P1"), &normal),
+        obx_message(
+            "C2",
+            "20261120063000",
+            Some("P1"),
+            &[("8310-5", "37.1", "Cel")],
+        ),
+        // Observed at 06:15, delivered after 06:30: RR 26 scores 3.
+        obx_message(
+            "C3",
+            "20261120061500",
+            Some("P1"),
+            &[("9279-1", "26", "/min")],
+        ),
+    ]
+    .concat();
+    let (code, lines) = run(&["score"], &feed);
+    assert_eq!(code, 0);
+    let brief: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let what = if l["type"] == "score" {
+                format!("score {}", l["score"]["total"])
+            } else {
+                l["alert"]["kind"].as_str().unwrap().to_string()
+            };
+            format!(
+                "{} {} {what}",
+                l["message_control_id"].as_str().unwrap(),
+                l["at"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        brief,
+        [
+            "C1 2026-11-20T06:00:00Z score 0",
+            "C2 2026-11-20T06:30:00Z score 0",
+            "C3 2026-11-20T06:30:00Z score 3",
+            "C3 2026-11-20T06:30:00Z BAND_ESCALATION",
+            "C3 2026-11-20T06:15:00Z SINGLE_PARAMETER_3",
+            "C3 2026-11-20T06:30:00Z NEWS2_RISE",
+        ]
+    );
+    assert_eq!(lines[3]["alert"]["at"], 1_795_156_200_000i64);
+}
+
+#[test]
+fn rows_without_a_patient_are_not_scored_and_not_an_error() {
+    let feed = [
+        obx_message("C1", "20261120060000", None, &[("8867-4", "135", "/min")]),
+        obx_message(
+            "C2",
+            "20261120060500",
+            Some("P2"),
+            &[("2339-0", "50", "mg/dL")],
+        ),
+    ]
+    .concat();
+    let (code, lines) = run(&["score"], &feed);
+    assert_eq!(code, 0);
+    let kinds: Vec<_> = lines
+        .iter()
+        .map(|l| (l["patient_id"].clone(), l["alert"]["kind"].clone()))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            (
+                serde_json::json!("P2"),
+                serde_json::json!("GLUCOSE_HYPO_L1")
+            ),
+            (
+                serde_json::json!("P2"),
+                serde_json::json!("GLUCOSE_HYPO_L2")
+            ),
+        ]
+    );
+}

@@ -86,19 +86,8 @@ impl AckError {
 
 impl From<&Hl7Error> for AckError {
     fn from(e: &Hl7Error) -> Self {
-        let code = match &e.kind {
-            ErrorKind::Empty | ErrorKind::MissingMsh | ErrorKind::BadSegmentId(_) => 100,
-            ErrorKind::BadEncodingCharacters(_)
-            | ErrorKind::BadTimestamp(_)
-            | ErrorKind::BadNumber(_) => 102,
-            ErrorKind::UnsupportedCharset(_) => 102,
-            ErrorKind::BadPath(_) | ErrorKind::Other(_) => 207,
-        };
-        let code = if matches!(&e.kind, ErrorKind::Other(s) if s.contains("required")) {
-            101
-        } else {
-            code
-        };
+        // the one table of crate::error (ERROR_CODES), never the message text
+        let code = e.kind.code().hl7_err_code();
         AckError {
             code,
             text: e.to_string(),
@@ -299,15 +288,17 @@ impl Header {
 /// Reads MSA-1 and MSA-2 of an acknowledgement.
 pub fn read_ack(reply: &[u8]) -> Result<(AckCode, String), Hl7Error> {
     let msg = Message::parse(reply)?;
-    let msa = msg
-        .segment(b"MSA", 1)
-        .ok_or_else(|| Hl7Error::new(ErrorKind::Other("the reply has no MSA segment".into())))?;
+    let msa = msg.segment(b"MSA", 1).ok_or_else(|| {
+        Hl7Error::new(ErrorKind::MissingSegment(
+            "the reply has no MSA segment".into(),
+        ))
+    })?;
     let code_el = msa.field(1);
     let code_text = code_el
         .map(|f| f.decoded().into_owned())
         .unwrap_or_default();
     let code = AckCode::parse(&code_text).ok_or_else(|| {
-        Hl7Error::new(ErrorKind::Other(format!(
+        Hl7Error::new(ErrorKind::UnknownCode(format!(
             "MSA-1 {code_text:?} is not an acknowledgement code"
         )))
         .at(code_el.map(|f| f.offset()).unwrap_or(msa.offset()))
@@ -377,7 +368,7 @@ mod tests {
         ] {
             let err = Message::parse(input)
                 .err()
-                .unwrap_or_else(|| Hl7Error::new(ErrorKind::Other("x".into())));
+                .unwrap_or_else(|| Hl7Error::new(ErrorKind::BadNumber("x".into())));
             let reply = reject_unparseable(input, &err, "A4", now());
             let (code, ctrl) = read_ack(&reply).unwrap();
             assert_eq!(code, AckCode::AR);

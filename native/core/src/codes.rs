@@ -19,7 +19,7 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
-use crate::news2::Consciousness;
+use crate::consciousness::Consciousness;
 use crate::units::Unit;
 use crate::vitals::VitalKind;
 

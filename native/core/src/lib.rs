@@ -1,5 +1,9 @@
-//! vitalflow's core: HL7 v2 parsing, vital-sign extraction, NEWS2 and glucose
-//! scoring, alert rules, ACK building and MLLP framing.
+//! vitalflow's core: HL7 v2 parsing, vital-sign extraction (with the
+//! vocabulary it needs: [`VitalKind`], [`Consciousness`], [`GlucoseStatus`]),
+//! units, code tables, ACK building and MLLP framing.
+//!
+//! Clinical rules (NEWS2, alerting) live in `vitalflow-scoring`, which depends
+//! on this crate; this crate never depends on it.
 //!
 //! This crate has no JNI and no I/O beyond what callers hand it; the CLI, the
 //! JNI bridge, the Kafka Connect connectors and the Flink job all call into it.
@@ -14,8 +18,10 @@
 pub mod ack;
 pub mod charset;
 pub mod codes;
+pub mod consciousness;
 pub mod error;
 pub mod escape;
+pub mod glucose;
 pub mod message;
 pub mod mllp;
 pub mod path;
@@ -24,10 +30,11 @@ pub mod time;
 pub mod units;
 pub mod vitals;
 
-pub use error::{ErrorKind, Hl7Error};
+pub use consciousness::Consciousness;
+pub use error::{ErrorCode, ErrorKind, Hl7Error};
+pub use glucose::GlucoseStatus;
 pub use message::Message;
 pub use path::Path;
-pub use vitalflow_scoring::{alerts, glucose, news2};
 pub use vitals::{ExtractOptions, VitalKind, VitalSign};
 
 /// Parses `message` and returns the unescaped value at `path`, `None` when the

@@ -209,7 +209,7 @@ impl<'a> Message<'a> {
                     let at = f
                         .map(|f| f.offset())
                         .unwrap_or(msh.offset() + msh.raw().len());
-                    return Err(Hl7Error::new(ErrorKind::Other(format!(
+                    return Err(Hl7Error::new(ErrorKind::MissingRequiredField(format!(
                         "required field {what} is missing"
                     )))
                     .at(at)

@@ -35,7 +35,7 @@ pub fn messages(stream: &[u8]) -> Box<dyn Iterator<Item = Result<Split<'_>, Hl7E
                         Err(e) => Err(e.shifted(off)),
                     })),
                     Err((off, e)) => Box::new(std::iter::once(Err(Hl7Error::new(
-                        ErrorKind::Other(e.to_string()),
+                        ErrorKind::MllpFraming(e.to_string()),
                     )
                     .at(off)))),
                 }

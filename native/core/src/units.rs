@@ -26,7 +26,7 @@ pub enum Unit {
     LPerMin,
 }
 
-/// Glucose: mg/dL per mmol/L (SPEC.md; molar mass of glucose 180.16 g/mol).
+/// Glucose: mg/dL per mmol/L (docs/contract.md; molar mass of glucose 180.16 g/mol).
 pub const GLUCOSE_MG_DL_PER_MMOL_L: f64 = 18.016;
 /// mmHg per kPa.
 pub const MMHG_PER_KPA: f64 = 7.50062;

@@ -13,7 +13,7 @@ use crate::message::{Element, Message};
 use crate::time::parse_hl7_time;
 use crate::units::{convert, Unit};
 
-/// The kinds of vital sign vitalflow recognises (SPEC.md "Vital signs").
+/// The kinds of vital sign vitalflow recognises (docs/contract.md "Vital signs").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum VitalKind {
@@ -248,7 +248,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                         Some(l) => text_value = Some(format!("{l:?}")),
                         None => {
                             errors.push(located(
-                                ErrorKind::Other(format!(
+                                ErrorKind::UnknownCode(format!(
                                     "{:?} is not an ACVPU level (A, C, V, P, U or a known code)",
                                     code
                                 )),
@@ -371,7 +371,7 @@ fn header_of<'h>(
             .and_then(|f| f.component_text(1))
             .map(Cow::into_owned);
         let Some(control_id) = control_id else {
-            return Err(Hl7Error::new(ErrorKind::Other(
+            return Err(Hl7Error::new(ErrorKind::MissingRequiredField(
                 "MSH-10 (message control id) is required".into(),
             ))
             .at(msh.map(|s| s.offset()).unwrap_or(0))
@@ -511,47 +511,5 @@ fn normalize(
     match from.and_then(|u| convert(value, u, target)) {
         Some(v) => (Some(v), Some(target.ucum().to_string())),
         None => (None, None),
-    }
-}
-
-impl VitalSign {
-    /// The reading this row contributes to NEWS2 or glucose alerting, with its
-    /// observation time in epoch milliseconds; `None` for rows that score
-    /// nothing (diastolic and mean pressure) and rows without a normalised
-    /// value or time. An SN comparator is ignored for scoring (SPEC.md), so
-    /// `>^220` scores as 220.
-    ///
-    /// ```
-    /// use vitalflow_core::vitals::{extract, ExtractOptions};
-    /// use vitalflow_core::alerts::Reading;
-    /// let msg = b"MSH|^~\\&|MON|ICU|||20261120060000||ORU^R01|C1|P|2.6\rOBX|1|NM|8310-5^Temp^LN||100.4|[degF]|||||F\r";
-    /// let row = &extract(msg, &ExtractOptions::default()).unwrap()[0];
-    /// let obs = row.observation().unwrap();
-    /// assert!(matches!(obs.reading, Reading::Temperature(t) if (t - 38.0).abs() < 1e-9));
-    /// assert_eq!(obs.observed_at, 1_795_154_400_000);
-    /// ```
-    pub fn observation(&self) -> Option<crate::alerts::Observation> {
-        use crate::alerts::{Observation, Reading};
-        let at = self.observed_at?.timestamp_millis();
-        if self.kind == VitalKind::Consciousness {
-            let letter = self.text.as_deref()?.parse().ok()?;
-            return Some(Observation::new(Reading::Consciousness(letter), at));
-        }
-        let v = self.normalized_value?;
-        let reading = match self.kind {
-            VitalKind::RespiratoryRate => Reading::RespRate(v),
-            VitalKind::Spo2 => Reading::Spo2(v),
-            VitalKind::SystolicBp => Reading::Systolic(v),
-            VitalKind::HeartRate => Reading::Pulse(v),
-            VitalKind::Temperature => Reading::Temperature(v),
-            VitalKind::Glucose => Reading::GlucoseMgDl(v),
-            VitalKind::InspiredO2 => match self.normalized_unit.as_deref() {
-                Some("%") => Reading::Fio2(v),
-                Some("L/min") => Reading::O2Flow(v),
-                _ => return None,
-            },
-            VitalKind::DiastolicBp | VitalKind::MeanBp | VitalKind::Consciousness => return None,
-        };
-        Some(Observation::new(reading, at))
     }
 }

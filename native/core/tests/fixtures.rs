@@ -287,7 +287,18 @@ fn check_invalid(name: &str) {
                 .collect();
             let kind = format!("{:?}", err.kind);
             let kind_name = kind.split('(').next().unwrap_or("");
-            if !kinds.contains(&kind_name) {
+            // The expected files name kinds by Rust variant. `Other` was the catch-all
+            // before the closed set (error::ERROR_CODES) split it into the four kinds
+            // below; fixtures written before that still say `Other` until regenerated
+            // (tests/fixtures/generate.py).
+            const WAS_OTHER: [&str; 4] = [
+                "MissingRequiredField",
+                "MissingSegment",
+                "UnknownCode",
+                "MllpFraming",
+            ];
+            let legacy_other = kinds.contains(&"Other") && WAS_OTHER.contains(&kind_name);
+            if !kinds.contains(&kind_name) && !legacy_other {
                 problems.push(format!(
                     "kind expected one of {kinds:?}, got {}",
                     describe(&err)

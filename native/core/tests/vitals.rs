@@ -1,4 +1,4 @@
-//! Vital-sign extraction rules (SPEC.md "Vital signs").
+//! Vital-sign extraction rules (docs/contract.md "Vital signs").
 
 use vitalflow_core::glucose::GlucoseStatus;
 use vitalflow_core::vitals::{extract, ExtractOptions, VitalKind, VitalSign};

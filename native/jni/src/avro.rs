@@ -3,9 +3,8 @@
 //! bytes produced by `apache-avro`, optionally in the Confluent wire format
 //! (magic byte 0, 4-byte big-endian schema id, datum).
 //!
-//! This lives here rather than in `vitalflow-avro` because that crate carries the
-//! Schema Registry HTTP client, which does not belong in a library loaded into
-//! Kafka Connect and Flink.
+//! The schema text comes from `vitalflow-schemas` (embedded there once) and so
+//! does the Confluent header; no registry client is linked into this library.
 //!
 //! Output of `encode0`: `varint count, (str patient_id, str message_control_id,
 //! varint obx_index, varint length, bytes)*` (strings as in [`crate::codec`]).
@@ -21,10 +20,10 @@ use jni::{Env, EnvUnowned};
 use vitalflow_core::VitalSign;
 
 use crate::error::ThrowJava;
-use crate::{codec, io, options, panic, BridgeError};
+use crate::{codec, io, options, BridgeError};
 
 /// The contract's schema text (the single source is `schemas/VitalSign.avsc`).
-pub const VITAL_SIGN_AVSC: &str = include_str!("../../../schemas/VitalSign.avsc");
+pub use vitalflow_schemas::avsc::VITAL_SIGN_AVSC;
 
 /// The parsed `VitalSign` schema.
 pub fn schema() -> &'static Schema {
@@ -144,8 +143,7 @@ pub fn encode(row: &VitalSign, schema_id: Option<u32>) -> Result<Vec<u8>, Bridge
     let value = to_value(row)?;
     let mut out = Vec::with_capacity(160);
     if let Some(id) = schema_id {
-        out.push(0);
-        out.extend_from_slice(&id.to_be_bytes());
+        vitalflow_schemas::framing::write_header(&mut out, id);
     }
     writer()
         .write_value_ref(&mut out, &value)
@@ -182,7 +180,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_AvroVitals_encode0<'caller>(
     options: jni::sys::jlong,
     schema_id: jint,
 ) -> JByteArray<'caller> {
-    panic::install_hook();
     env.with_env(|env| encode_impl(env, &message, options, schema_id))
         .resolve::<ThrowJava>()
 }

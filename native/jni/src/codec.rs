@@ -13,7 +13,7 @@
 //! glucose   := 0 absent, 1 + ordinal of GlucoseStatus
 //! str       := varint 0 = null | 1 = same as this column in the previous row
 //!              | n >= 2 then n - 2 bytes of UTF-8
-//! error     := str kind, str message, varint offset+1, str segment,
+//! error     := varint kind code (ERROR_CODES), str message, varint offset+1, str segment,
 //!              varint segment_index+1, varint field+1            (0 = absent)
 //! result    := u8 0, rows | u8 1, error
 //! batch     := varint count, result*
@@ -149,7 +149,7 @@ pub fn put_rows(out: &mut Vec<u8>, rows: &[VitalSign]) {
 
 /// Appends an error record.
 pub fn put_error(out: &mut Vec<u8>, e: &Hl7Error) {
-    put_str(out, Some(&crate::error::kind_name(e)));
+    put_varint(out, u64::from(crate::error::kind_code(e)));
     put_str(out, Some(&e.to_string()));
     put_opt_pos(out, e.offset);
     put_str(out, e.segment.as_deref());
@@ -306,7 +306,7 @@ mod tests {
         put_result(&mut out, &Err(e));
         let mut r = Reader::new(&out);
         assert_eq!(r.u8(), TAG_ERROR);
-        assert_eq!(r.str(), Some(Some("BAD_SEGMENT_ID")));
+        assert_eq!(r.varint(), 4, "BAD_SEGMENT_ID");
         assert!(r.str().unwrap().unwrap().contains("at byte 40"));
         assert_eq!(r.varint(), 41);
         assert_eq!(r.str(), Some(Some("OB1")));

@@ -61,19 +61,10 @@ impl From<jni::errors::Error> for BridgeError {
     }
 }
 
-/// The stable, upper-snake name of an error kind (`MISSING_MSH`, `BAD_PATH`, ...),
-/// derived from the variant name so that new kinds in the core need no change here.
-pub fn kind_name(e: &Hl7Error) -> String {
-    let debug = format!("{:?}", e.kind);
-    let variant = debug.split(['(', ' ', '{']).next().unwrap_or("OTHER");
-    let mut out = String::with_capacity(variant.len() + 4);
-    for (i, c) in variant.chars().enumerate() {
-        if c.is_ascii_uppercase() && i > 0 {
-            out.push('_');
-        }
-        out.push(c.to_ascii_uppercase());
-    }
-    out
+/// The stable number of an error's kind (`vitalflow_core::error::ERROR_CODES`),
+/// which Java maps to `Hl7Exception.Kind` by number.
+pub fn kind_code(e: &Hl7Error) -> u16 {
+    e.kind.code().number()
 }
 
 /// Converts an optional `usize` position to the `-1`-for-absent convention of the
@@ -88,7 +79,6 @@ pub fn new_hl7_exception<'local>(
     e: &Hl7Error,
 ) -> jni::errors::Result<JThrowable<'local>> {
     let message = env.new_string(e.to_string())?;
-    let kind = env.new_string(kind_name(e))?;
     let segment = match &e.segment {
         Some(s) => JObject::from(env.new_string(s)?),
         None => JObject::null(),
@@ -100,10 +90,10 @@ pub fn new_hl7_exception<'local>(
     let class = env.find_class(jni_str!("io/vitalflow/bridge/Hl7Exception"))?;
     let obj = env.new_object(
         &class,
-        jni_sig!("(Ljava/lang/String;Ljava/lang/String;JLjava/lang/String;II)V"),
+        jni_sig!("(Ljava/lang/String;IJLjava/lang/String;II)V"),
         &[
             JValue::Object(&message),
-            JValue::Object(&kind),
+            JValue::Int(i32::from(kind_code(e))),
             JValue::Long(pos(e.offset)),
             JValue::Object(&segment),
             JValue::Int(pos(e.segment_index).clamp(-1, i32::MAX as i64) as i32),
@@ -187,16 +177,10 @@ mod tests {
     use vitalflow_core::ErrorKind;
 
     #[test]
-    fn kind_names_are_upper_snake() {
-        assert_eq!(
-            kind_name(&Hl7Error::new(ErrorKind::MissingMsh)),
-            "MISSING_MSH"
-        );
-        assert_eq!(
-            kind_name(&Hl7Error::new(ErrorKind::BadPath("x".into()))),
-            "BAD_PATH"
-        );
-        assert_eq!(kind_name(&Hl7Error::new(ErrorKind::Empty)), "EMPTY");
+    fn kind_codes_are_the_core_table() {
+        assert_eq!(kind_code(&Hl7Error::new(ErrorKind::Empty)), 1);
+        assert_eq!(kind_code(&Hl7Error::new(ErrorKind::MissingMsh)), 2);
+        assert_eq!(kind_code(&Hl7Error::new(ErrorKind::BadPath("x".into()))), 5);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use jni::sys::jlong;
 use jni::EnvUnowned;
 
 use crate::error::ThrowJava;
-use crate::{io, options, panic, BridgeError};
+use crate::{io, options, BridgeError};
 
 /// `static native long create0(String zone, String siteCodesTsv)`.
 #[allow(unsafe_code)] // exported JNI symbol
@@ -17,7 +17,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_ExtractOptions_create0<'caller>(
     zone: JString<'caller>,
     site_codes: JString<'caller>,
 ) -> jlong {
-    panic::install_hook();
     env.with_env(|env| -> Result<jlong, BridgeError> {
         let zone = io::opt_string(env, &zone)?;
         let site_codes = io::opt_string(env, &site_codes)?;

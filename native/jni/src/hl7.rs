@@ -4,7 +4,7 @@ use jni::objects::{JByteArray, JClass, JObject, JString};
 use jni::{Env, EnvUnowned};
 
 use crate::error::ThrowJava;
-use crate::{io, panic, BridgeError};
+use crate::{io, BridgeError};
 
 /// `static native String query0(byte[] message, String path)`: the unescaped
 /// value at `path`, null when absent.
@@ -16,7 +16,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_Hl7_query0<'caller>(
     message: JByteArray<'caller>,
     path: JString<'caller>,
 ) -> JObject<'caller> {
-    panic::install_hook();
     env.with_env(|env| query_impl(env, &message, &path))
         .resolve::<ThrowJava>()
 }

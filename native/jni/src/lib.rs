@@ -10,7 +10,7 @@
 //! | `io.vitalflow.bridge.News2`         | [`news2`]          |
 //! | `io.vitalflow.bridge.AvroVitals`    | [`avro`]           |
 //! | `io.vitalflow.bridge.ExtractOptions`| [`extract_options`]|
-//! | `io.vitalflow.bridge.NativeBridge`  | [`native_bridge`]  |
+//! | `io.vitalflow.bridge.NativeBridge`  | [`native_bridge`] (and `test_natives` with the feature `test-natives`) |
 //!
 //! Every `extern "system"` entry point is a thin shell: it upgrades the
 //! `EnvUnowned` the JVM passed, calls a `*_impl` function that returns
@@ -33,6 +33,22 @@ pub mod native_bridge;
 pub mod news2;
 pub mod options;
 pub mod panic;
+#[cfg(feature = "test-natives")]
+pub mod test_natives;
 pub mod vitals;
 
 pub use error::BridgeError;
+
+/// Called by the JVM once when it loads this library (each loaded copy has its
+/// own): installs the panic hook that keeps each panic's location and
+/// backtrace for the `RuntimeException` it becomes. Entry points do not install
+/// it themselves.
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn JNI_OnLoad(
+    _vm: *mut jni::sys::JavaVM,
+    _reserved: *mut std::ffi::c_void,
+) -> jni::sys::jint {
+    panic::install_hook();
+    jni::sys::JNI_VERSION_1_8
+}

@@ -13,12 +13,12 @@
 use jni::objects::JClass;
 use jni::sys::{jdouble, jint, jlong};
 use jni::EnvUnowned;
-use vitalflow_core::news2::{
+use vitalflow_scoring::news2::{
     self, Band, Consciousness, News2Input, News2Score, Parameter, Spo2Scale,
 };
 
 use crate::error::ThrowJava;
-use crate::{panic, BridgeError};
+use crate::BridgeError;
 
 /// `static native long score0(double respRate, double spo2, int spo2Scale,
 /// int oxygen, double systolic, double pulse, int consciousness, double temperature)`.
@@ -37,7 +37,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_News2_score0<'caller>(
     consciousness: jint,
     temperature: jdouble,
 ) -> jlong {
-    panic::install_hook();
     env.with_env(|_env| -> Result<jlong, BridgeError> {
         let input = input(
             resp_rate,
@@ -91,16 +90,17 @@ pub fn input(
     };
     let consciousness = match consciousness {
         -1 => None,
-        0 => Some(Consciousness::A),
-        1 => Some(Consciousness::C),
-        2 => Some(Consciousness::V),
-        3 => Some(Consciousness::P),
-        4 => Some(Consciousness::U),
-        c => {
-            return Err(BridgeError::Argument(format!(
-                "consciousness ordinal must be -1..=4, not {c}"
-            )))
-        }
+        c => match usize::try_from(c)
+            .ok()
+            .and_then(|i| CONSCIOUSNESS_BY_ORDINAL.get(i))
+        {
+            Some(level) => Some(*level),
+            None => {
+                return Err(BridgeError::Argument(format!(
+                    "consciousness ordinal must be -1..=4, not {c}"
+                )))
+            }
+        },
     };
     Ok(News2Input {
         resp_rate: opt(resp_rate),
@@ -114,7 +114,9 @@ pub fn input(
     })
 }
 
-fn parameter_bit(p: Parameter) -> u32 {
+/// The bit of a parameter in the subscore and `missing` layout (the order of
+/// `io.vitalflow.bridge.News2Parameter`).
+pub fn parameter_bit(p: Parameter) -> u32 {
     match p {
         Parameter::RespRate => 0,
         Parameter::Spo2 => 1,
@@ -126,14 +128,31 @@ fn parameter_bit(p: Parameter) -> u32 {
     }
 }
 
-/// Packs a score into the `long` layout above.
-pub fn pack(s: &News2Score) -> i64 {
-    let band = match s.band {
-        Band::Low => 0u64,
+/// The ordinal of a band in `News2Band` of `schemas/VitalsScore.avsc` and in
+/// the Java enum `io.vitalflow.bridge.News2Score.Band` (held to the schema by
+/// `tests/contract.rs`).
+pub fn band_ordinal(band: Band) -> u8 {
+    match band {
+        Band::Low => 0,
         Band::LowMedium => 1,
         Band::Medium => 2,
         Band::High => 3,
-    };
+    }
+}
+
+/// The ACVPU level of each ordinal of the `consciousness` argument of `score0`
+/// (the order of the Java enum `io.vitalflow.bridge.News2.Consciousness`).
+pub const CONSCIOUSNESS_BY_ORDINAL: [Consciousness; 5] = [
+    Consciousness::A,
+    Consciousness::C,
+    Consciousness::V,
+    Consciousness::P,
+    Consciousness::U,
+];
+
+/// Packs a score into the `long` layout above.
+pub fn pack(s: &News2Score) -> i64 {
+    let band = u64::from(band_ordinal(s.band));
     let sub = &s.subscores;
     let subs = [
         sub.resp_rate,
@@ -161,7 +180,7 @@ pub fn pack(s: &News2Score) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vitalflow_core::news2::Subscores;
+    use vitalflow_scoring::news2::Subscores;
 
     #[test]
     fn packing_layout() {

@@ -5,7 +5,7 @@ use jni::objects::{JByteArray, JClass, JIntArray};
 use jni::{Env, EnvUnowned};
 
 use crate::error::ThrowJava;
-use crate::{batch, codec, io, options, panic, BridgeError};
+use crate::{batch, codec, io, options, BridgeError};
 
 /// `static native byte[] extract0(byte[] message, long options)`: the `rows` of
 /// one message; an HL7 error is thrown as `Hl7Exception`.
@@ -17,7 +17,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_Vitals_extract0<'caller>(
     message: JByteArray<'caller>,
     options: jni::sys::jlong,
 ) -> JByteArray<'caller> {
-    panic::install_hook();
     env.with_env(|env| extract_impl(env, &message, options))
         .resolve::<ThrowJava>()
 }
@@ -45,7 +44,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_Vitals_extractBatch0<'caller>(
     ends: JIntArray<'caller>,
     options: jni::sys::jlong,
 ) -> JByteArray<'caller> {
-    panic::install_hook();
     env.with_env(|env| extract_batch_impl(env, &data, &ends, options))
         .resolve::<ThrowJava>()
 }
@@ -73,7 +71,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_Vitals_extractStream0<'caller>(
     stream: JByteArray<'caller>,
     options: jni::sys::jlong,
 ) -> JByteArray<'caller> {
-    panic::install_hook();
     env.with_env(|env| extract_stream_impl(env, &stream, options))
         .resolve::<ThrowJava>()
 }

@@ -1,89 +1,108 @@
-//! Alert rules applied per patient by the streaming job (and the CLI).
+//! The streaming NEWS2 and glucose alert rules, per patient, in event time.
 //!
-//! Everything here is a pure function of a [`PatientState`], an
-//! [`Observation`] and the caller's clock, so that the Flink job (over JNI,
-//! keeping the state as serialised bytes) and the CLI behave identically.
+//! This module is the one implementation of the rules of the contract
+//! ("Streaming (contract)" in the design): `vitalflow score` and the Flink job
+//! (over JNI, keeping a [`PatientState`] as JSON bytes) both call it, so they
+//! cannot drift. Everything is a pure function of the state and the step.
 //!
-//! # Scored set
+//! # The streaming API
 //!
-//! - The state keeps, per NEWS2 parameter, the **latest** value and its
-//!   observation time (epoch milliseconds). A reading older than the one kept
-//!   never replaces it (out-of-order delivery); one with the same time does
-//!   (the later delivery wins, so a redelivered duplicate changes nothing).
-//! - A value is **fresh** while `now - observed_at <= freshness_ms` (default
-//!   60 min). The fresh values, with the patient's SpO2 scale, form the
-//!   scored set. FiO2 > 21 % or an O2 flow > 0 L/min means "on oxygen".
-//! - Readings that are already stale on arrival, dated more than
-//!   `max_future_ms` after `now` (a device clock gone wrong would otherwise
-//!   block every later reading), or not finite are ignored, and
-//!   [`Update::ignored`] says why.
-//! - The caller's clock never goes backwards: the state remembers the latest
-//!   `now` and uses the later of the two.
-//! - A score is emitted when the scored set (the fresh values and the scale)
-//!   differs from the last scored set. A value expiring is a change, so when
-//!   everything has expired an all-missing score (total 0, `complete` false)
-//!   is emitted once, and all NEWS2 alerts re-arm.
+//! - [`PatientState::new`], [`PatientState::to_json`],
+//!   [`PatientState::from_json`]: the serialisable per-patient state.
+//! - [`step`]: applies one message's rows for one patient (one **step**) and
+//!   returns the [`Update`]: the score, if the scored set changed, and the
+//!   alerts that fired. This is the whole contract.
+//! - [`set_spo2_scale`]: the patient's SpO2 scale setting changed.
+//! - [`tick`]: moves the clock forward without a reading (a timer), so that
+//!   values expire. Not part of the contract's stepping; see its docs.
+//! - [`apply_all`] and [`apply`]: the older entry points, kept as thin
+//!   wrappers of [`step`] with an extra lower bound for the clock.
 //!
-//! # Alerts
+//! # Rules
 //!
-//! Each alert fires once when its condition becomes true and re-arms when
-//! the condition is seen false again. A condition whose data has gone
-//! missing is *not* seen false (a value expiring must not re-fire the alert
-//! when the same value is measured again); it re-arms once its data has been
-//! missing for `rearm_after_ms` (default 60 min) beyond the freshness window.
-//! NEWS2 alerts are evaluated whenever a score is emitted, glucose alerts on
-//! every update.
+//! - **Step and clock.** A step is one message's rows for one patient,
+//!   applied together. The patient's clock is the newest observation time
+//!   seen so far (epoch milliseconds); it never goes back, so a late message
+//!   is applied at the clock, not at its own time.
+//! - **Latest value.** Per parameter the state keeps the value with the
+//!   newest observation time. A late reading never replaces a newer one
+//!   ([`Ignored::OutOfOrder`]); of two readings with the same time the later
+//!   row wins (in row order within a message, in arrival order across
+//!   messages). FiO2 (> 21 % is oxygen), O2 flow (> 0 L/min is oxygen) and
+//!   [`Reading::Oxygen`] share one slot: oxygen comes from the newest of them.
+//! - **Freshness.** A value is fresh while `clock - observed_at <=
+//!   freshness_ms` (default 60 min); a stale value leaves the set. A reading
+//!   already stale when its step is applied is ignored ([`Ignored::Stale`]),
+//!   as is a NaN or infinite value ([`Ignored::NotFinite`]).
+//! - **Scored set and scores.** The scored set is every fresh NEWS2
+//!   parameter's value (oxygen as air or oxygen) with the patient's SpO2
+//!   scale. A score is emitted when the set differs from the last scored set
+//!   (a value changes, appears or expires); re-measuring the same values
+//!   emits nothing. When everything has expired, one all-missing score
+//!   (total 0, `complete` false) is emitted. A score carries the clock time
+//!   ([`Update::clock`]).
+//! - **Alerts** fire when their condition becomes true and re-arm only when
+//!   it is seen false. The NEWS2 conditions are evaluated on each emitted
+//!   score, the glucose rule on each glucose reading and step:
+//!   - [`AlertKind::BandEscalation`]: the score's band is above the previous
+//!     score's band (the first score is compared with `LOW`). Carries the
+//!     clock time. Note that, as the contract is written, two escalations in
+//!     consecutive scores (`LOW` → `MEDIUM` → `HIGH`) raise one alert: the
+//!     condition stayed true.
+//!   - [`AlertKind::SingleParameter3`]: per parameter, its subscore became
+//!     3; re-armed when it scores below 3; a missing value neither clears nor
+//!     fires it. Carries the time of the reading that scored 3.
+//!   - [`AlertKind::News2Rise`]: `total - baseline >= rise_threshold`
+//!     (default 2), where the baseline is the lowest *complete* total in
+//!     effect at any instant of the last `rise_window_ms` (default 60 min). A
+//!     score is in effect from its time until the next score, exclusive, so a
+//!     score replaced 60 or more minutes ago is out, and one replaced at its
+//!     own time was never in effect. No complete score in the window: no
+//!     baseline, the condition is false. Carries the clock time.
+//!   - [`AlertKind::GlucoseHypoL1`] / [`AlertKind::GlucoseHypoL2`]: a
+//!     hypoglycaemia episode runs over consecutive glucose readings
+//!     < 70 mg/dL. It ends at a reading >= 70 mg/dL, or when the last
+//!     reading is more than `hypo_episode_gap_ms` (default 60 min) old: at a
+//!     step whose clock is that far past it, or at a next reading that far
+//!     after it. `HYPO_L1` alerts on entering an episode (whatever the
+//!     level), `HYPO_L2` when level 2 (< 54 mg/dL) is first reached in the
+//!     episode; each at most once per episode. Carries the glucose reading's
+//!     time.
 //!
-//! - [`AlertKind::BandEscalation`]: the band rose above the reference band
-//!   (initially `LOW`). The reference then follows the band; it comes down
-//!   with a lower band only when that score lost no parameter relative to
-//!   the reference (a band that drops because values expired is not an
-//!   improvement), or after the reference has been unconfirmed for
-//!   `rearm_after_ms`.
-//! - [`AlertKind::SingleParameter3`]: a parameter scored 3; re-arms when that
-//!   parameter scores below 3.
-//! - [`AlertKind::News2Rise`]: the score rose by at least `rise_threshold`
-//!   (default 2) compared with a score that was current at some time within
-//!   the last `rise_window_ms` (default 60 min): one emitted in the window,
-//!   or the one in effect when the window began (a score that held steady
-//!   for hours and then jumps is a rise). The rise is measured **like for
-//!   like**, over the parameters present in both scores, so that values
-//!   arriving one by one, or expiring and coming back, are not a rise.
-//!   Re-arms when a score shows no such rise.
-//! - [`AlertKind::GlucoseHypoL1`] / [`AlertKind::GlucoseHypoL2`]: the latest
-//!   fresh glucose is < 70 / < 54 mg/dL. A reading that goes straight to
-//!   level 2 raises only the level 2 alert (level 1 is then armed off as
-//!   well). Re-arm when a glucose ≥ 70 / ≥ 54 is read.
-//!
+//! Within an [`Update`] the alerts come in this order: band escalation,
+//! single parameter 3 (in contract parameter order), NEWS2 rise, glucose.
 //! Alert messages name values and scores, never the patient.
+//!
+//! Redelivering a message (a resend after a lost ACK) changes nothing: its
+//! readings are either older than the kept ones or the same readings again,
+//! and its times do not move the clock. The one exception is the contract's
+//! "later row wins": if another message carried a *different* value for the
+//! same parameter and time, a resend of the first re-applies its value.
 
 use serde::{Deserialize, Serialize};
 
 use crate::glucose::{classify, GlucoseStatus};
 use crate::news2::{
-    on_oxygen, score, Band, Consciousness, News2Input, News2Score, Parameter, Spo2Scale, Subscores,
+    on_oxygen, score, Band, Consciousness, News2Input, News2Score, Parameter, Spo2Scale,
 };
 
 /// One minute in milliseconds.
 pub const MINUTE_MS: i64 = 60_000;
 
-/// Tuning of the streaming rules.
+/// Tuning of the streaming rules. The defaults are the contract's; unknown
+/// JSON fields are ignored and missing ones take their default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StreamConfig {
-    /// How long a value stays in the scored set (default 60 min).
+    /// How long a value stays fresh, inclusive (default 60 min).
     pub freshness_ms: i64,
     /// The window of [`AlertKind::News2Rise`] (default 60 min).
     pub rise_window_ms: i64,
     /// The rise that alerts (default 2).
     pub rise_threshold: u8,
-    /// How long an alert's data must be missing, beyond the freshness
-    /// window, before the alert re-arms (default 60 min).
-    pub rearm_after_ms: i64,
-    /// Readings dated further than this after `now` are ignored (default 5 min).
-    pub max_future_ms: i64,
-    /// Most scores kept for the rise rule (default 1024).
-    pub max_history: usize,
+    /// A hypoglycaemia episode ends when its last reading is more than this
+    /// old (default 60 min).
+    pub hypo_episode_gap_ms: i64,
 }
 
 impl Default for StreamConfig {
@@ -92,9 +111,7 @@ impl Default for StreamConfig {
             freshness_ms: 60 * MINUTE_MS,
             rise_window_ms: 60 * MINUTE_MS,
             rise_threshold: 2,
-            rearm_after_ms: 60 * MINUTE_MS,
-            max_future_ms: 5 * MINUTE_MS,
-            max_history: 1024,
+            hypo_episode_gap_ms: 60 * MINUTE_MS,
         }
     }
 }
@@ -148,33 +165,30 @@ pub struct Timed<T> {
     pub at: i64,
 }
 
-/// A score kept for the rise rule.
+/// A complete score that may still be the baseline of the rise rule: in
+/// effect from `at` until `until` (exclusive; `None` while it is the latest
+/// score).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryEntry {
+pub struct BaselineEntry {
     pub at: i64,
+    pub until: Option<i64>,
     pub total: u8,
-    pub subscores: Subscores,
-}
-
-/// The reference of the band escalation rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct BandReference {
-    pub band: Band,
-    /// The parameters missing from the score that set or last confirmed it.
-    pub missing: Vec<Parameter>,
-    /// When a score last set or confirmed it.
-    pub at: i64,
 }
 
 /// Which alerts have fired and not re-armed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct ActiveAlerts {
-    /// `None`: reference band `LOW`.
-    pub band: Option<BandReference>,
+    pub band_escalation: bool,
     pub single_parameter_3: Vec<Parameter>,
     pub news2_rise: bool,
-    pub glucose_hypo_l1: bool,
-    pub glucose_hypo_l2: bool,
+}
+
+/// An open hypoglycaemia episode (its last reading is the state's glucose).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HypoEpisode {
+    /// Level 2 has been reached (and alerted) in this episode.
+    pub level2: bool,
 }
 
 /// Everything the rules remember about one patient. Serialisable, so a
@@ -183,6 +197,7 @@ pub struct ActiveAlerts {
 /// `float_roundtrip`; without it a 17-digit value can come back one ulp off,
 /// which a value at a rounding boundary would notice).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct PatientState {
     pub resp_rate: Option<Timed<f64>>,
     pub spo2: Option<Timed<f64>>,
@@ -194,14 +209,18 @@ pub struct PatientState {
     pub glucose: Option<Timed<f64>>,
     /// The patient's SpO2 scale (a clinical setting, it does not expire).
     pub spo2_scale: Spo2Scale,
-    /// The latest `now` seen.
+    /// The newest observation time seen (or later, after [`tick`]).
     pub clock: Option<i64>,
     /// The set of the last emitted score.
     pub last_input: Option<News2Input>,
     pub last_score: Option<News2Score>,
-    /// Scores emitted within the rise window, oldest first.
-    pub history: Vec<HistoryEntry>,
+    /// Complete scores that may still be the rise baseline, oldest first,
+    /// totals strictly increasing (a later, lower total makes an earlier
+    /// one irrelevant).
+    pub baseline: Vec<BaselineEntry>,
     pub active: ActiveAlerts,
+    /// The open hypoglycaemia episode, if any.
+    pub hypo: Option<HypoEpisode>,
 }
 
 /// Why an observation changed nothing.
@@ -210,10 +229,8 @@ pub struct PatientState {
 pub enum Ignored {
     /// Older than the value already kept.
     OutOfOrder,
-    /// Already outside the freshness window.
+    /// Already outside the freshness window at the step's clock.
     Stale,
-    /// Dated too far after `now`.
-    Future,
     /// NaN or infinite.
     NotFinite,
 }
@@ -283,16 +300,21 @@ pub struct Alert {
     pub total: Option<u8>,
     /// For [`AlertKind::SingleParameter3`].
     pub parameter: Option<Parameter>,
-    /// For [`AlertKind::News2Rise`]: the like-for-like rise.
+    /// For [`AlertKind::News2Rise`]: total minus baseline.
     pub rise: Option<u8>,
+    /// For [`AlertKind::News2Rise`]: the baseline total.
+    #[serde(default)]
+    pub baseline: Option<u8>,
     /// For glucose alerts.
     pub glucose_mg_dl: Option<f64>,
-    /// For glucose alerts.
+    /// For glucose alerts: the status of the reading.
     pub glucose_status: Option<GlucoseStatus>,
-    /// When the rule fired (the effective `now`).
+    /// The time the alert carries (contract): the clock for band escalation
+    /// and rise, the reading's time for single parameter 3 and glucose.
     pub at: i64,
-    /// When the triggering value was observed (the newest value of the set
-    /// for band and rise alerts).
+    /// When the triggering value was observed: the reading for single
+    /// parameter 3 and glucose, the newest value of the set for band
+    /// escalation and rise.
     pub observed_at: i64,
     /// A human message without patient identifiers.
     pub message: String,
@@ -303,6 +325,10 @@ pub struct Alert {
 pub struct Update {
     /// A new score, when the scored set changed.
     pub score: Option<News2Score>,
+    /// The patient's clock after the step: the time [`Update::score`]
+    /// carries. `None` only before any observation.
+    #[serde(default)]
+    pub clock: Option<i64>,
     pub alerts: Vec<Alert>,
     /// Observations that changed nothing, and why (for metrics).
     pub ignored: Vec<Ignored>,
@@ -323,14 +349,15 @@ impl PatientState {
         serde_json::to_vec(self).unwrap_or_default()
     }
 
-    /// Reads a state written by [`PatientState::to_json`].
+    /// Reads a state written by [`PatientState::to_json`]. Missing fields
+    /// take their defaults.
     pub fn from_json(bytes: &[u8]) -> Result<PatientState, String> {
         serde_json::from_slice(bytes).map_err(|e| format!("bad patient state: {e}"))
     }
 
-    /// The fresh values at `now`, as a scoring input.
-    pub fn scored_set(&self, now: i64, config: &StreamConfig) -> News2Input {
-        let fresh = |at: i64| now.saturating_sub(at) <= config.freshness_ms;
+    /// The fresh values at `clock`, as a scoring input.
+    pub fn scored_set(&self, clock: i64, config: &StreamConfig) -> News2Input {
+        let fresh = |at: i64| clock.saturating_sub(at) <= config.freshness_ms;
         fn take<T: Copy>(v: &Option<Timed<T>>, fresh: &dyn Fn(i64) -> bool) -> Option<T> {
             v.as_ref().filter(|t| fresh(t.at)).map(|t| t.value)
         }
@@ -359,18 +386,20 @@ impl PatientState {
         }
     }
 
-    /// The earliest time after which a kept value stops being fresh (for a
-    /// stream processor's timer: call [`tick`] then). `None` when nothing
-    /// fresh is kept.
+    /// The earliest time after which a kept value stops being fresh or the
+    /// open hypoglycaemia episode ends by age (for a stream processor's
+    /// timer: call [`tick`] then). `None` when there is nothing to expire.
     pub fn next_expiry(&self, config: &StreamConfig) -> Option<i64> {
         let clock = self.clock.unwrap_or(i64::MIN);
-        Parameter::ALL
+        let values = Parameter::ALL
             .iter()
             .filter_map(|&p| self.observed_at(p))
-            .chain(self.glucose.map(|g| g.at))
-            .map(|at| at.saturating_add(config.freshness_ms).saturating_add(1))
-            .filter(|&t| t > clock)
-            .min()
+            .map(|at| at.saturating_add(config.freshness_ms).saturating_add(1));
+        let episode = self.hypo.and(self.glucose).map(|g| {
+            g.at.saturating_add(config.hypo_episode_gap_ms)
+                .saturating_add(1)
+        });
+        values.chain(episode).filter(|&t| t > clock).min()
     }
 }
 
@@ -393,20 +422,10 @@ fn finite(v: f64) -> Result<f64, Ignored> {
     }
 }
 
-/// Stores one observation; `Some(reason)` when it was ignored.
-fn store(
-    state: &mut PatientState,
-    obs: &Observation,
-    now: i64,
-    config: &StreamConfig,
-) -> Option<Ignored> {
+/// Stores one NEWS2 observation; `Some(reason)` when it was ignored.
+/// Glucose is handled by [`glucose_reading`].
+fn store(state: &mut PatientState, obs: &Observation) -> Option<Ignored> {
     let at = obs.observed_at;
-    if at > now.saturating_add(config.max_future_ms) {
-        return Some(Ignored::Future);
-    }
-    if now.saturating_sub(at) > config.freshness_ms {
-        return Some(Ignored::Stale);
-    }
     let result = (|| -> Result<Option<Ignored>, Ignored> {
         Ok(match obs.reading {
             Reading::RespRate(v) => put(&mut state.resp_rate, finite(v)?, at),
@@ -426,16 +445,37 @@ fn store(
             Reading::Pulse(v) => put(&mut state.pulse, finite(v)?, at),
             Reading::Consciousness(c) => put(&mut state.consciousness, c, at),
             Reading::Temperature(v) => put(&mut state.temperature, finite(v)?, at),
-            Reading::GlucoseMgDl(v) => put(&mut state.glucose, finite(v)?, at),
+            Reading::GlucoseMgDl(_) => None,
         })
     })();
     result.unwrap_or_else(Some)
 }
 
-/// Applies one observation at the caller's time `now_millis` (epoch
-/// milliseconds; the CLI uses the observation time, a stream processor its
-/// processing time or watermark). Returns the new score, if the scored set
-/// changed, and the alerts that fired. See the [module rules](self).
+/// Applies one step: one message's rows for one patient, in row order.
+///
+/// The clock becomes the newest of the clock and the rows' observation
+/// times; the rows update the latest values; then the scored set is
+/// compared with the last one (a score when it changed, with the NEWS2
+/// alerts) and the glucose rows run the hypoglycaemia rule. An empty step
+/// changes nothing. See the [module rules](self).
+pub fn step(state: &mut PatientState, rows: &[Observation], config: &StreamConfig) -> Update {
+    step_from(state, rows, None, config)
+}
+
+/// [`step`], with the clock first moved to at least `now_millis`. The
+/// contract's clock is the newest observation time: a caller that passes the
+/// step's newest observation time (as `vitalflow score` did) gets exactly
+/// [`step`]; a later `now_millis` is a [`tick`] and a step together.
+pub fn apply_all(
+    state: &mut PatientState,
+    observations: &[Observation],
+    now_millis: i64,
+    config: &StreamConfig,
+) -> Update {
+    step_from(state, observations, Some(now_millis), config)
+}
+
+/// [`apply_all`] for a single observation (a step of one row).
 pub fn apply(
     state: &mut PatientState,
     obs: &Observation,
@@ -445,48 +485,82 @@ pub fn apply(
     apply_all(state, std::slice::from_ref(obs), now_millis, config)
 }
 
-/// Applies several observations (e.g. all the OBX of one message) as one
-/// step: at most one score is emitted for them.
-pub fn apply_all(
-    state: &mut PatientState,
-    observations: &[Observation],
-    now_millis: i64,
-    config: &StreamConfig,
-) -> Update {
-    let now = advance_clock(state, now_millis);
-    let ignored = observations
-        .iter()
-        .filter_map(|obs| store(state, obs, now, config))
-        .collect();
-    let mut update = evaluate(state, now, config);
-    update.ignored = ignored;
-    update
-}
-
-/// Re-evaluates without an observation: values that expired drop out of the
-/// set (which emits a score) and alerts re-arm. For stream-processor timers,
-/// see [`PatientState::next_expiry`].
+/// Moves the clock to `now_millis` (if later) without a reading: values
+/// that are no longer fresh leave the set (a score when the set changes,
+/// with its NEWS2 alerts) and an episode whose last glucose is too old ends.
+/// For a stream processor's timer, see [`PatientState::next_expiry`].
+///
+/// The contract's clock only moves with observations, and `vitalflow score`
+/// never ticks; a consumer that must reproduce it exactly must not tick
+/// either (a tick can emit an extra score, which then is the "previous
+/// score" of the band rule and in effect for the rise rule).
 pub fn tick(state: &mut PatientState, now_millis: i64, config: &StreamConfig) -> Update {
-    let now = advance_clock(state, now_millis);
-    evaluate(state, now, config)
+    step_from(state, &[], Some(now_millis), config)
 }
 
-/// Sets the patient's SpO2 scale; a change re-scores the set.
+/// Sets the patient's SpO2 scale (a per-patient setting); a change of the
+/// scored set emits a score at the clock. `now_millis` moves the clock as
+/// [`tick`] does; pass `i64::MIN` to leave the clock where it is (the
+/// contract's event-time clock).
 pub fn set_spo2_scale(
     state: &mut PatientState,
     scale: Spo2Scale,
     now_millis: i64,
     config: &StreamConfig,
 ) -> Update {
-    let now = advance_clock(state, now_millis);
     state.spo2_scale = scale;
-    evaluate(state, now, config)
+    let floor = Some(now_millis).filter(|&t| t > i64::MIN);
+    step_from(state, &[], floor, config)
 }
 
-fn advance_clock(state: &mut PatientState, now: i64) -> i64 {
-    let now = state.clock.map_or(now, |c| c.max(now));
-    state.clock = Some(now);
-    now
+fn step_from(
+    state: &mut PatientState,
+    rows: &[Observation],
+    floor: Option<i64>,
+    config: &StreamConfig,
+) -> Update {
+    let newest = rows.iter().map(|o| o.observed_at).chain(floor).max();
+    let Some(clock) = state.clock.max(newest) else {
+        return Update::default();
+    };
+    state.clock = Some(clock);
+
+    let mut update = Update {
+        clock: Some(clock),
+        ..Update::default()
+    };
+    let mut glucose_alerts = Vec::new();
+    for obs in rows {
+        let ignored = if clock.saturating_sub(obs.observed_at) > config.freshness_ms {
+            Some(Ignored::Stale)
+        } else if let Reading::GlucoseMgDl(v) = obs.reading {
+            glucose_reading(state, v, obs.observed_at, config, &mut glucose_alerts)
+        } else {
+            store(state, obs)
+        };
+        update.ignored.extend(ignored);
+    }
+    // An episode whose last reading is now too old has ended.
+    if let (Some(_), Some(g)) = (state.hypo, state.glucose) {
+        if clock.saturating_sub(g.at) > config.hypo_episode_gap_ms {
+            state.hypo = None;
+        }
+    }
+
+    let input = state.scored_set(clock, config);
+    let changed = match &state.last_input {
+        Some(last) => *last != input,
+        None => !is_empty(&input),
+    };
+    if changed {
+        let s = score(&input);
+        news2_alerts(state, &s, clock, config, &mut update.alerts);
+        state.last_input = Some(input);
+        state.last_score = Some(s.clone());
+        update.score = Some(s);
+    }
+    update.alerts.append(&mut glucose_alerts);
+    update
 }
 
 fn is_empty(input: &News2Input) -> bool {
@@ -499,192 +573,157 @@ fn is_empty(input: &News2Input) -> bool {
         && input.temperature.is_none()
 }
 
-fn evaluate(state: &mut PatientState, now: i64, config: &StreamConfig) -> Update {
-    let mut update = Update::default();
-    let input = state.scored_set(now, config);
-    let changed = match &state.last_input {
-        Some(last) => *last != input,
-        None => !is_empty(&input),
-    };
-    if changed {
-        let s = score(&input);
-        news2_alerts(state, &s, &input, now, config, &mut update.alerts);
-        state.last_input = Some(input);
-        state.last_score = Some(s.clone());
-        update.score = Some(s);
-    }
-    glucose_alerts(state, now, config, &mut update.alerts);
-    update
-}
-
-/// Like-for-like difference of `new` over `old`: over the parameters present in both.
-fn like_for_like(new: &Subscores, old: &Subscores) -> i16 {
-    new.iter()
-        .zip(old.iter())
-        .filter_map(|((_, n), (_, o))| Some(i16::from(n?) - i16::from(o?)))
-        .sum()
-}
-
 fn news2_alerts(
     state: &mut PatientState,
     s: &News2Score,
-    input: &News2Input,
-    now: i64,
+    clock: i64,
     config: &StreamConfig,
     alerts: &mut Vec<Alert>,
 ) {
-    if is_empty(input) {
-        // Nothing current: every NEWS2 alert re-arms, the trend restarts.
-        state.active.band = None;
-        state.active.single_parameter_3.clear();
-        state.active.news2_rise = false;
-        state.history.clear();
-        return;
-    }
     let newest = Parameter::ALL
         .iter()
         .filter(|p| s.subscores.get(**p).is_some())
         .filter_map(|&p| state.observed_at(p))
         .max()
-        .unwrap_or(now);
-    let base = |kind, severity: Severity| Alert {
+        .unwrap_or(clock);
+    let base = |kind| Alert {
         kind,
-        severity: severity.max(Severity::of_band(s.band)),
+        severity: Severity::Medium.max(Severity::of_band(s.band)),
         band: Some(s.band),
         total: Some(s.total),
         parameter: None,
         rise: None,
+        baseline: None,
         glucose_mg_dl: None,
         glucose_status: None,
-        at: now,
+        at: clock,
         observed_at: newest,
         message: String::new(),
     };
 
-    // Band escalation.
-    let fresh_reference = || BandReference {
-        band: s.band,
-        missing: s.missing.clone(),
-        at: now,
-    };
-    let reference = state.active.band.take();
-    let from = reference.as_ref().map_or(Band::Low, |r| r.band);
-    if s.band > from {
-        alerts.push(Alert {
-            message: format!(
-                "NEWS2 band escalated from {from} to {} (total {})",
-                s.band, s.total
-            ),
-            ..base(AlertKind::BandEscalation, Severity::Medium)
-        });
-    }
-    state.active.band = match reference {
-        // Lower band: an improvement only if no parameter was lost, or
-        // once the reference has gone unconfirmed for long enough.
-        Some(r) if s.band < r.band => {
-            let lost = s.missing.iter().any(|p| !r.missing.contains(p));
-            let unconfirmed = now.saturating_sub(r.at) > config.rearm_after_ms;
-            if lost && !unconfirmed {
-                Some(r)
-            } else {
-                Some(fresh_reference())
-            }
+    // Band escalation: above the previous score's band.
+    let previous = state.last_score.as_ref().map_or(Band::Low, |p| p.band);
+    if s.band > previous {
+        if !state.active.band_escalation {
+            state.active.band_escalation = true;
+            alerts.push(Alert {
+                message: format!(
+                    "NEWS2 band escalated from {previous} to {} (total {})",
+                    s.band, s.total
+                ),
+                ..base(AlertKind::BandEscalation)
+            });
         }
-        _ => Some(fresh_reference()),
+    } else {
+        state.active.band_escalation = false;
     }
-    .filter(|r| r.band != Band::Low);
 
-    // Single parameter 3.
+    // Single parameter 3, per parameter; a missing value changes nothing.
     for p in Parameter::ALL {
-        let active = state.active.single_parameter_3.contains(&p);
         match s.subscores.get(p) {
-            Some(3) if !active => {
+            Some(3) if state.active.single_parameter_3.contains(&p) => {}
+            Some(3) => {
                 state.active.single_parameter_3.push(p);
+                let at = state.observed_at(p).unwrap_or(clock);
                 alerts.push(Alert {
                     parameter: Some(p),
-                    observed_at: state.observed_at(p).unwrap_or(now),
+                    at,
+                    observed_at: at,
                     message: format!(
                         "{} scored 3 (NEWS2 total {}, {})",
                         capitalise(p.label()),
                         s.total,
                         s.band
                     ),
-                    ..base(AlertKind::SingleParameter3, Severity::Medium)
+                    ..base(AlertKind::SingleParameter3)
                 });
             }
-            Some(3) => {}
             Some(_) => state.active.single_parameter_3.retain(|q| *q != p),
-            None => {
-                let missing_long = state.observed_at(p).is_none_or(|at| {
-                    now.saturating_sub(at)
-                        > config.freshness_ms.saturating_add(config.rearm_after_ms)
-                });
-                if missing_long {
-                    state.active.single_parameter_3.retain(|q| *q != p);
-                }
-            }
+            None => {}
         }
     }
 
-    // Rise within the window, like for like.
-    // A score counts while it was current at some time within the window:
-    // those emitted in it and the one in effect when it started.
-    let window_start = now.saturating_sub(config.rise_window_ms);
-    if let Some(i) = state.history.iter().rposition(|h| h.at < window_start) {
-        state.history.drain(..i);
+    // NEWS2 rise over the lowest complete total in effect in the window.
+    let history = &mut state.baseline;
+    if let Some(last) = history.last_mut() {
+        if last.until.is_none() {
+            last.until = Some(clock);
+            if last.at >= clock {
+                // Replaced at its own time: never in effect.
+                history.pop();
+            }
+        }
     }
-    let best = state
-        .history
-        .iter()
-        .map(|h| (like_for_like(&s.subscores, &h.subscores), h))
-        .max_by_key(|(d, h)| (*d, h.at));
-    match best {
-        Some((rise, h)) if rise >= i16::from(config.rise_threshold) => {
+    // The latest entry's interval is now known; earlier entries with a total
+    // no lower end sooner, so they can never be the lowest again.
+    if let Some((&last, earlier)) = history.split_last() {
+        let mut kept: Vec<BaselineEntry> = earlier
+            .iter()
+            .copied()
+            .filter(|e| e.total < last.total)
+            .collect();
+        kept.push(last);
+        *history = kept;
+    }
+    history.retain(|e| {
+        e.until
+            .is_none_or(|until| clock.saturating_sub(until) < config.rise_window_ms)
+    });
+    let baseline = history.iter().map(|e| e.total).min();
+    let rise = baseline.map(|b| i16::from(s.total) - i16::from(b));
+    match (baseline, rise) {
+        (Some(b), Some(rise)) if rise >= i16::from(config.rise_threshold) => {
             if !state.active.news2_rise {
                 state.active.news2_rise = true;
                 let minutes = config.rise_window_ms / MINUTE_MS;
                 let rise = u8::try_from(rise).unwrap_or(u8::MAX);
                 alerts.push(Alert {
                     rise: Some(rise),
+                    baseline: Some(b),
                     message: format!(
-                        "NEWS2 rose by {rise} within {minutes} min (from {} to {}, {})",
-                        h.total, s.total, s.band
+                        "NEWS2 rose by {rise} within {minutes} min (from {b} to {}, {})",
+                        s.total, s.band
                     ),
-                    ..base(AlertKind::News2Rise, Severity::Medium)
+                    ..base(AlertKind::News2Rise)
                 });
             }
         }
         _ => state.active.news2_rise = false,
     }
-    state.history.retain(|h| h.subscores != s.subscores);
-    state.history.push(HistoryEntry {
-        at: now,
-        total: s.total,
-        subscores: s.subscores,
-    });
-    if state.history.len() > config.max_history.max(1) {
-        let excess = state.history.len() - config.max_history.max(1);
-        state.history.drain(..excess);
+    if s.complete {
+        history.push(BaselineEntry {
+            at: clock,
+            until: None,
+            total: s.total,
+        });
     }
 }
 
-fn glucose_alerts(
+/// Applies one glucose reading (already known to be fresh) to the latest
+/// glucose and the hypoglycaemia episode.
+fn glucose_reading(
     state: &mut PatientState,
-    now: i64,
+    value: f64,
+    at: i64,
     config: &StreamConfig,
     alerts: &mut Vec<Alert>,
-) {
-    let Some(g) = state.glucose else { return };
-    let age = now.saturating_sub(g.at);
-    if age > config.freshness_ms {
-        if age > config.freshness_ms.saturating_add(config.rearm_after_ms) {
-            state.active.glucose_hypo_l1 = false;
-            state.active.glucose_hypo_l2 = false;
-        }
-        return;
+) -> Option<Ignored> {
+    let value = match finite(value) {
+        Ok(v) => v,
+        Err(e) => return Some(e),
+    };
+    let previous = state.glucose;
+    if let Some(reason) = put(&mut state.glucose, value, at) {
+        return Some(reason);
     }
-    let status = classify(g.value);
-    let (l1, l2) = (g.value < 70.0, g.value < 54.0);
+    if previous.is_some_and(|p| at.saturating_sub(p.at) > config.hypo_episode_gap_ms) {
+        state.hypo = None;
+    }
+    if value >= 70.0 {
+        state.hypo = None;
+        return None;
+    }
+    let status = classify(value);
     let alert = |kind, severity, text: &str| Alert {
         kind,
         severity,
@@ -692,34 +731,30 @@ fn glucose_alerts(
         total: None,
         parameter: None,
         rise: None,
-        glucose_mg_dl: Some(g.value),
+        baseline: None,
+        glucose_mg_dl: Some(value),
         glucose_status: Some(status),
-        at: now,
-        observed_at: g.at,
-        message: format!("Glucose {:.1} mg/dL: {text}", g.value),
+        at,
+        observed_at: at,
+        message: format!("Glucose {value:.1} mg/dL: {text}"),
     };
-    if l2 && !state.active.glucose_hypo_l2 {
+    let episode = state.hypo.get_or_insert_with(|| {
+        alerts.push(alert(
+            AlertKind::GlucoseHypoL1,
+            Severity::Medium,
+            "hypoglycaemia (< 70 mg/dL)",
+        ));
+        HypoEpisode::default()
+    });
+    if value < 54.0 && !episode.level2 {
+        episode.level2 = true;
         alerts.push(alert(
             AlertKind::GlucoseHypoL2,
             Severity::High,
             "level 2 hypoglycaemia (< 54 mg/dL)",
         ));
-        state.active.glucose_hypo_l2 = true;
-        state.active.glucose_hypo_l1 = true;
-    } else if l1 && !state.active.glucose_hypo_l1 {
-        alerts.push(alert(
-            AlertKind::GlucoseHypoL1,
-            Severity::Medium,
-            "level 1 hypoglycaemia (54 to < 70 mg/dL)",
-        ));
-        state.active.glucose_hypo_l1 = true;
     }
-    if !l2 {
-        state.active.glucose_hypo_l2 = false;
-    }
-    if !l1 {
-        state.active.glucose_hypo_l1 = false;
-    }
+    None
 }
 
 fn capitalise(s: &str) -> String {

@@ -1,7 +1,7 @@
 //! NEWS2 (Royal College of Physicians, 2017) scoring.
 //!
 //! The types below are the contract shared by the CLI, the JNI bridge and the
-//! Flink job. [`score`] implements the chart of the contract (SPEC.md,
+//! Flink job. [`score`] implements the chart of the contract (docs/contract.md,
 //! "Scoring"):
 //!
 //! | parameter | 3 | 2 | 1 | 0 | 1 | 2 | 3 |
@@ -29,69 +29,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// ACVPU level of consciousness.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Consciousness {
-    /// Alert.
-    A,
-    /// New confusion.
-    C,
-    /// Responds to voice.
-    V,
-    /// Responds to pain.
-    P,
-    /// Unresponsive.
-    U,
-}
-
-impl Consciousness {
-    /// The ACVPU letter.
-    pub fn letter(self) -> char {
-        match self {
-            Consciousness::A => 'A',
-            Consciousness::C => 'C',
-            Consciousness::V => 'V',
-            Consciousness::P => 'P',
-            Consciousness::U => 'U',
-        }
-    }
-}
-
-impl fmt::Display for Consciousness {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.letter())
-    }
-}
-
-/// Error of [`Consciousness::from_str`] and [`Spo2Scale::from_str`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParseError(pub String);
-
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ParseError {}
-
-impl FromStr for Consciousness {
-    type Err = ParseError;
-
-    /// Parses an ACVPU letter, case-insensitive, surrounding blanks ignored.
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_uppercase().as_str() {
-            "A" => Ok(Consciousness::A),
-            "C" => Ok(Consciousness::C),
-            "V" => Ok(Consciousness::V),
-            "P" => Ok(Consciousness::P),
-            "U" => Ok(Consciousness::U),
-            _ => Err(ParseError(format!(
-                "consciousness must be one of A, C, V, P, U, not {s:?}"
-            ))),
-        }
-    }
-}
+/// ACVPU level of consciousness, and the error of parsing it or a
+/// [`Spo2Scale`]: defined in `vitalflow-core` (extraction reads ACVPU codes)
+/// and re-exported here.
+pub use vitalflow_core::consciousness::{Consciousness, ParseError};
 
 /// Which SpO2 scale applies to a patient (a per-patient clinical decision).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use vitalflow_scoring::alerts::{
-    apply, tick, Observation, PatientState, Reading, StreamConfig, MINUTE_MS,
+    apply, step, tick, Observation, PatientState, Reading, StreamConfig, MINUTE_MS,
 };
 use vitalflow_scoring::news2::{
     round_tenths, score, Band, Consciousness, News2Input, Parameter, Spo2Scale,
@@ -221,5 +221,117 @@ proptest! {
             // A restored state sees no change by itself.
             prop_assert_eq!(tick(&mut back, t, &cfg).score, None);
         }
+    }
+}
+
+/// One message of a generated feed: minutes after the previous message's
+/// time (negative: a late message) and its readings, at most one per slot.
+fn message() -> impl Strategy<Value = (i64, Vec<Reading>)> {
+    let reading = (0usize..9, 0usize..4).prop_map(|(k, i)| match k {
+        0 => Reading::RespRate([16.0, 10.0, 22.0, 26.0][i]),
+        1 => Reading::Spo2([97.0, 95.0, 93.0, 90.0][i]),
+        2 => match i {
+            0 => Reading::Fio2(21.0),
+            1 => Reading::Fio2(35.0),
+            2 => Reading::O2Flow(0.0),
+            _ => Reading::O2Flow(2.0),
+        },
+        3 => Reading::Systolic([120.0, 105.0, 95.0, 85.0][i]),
+        4 => Reading::Pulse([70.0, 95.0, 115.0, 135.0][i]),
+        5 => Reading::Consciousness(
+            [
+                Consciousness::A,
+                Consciousness::A,
+                Consciousness::C,
+                Consciousness::V,
+            ][i],
+        ),
+        6 => Reading::Temperature([37.0, 38.5, 39.5, 34.5][i]),
+        _ => Reading::GlucoseMgDl([120.0, 65.0, 50.0, 72.0][i]),
+    });
+    (
+        -90i64..45,
+        proptest::collection::vec(reading, 1..8).prop_map(|mut rows| {
+            // One row per slot (oxygen and glucose kinds share a slot).
+            let slot = |r: &Reading| match r {
+                Reading::RespRate(_) => 0,
+                Reading::Spo2(_) => 1,
+                Reading::Fio2(_) | Reading::O2Flow(_) | Reading::Oxygen(_) => 2,
+                Reading::Systolic(_) => 3,
+                Reading::Pulse(_) => 4,
+                Reading::Consciousness(_) => 5,
+                Reading::Temperature(_) => 6,
+                Reading::GlucoseMgDl(_) => 7,
+            };
+            let mut seen = Vec::new();
+            rows.retain(|r| {
+                let s = slot(r);
+                !seen.contains(&s) && {
+                    seen.push(s);
+                    true
+                }
+            });
+            rows
+        }),
+    )
+}
+
+/// The scores (with their clock) and alerts of a feed, one step per message.
+fn outcomes(feed: &[Vec<Observation>]) -> (Vec<String>, PatientState) {
+    let cfg = StreamConfig::default();
+    let mut state = PatientState::default();
+    let mut out = Vec::new();
+    for rows in feed {
+        let u = step(&mut state, rows, &cfg);
+        if let Some(s) = &u.score {
+            out.push(format!(
+                "{:?} {}",
+                u.clock,
+                serde_json::to_string(s).unwrap()
+            ));
+        }
+        out.extend(u.alerts.iter().map(|a| serde_json::to_string(a).unwrap()));
+    }
+    (out, state)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// A feed, and the same feed with any messages delivered a second time
+    /// (right after, or later, as a resend after a lost ACK would), give the
+    /// same scores and alerts. Messages have distinct times, so no two
+    /// messages carry different values for the same parameter and time (the
+    /// one case where the contract's "later row wins" lets a resend count).
+    #[test]
+    fn redelivered_messages_change_no_score_or_alert(
+        messages in proptest::collection::vec(message(), 1..40),
+        dups in proptest::collection::vec((any::<prop::sample::Index>(), 0usize..6), 0..12),
+    ) {
+        let mut t = 1_795_000_000_000i64;
+        let feed: Vec<Vec<Observation>> = messages
+            .iter()
+            .enumerate()
+            .map(|(i, (dt, rows))| {
+                t += dt * MINUTE_MS;
+                // Distinct times: a message's index in milliseconds.
+                let at = t + i as i64;
+                rows.iter().map(|r| Observation::new(*r, at)).collect()
+            })
+            .collect();
+        let mut after: Vec<Vec<usize>> = vec![Vec::new(); feed.len()];
+        for (j, extra) in &dups {
+            let j = j.index(feed.len());
+            after[(j + extra).min(feed.len() - 1)].push(j);
+        }
+        let mut with_dups = Vec::new();
+        for (k, rows) in feed.iter().enumerate() {
+            with_dups.push(rows.clone());
+            with_dups.extend(after[k].iter().map(|&j| feed[j].clone()));
+        }
+        let (once, state_once) = outcomes(&feed);
+        let (twice, state_twice) = outcomes(&with_dups);
+        prop_assert_eq!(once, twice);
+        prop_assert_eq!(state_once, state_twice);
     }
 }

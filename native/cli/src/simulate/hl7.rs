@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::physiology::{GlucoseUnit, Oxygen, Reading};
-use vitalflow_core::news2::Consciousness;
 use vitalflow_core::units::{convert, Unit};
+use vitalflow_scoring::news2::Consciousness;
 
 /// Which message style a patient's feed uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -492,6 +492,83 @@ fn nurse_obx(b: &mut Builder, id: &Identity, r: &Reading, ts: &str, with_time: b
 }
 
 /// An ORU^R01 from a point-of-care glucometer.
+/// The ADT trigger events the simulator sends (HL7 v2.5 chapter 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdtEvent {
+    /// A01 admit/visit notification: the patient arrives on the ward.
+    Admit,
+    /// A08 update patient information.
+    Update,
+    /// A03 discharge/end visit.
+    Discharge,
+}
+
+impl AdtEvent {
+    pub fn code(self) -> &'static str {
+        match self {
+            AdtEvent::Admit => "A01",
+            AdtEvent::Update => "A08",
+            AdtEvent::Discharge => "A03",
+        }
+    }
+}
+
+/// An ADT message from the EHR (v2.5, local time without offset as most EHRs send it):
+/// MSH, EVN, PID with name, birth date and sex, PV1 with location, visit number and the
+/// admit (PV1-44) or discharge (PV1-45) time.
+pub fn adt_message(
+    id: &Identity,
+    event: AdtEvent,
+    control_id: &str,
+    at: DateTime<Utc>,
+    zone: Tz,
+) -> Vec<u8> {
+    let mut b = Builder::new();
+    let ts = timestamp(at, Style::Loinc, zone);
+    let trigger = event.code();
+    let structure = match event {
+        // A08 uses the A01 message structure (HL7 v2.5 3.3.8).
+        AdtEvent::Admit | AdtEvent::Update => "ADT_A01",
+        AdtEvent::Discharge => "ADT_A03",
+    };
+    let msh9 = format!("ADT^{trigger}^{structure}");
+    b.seg(&[
+        "MSH",
+        "^~\\&",
+        "EHR_ADT",
+        "VITALFLOW_SIM",
+        "VITALFLOW",
+        "HOSPITAL",
+        &ts,
+        "",
+        &msh9,
+        control_id,
+        "P",
+        "2.5",
+    ]);
+    b.seg(&["EVN", trigger, &ts]);
+    let pid3 = format!("{}^^^{}^MR", escape(&id.mrn), escape(&id.authority));
+    let pid5 = format!("{}^{}^^^^^L", escape(&id.family), escape(&id.given));
+    b.seg(&["PID", "1", "", &pid3, "", &pid5, "", &id.birth_date, id.sex]);
+    let pv1_3 = format!("{}^{}^1", escape(&id.unit), escape(&id.bed));
+    let pv1_19 = format!("{}^^^{}^VN", escape(&id.visit), escape(&id.authority));
+    let mut pv1: Vec<&str> = vec!["PV1", "1", "I", &pv1_3];
+    pv1.extend(std::iter::repeat_n("", 15));
+    pv1.push(&pv1_19);
+    match event {
+        AdtEvent::Admit | AdtEvent::Update => {
+            pv1.extend(std::iter::repeat_n("", 24));
+            pv1.push(&ts); // PV1-44 admit date/time
+        }
+        AdtEvent::Discharge => {
+            pv1.extend(std::iter::repeat_n("", 25));
+            pv1.push(&ts); // PV1-45 discharge date/time
+        }
+    }
+    b.seg(&pv1);
+    b.finish()
+}
+
 pub fn glucose_message(
     id: &Identity,
     unit: GlucoseUnit,

@@ -15,7 +15,7 @@ use rand::{RngExt, SeedableRng};
 
 use crate::mllp_client::{AckClass, Client};
 use crate::util::{parse_duration, parse_start, Failed};
-use hl7::{Identity, Style};
+use hl7::{AdtEvent, Identity, Style};
 use physiology::Patient;
 
 /// Framing of file or standard-output output.
@@ -94,7 +94,7 @@ pub struct SimulateArgs {
     #[arg(long, value_name = "HOST:PORT,...", conflicts_with_all = ["mllp", "out"])]
     pub kafka: Option<String>,
     /// With --kafka: the topic.
-    #[arg(long, default_value = "hl7.raw", requires = "kafka")]
+    #[arg(long, default_value = vitalflow_schemas::topics::HL7_RAW, requires = "kafka")]
     pub topic: String,
     /// With --mllp: how long to wait for each ACK, e.g. 10s.
     #[arg(long, default_value = "10s", value_parser = parse_duration)]
@@ -107,6 +107,11 @@ pub struct SimulateArgs {
     /// (1 = real time, 60 = an hour a minute). Default: as fast as possible.
     #[arg(long, value_parser = parse_speed)]
     pub speed: Option<f64>,
+    /// Also send the EHR's ADT feed: an A01 admission before each patient's first reading,
+    /// an A08 update halfway for every fifth patient and an A03 discharge after the last
+    /// reading for every fourth patient who is not deteriorating.
+    #[arg(long)]
+    pub adt: bool,
 }
 
 fn parse_speed(s: &str) -> Result<f64, String> {
@@ -200,6 +205,7 @@ pub struct Simulation {
     zone: Tz,
     tag: String,
     seq: u64,
+    adt: bool,
 }
 
 impl Simulation {
@@ -287,6 +293,7 @@ impl Simulation {
             zone: args.zone,
             tag: format!("VF{:06X}", args.seed & 0xFF_FFFF),
             seq: 0,
+            adt: args.adt,
         }
     }
 
@@ -311,6 +318,12 @@ impl Simulation {
         for k in 0..self.order.len() {
             let i = self.order[k];
             let at = base + self.phases[i];
+            if self.adt && tick == 0 {
+                out.push(self.adt_message(i, AdtEvent::Admit, at - Duration::minutes(5)));
+            }
+            if self.adt && i % 5 == 0 && self.readings > 2 && tick == self.readings / 2 {
+                out.push(self.adt_message(i, AdtEvent::Update, at - Duration::minutes(1)));
+            }
             let reading = self.patients[i].step(progress);
             let control_id = self.next_control_id();
             let bytes =
@@ -337,8 +350,22 @@ impl Simulation {
                     bytes,
                 });
             }
+            let stable = self.patients[i].profile.deterioration.is_none();
+            if self.adt && stable && i % 4 == 0 && tick + 1 == self.readings {
+                out.push(self.adt_message(i, AdtEvent::Discharge, at + Duration::minutes(5)));
+            }
         }
         out
+    }
+
+    fn adt_message(&mut self, i: usize, event: AdtEvent, at: DateTime<Utc>) -> SimMessage {
+        let control_id = self.next_control_id();
+        let bytes = hl7::adt_message(&self.identities[i], event, &control_id, at, self.zone);
+        SimMessage {
+            control_id,
+            at,
+            bytes,
+        }
     }
 
     /// One JSON object per patient: the ground truth behind the feed.
@@ -400,8 +427,12 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failed> {
         let sink =
             crate::gateway::KafkaSink::new(bootstrap, std::time::Duration::from_secs(30), &[])
                 .map_err(Failed::usage)?;
-        let gateway =
-            crate::gateway::Gateway::new(sink, &args.topic, "hl7.invalid", "vitalflow-simulate");
+        let gateway = crate::gateway::Gateway::new(
+            sink,
+            &args.topic,
+            vitalflow_schemas::topics::HL7_INVALID,
+            "vitalflow-simulate",
+        );
         let pacer = Pacer::new(args);
         let mut sent = 0u64;
         for t in 0..total {
@@ -529,6 +560,52 @@ mod tests {
             assert!(m.bytes.starts_with(b"MSH|^~\\&|"));
             assert!(m.bytes.ends_with(b"\r"));
             assert!(!m.bytes.contains(&b'\n'));
+        }
+    }
+
+    #[test]
+    fn adt_feed_admits_before_the_first_reading_and_discharges_stable_patients() {
+        let plain = all(&args(&["--seed", "3", "--patients", "8", "--count", "4"]));
+        assert!(plain
+            .iter()
+            .all(|m| !m.bytes.windows(4).any(|w| w == b"ADT^")));
+        let msgs = all(&args(&[
+            "--seed",
+            "3",
+            "--patients",
+            "8",
+            "--count",
+            "4",
+            "--adt",
+        ]));
+        let text: Vec<String> = msgs
+            .iter()
+            .map(|m| String::from_utf8_lossy(&m.bytes).into_owned())
+            .collect();
+        let of = |ev: &str| {
+            text.iter()
+                .filter(|t| t.contains(&format!("|ADT^{ev}^")))
+                .count()
+        };
+        assert_eq!(of("A01"), 8, "one admission per patient");
+        assert_eq!(of("A08"), 2, "patients 0 and 5 are updated");
+        let sim = Simulation::new(&args(&["--seed", "3", "--patients", "8", "--adt"]));
+        let stable_fourth = (0..8)
+            .filter(|i| i % 4 == 0 && sim.patients[*i].profile.deterioration.is_none())
+            .count();
+        assert_eq!(of("A03"), stable_fourth);
+        // Each patient's admission comes before that patient's first ORU.
+        for t in text.iter().filter(|t| t.contains("|ADT^A01^")) {
+            let mrn = vitalflow_core::query(t.as_bytes(), "PID-3-1")
+                .unwrap()
+                .unwrap();
+            let first_oru = text
+                .iter()
+                .position(|u| u.contains("|ORU^R01") && u.contains(&format!("|{mrn}^^^")))
+                .unwrap();
+            let admit = text.iter().position(|u| u == t).unwrap();
+            assert!(admit < first_oru);
+            assert!(t.contains("\rEVN|A01|"));
         }
     }
 

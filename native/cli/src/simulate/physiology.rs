@@ -15,7 +15,7 @@
 
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
-use vitalflow_core::news2::Consciousness;
+use vitalflow_scoring::news2::Consciousness;
 
 /// Physiological limits every simulated value stays within.
 pub mod limits {
@@ -323,7 +323,7 @@ impl Patient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vitalflow_core::news2::{score, News2Input, Spo2Scale};
+    use vitalflow_scoring::news2::{score, News2Input, Spo2Scale};
 
     fn run(seed: u64, deteriorating: bool, n: u32) -> (Patient, Vec<Reading>) {
         let mut p = Patient::new(seed, deteriorating);

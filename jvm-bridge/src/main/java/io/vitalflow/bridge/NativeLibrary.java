@@ -2,13 +2,19 @@ package io.vitalflow.bridge;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Loads {@code libvitalflow_jni}, once per class loader that holds this class.
@@ -31,6 +37,15 @@ import java.util.Locale;
  * file. Set {@value #DELETE_PROPERTY}{@code =true} to delete them right after loading instead (the
  * mapping stays valid on Linux and macOS; backtraces then lose their symbols).
  *
+ * <p>Each extracted copy has a lock file next to it ({@code <copy>.lck}), locked while this JVM
+ * lives. Before extracting, copies left by earlier JVMs (a crash, a kill) are removed: those whose
+ * lock file can be locked, i.e. whose JVM is gone.
+ *
+ * <p>The jar resource directory comes from {@code os.name}/{@code os.arch} ({@link #classifier()}).
+ * Bundled: {@link #BUNDLED}. Known platform names that a build could add with a second library in
+ * the jar: {@link #KNOWN_NOT_BUNDLED}. Anything else is refused with a message that names the
+ * platform.
+ *
  * <p>The first failure is cached: later calls rethrow it, with every attempt listed, instead of
  * trying again and failing differently.
  */
@@ -44,7 +59,16 @@ public final class NativeLibrary {
     /** The library name given to {@code System.loadLibrary}. */
     public static final String LIBRARY_NAME = "vitalflow_jni";
 
+    /** Platforms whose library this jar carries. */
+    public static final Set<String> BUNDLED = Set.of("linux-x86_64");
+    /** Platform names the loader knows but this jar carries no library for. */
+    public static final Set<String> KNOWN_NOT_BUNDLED =
+            Set.of("linux-aarch64", "osx-aarch64", "osx-x86_64", "windows-x86_64");
+
     private static final String OTHER_LOADER = "another classloader";
+    private static final String LOCK_SUFFIX = ".lck";
+    /** Locks of this class loader's extracted copies, held (never released) while the JVM lives. */
+    private static final List<FileLock> HELD = new ArrayList<>();
 
     private static volatile boolean loaded;
     private static String loadedFrom;
@@ -96,17 +120,39 @@ public final class NativeLibrary {
 
     /** The {@code <os>-<arch>} directory name under {@code native/} in the jar, e.g. {@code linux-x86_64}. */
     public static String classifier() {
-        String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
-        String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
+        return classifier(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+    }
+
+    /** The classifier of an {@code os.name} and {@code os.arch}. */
+    static String classifier(String osName, String osArch) {
+        String os = osName.toLowerCase(Locale.ROOT);
+        String arch = osArch.toLowerCase(Locale.ROOT);
         String o = os.startsWith("linux") ? "linux"
                 : os.startsWith("mac") || os.startsWith("darwin") ? "osx"
                 : os.startsWith("windows") ? "windows" : os.replaceAll("[^a-z0-9]", "");
         String a = switch (arch) {
             case "amd64", "x86_64", "x64" -> "x86_64";
-            case "aarch64", "arm64" -> "aarch_64";
+            case "aarch64", "arm64" -> "aarch64";
             default -> arch.replaceAll("[^a-z0-9_]", "");
         };
         return o + "-" + a;
+    }
+
+    /**
+     * Why the jar cannot serve {@code classifier}, or null if it carries its library: a known
+     * platform without a bundled library, or an unsupported one.
+     */
+    static String unsupportedReason(String classifier) {
+        if (BUNDLED.contains(classifier)) {
+            return null;
+        }
+        if (KNOWN_NOT_BUNDLED.contains(classifier)) {
+            return "platform " + classifier + " is known but this jar bundles no library for it (bundled: "
+                    + BUNDLED + "); build libvitalflow_jni for it and add it as native/" + classifier + "/";
+        }
+        return "platform " + classifier + " (os.name=" + System.getProperty("os.name") + ", os.arch="
+                + System.getProperty("os.arch") + ") is not supported (bundled: " + BUNDLED + "; known: "
+                + KNOWN_NOT_BUNDLED + ")";
     }
 
     private static String search(List<String> attempts) throws IOException {
@@ -131,6 +177,11 @@ public final class NativeLibrary {
                 }
             }
             attempts.add("System.loadLibrary(\"" + LIBRARY_NAME + "\"): " + e.getMessage());
+        }
+        String unsupported = unsupportedReason(classifier());
+        if (unsupported != null) {
+            attempts.add("jar resource: " + unsupported);
+            throw new UnsatisfiedLinkError(unsupported);
         }
         String resource = "native/" + classifier() + "/" + System.mapLibraryName(LIBRARY_NAME);
         try (InputStream in = NativeLibrary.class.getClassLoader() == null
@@ -197,11 +248,62 @@ public final class NativeLibrary {
         int dot = name.lastIndexOf('.');
         String prefix = (dot > 0 ? name.substring(0, dot) : name) + "-";
         String suffix = dot > 0 ? name.substring(dot) : "";
-        Path tmp = dir == null
-                ? Files.createTempFile(prefix, suffix)
-                : Files.createTempFile(Files.createDirectories(Paths.get(dir)), prefix, suffix);
+        Path parent = dir == null
+                ? Paths.get(System.getProperty("java.io.tmpdir"))
+                : Files.createDirectories(Paths.get(dir));
+        removeStaleCopies(parent, prefix, suffix);
+        Path tmp = Files.createTempFile(parent, prefix, suffix);
+        Path lock = lockFile(tmp);
+        FileChannel channel = FileChannel.open(lock, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        synchronized (HELD) {
+            HELD.add(channel.lock());
+        }
         tmp.toFile().deleteOnExit();
+        lock.toFile().deleteOnExit();
         return tmp;
+    }
+
+    private static Path lockFile(Path copy) {
+        return copy.resolveSibling(copy.getFileName() + LOCK_SUFFIX);
+    }
+
+    /**
+     * Deletes extracted copies in {@code dir} whose lock file is free (their JVM has exited without
+     * deleting them). A copy without a lock file is left alone (it may be being created right now),
+     * and so is one whose lock is held by any JVM, this one included.
+     *
+     * @return how many copies were deleted
+     */
+    static int removeStaleCopies(Path dir, String prefix, String suffix) {
+        int removed = 0;
+        try (DirectoryStream<Path> copies = Files.newDirectoryStream(dir, prefix + "*" + suffix)) {
+            for (Path copy : copies) {
+                Path lock = lockFile(copy);
+                if (!Files.isRegularFile(lock)) {
+                    continue;
+                }
+                try (FileChannel ch = FileChannel.open(lock, StandardOpenOption.WRITE)) {
+                    FileLock l = ch.tryLock();
+                    if (l == null) {
+                        continue; // another JVM holds it
+                    }
+                    try {
+                        Files.deleteIfExists(copy);
+                        removed++;
+                    } finally {
+                        l.release();
+                    }
+                    Files.deleteIfExists(lock);
+                } catch (OverlappingFileLockException inUseHere) {
+                    // this JVM holds it (another class loader's copy)
+                } catch (IOException ignored) {
+                    // best effort: a copy we cannot inspect is left alone
+                }
+            }
+        } catch (IOException ignored) {
+            // best effort: an unreadable directory only means nothing is cleaned
+        }
+        return removed;
     }
 
     private static void deleteAfterLoad(Path tmp) {

@@ -198,7 +198,7 @@ final class RowDecoder {
     }
 
     Hl7Exception error() {
-        String kind = str();
+        int kind = (int) varint();
         String message = str();
         long offset = varint() - 1;
         String segment = str();

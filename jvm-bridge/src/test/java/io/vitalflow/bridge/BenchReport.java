@@ -24,7 +24,14 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 public final class BenchReport {
     public static void main(String[] args) throws Exception {
         Path out = Paths.get(System.getProperty("vitalflow.benchmarks.md", "../docs/benchmarks.md"));
-        Options opts = new OptionsBuilder().include(VitalsBenchmark.class.getName()).build();
+        // the forked benchmark JVM loads the test build (it has noop/noopGuarded/coreLoop0)
+        OptionsBuilder builder = new OptionsBuilder();
+        builder.include(VitalsBenchmark.class.getName());
+        String nativePath = System.getProperty(NativeLibrary.PATH_PROPERTY);
+        if (nativePath != null) {
+            builder.jvmArgsAppend("-D" + NativeLibrary.PATH_PROPERTY + "=" + nativePath);
+        }
+        Options opts = builder.build();
         Collection<RunResult> results = new Runner(opts).run();
         Map<String, Result<?>> by = new LinkedHashMap<>();
         for (RunResult r : results) {

@@ -49,7 +49,7 @@ class ConcurrencyTest {
                                         Hl7.query(messages.get(i), "bad path");
                                         throw new AssertionError("expected Hl7Exception");
                                     } catch (Hl7Exception expectedError) {
-                                        assertEquals("BAD_PATH", expectedError.kind());
+                                        assertEquals(Hl7Exception.Kind.BAD_PATH, expectedError.kind());
                                     }
                                 }
                             }

@@ -79,7 +79,7 @@ class VitalsTest {
             if (i == 10 || i == 20) {
                 assertFalse(r.ok());
                 assertTrue(r.vitals().isEmpty());
-                assertEquals(i == 10 ? "MISSING_MSH" : "EMPTY", r.error().kind());
+                assertEquals(i == 10 ? Hl7Exception.Kind.MISSING_MSH : Hl7Exception.Kind.EMPTY, r.error().kind());
             } else {
                 assertTrue(r.ok(), () -> String.valueOf(r.error()));
                 assertEquals(Vitals.extract(batch.get(i)), r.vitals());

@@ -4,54 +4,47 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.avro.Schema;
 
 /**
- * The Avro schemas of the vitalflow topics, read from the {@code schemas/*.avsc} files that this jar
- * carries (the same files the Rust crate {@code vitalflow-avro} embeds). Each is registered under
- * {@code <topic>-value} with compatibility BACKWARD.
+ * The Avro schemas of the vitalflow topics, read from the {@code schemas/*.avsc} files that this
+ * jar carries (the same files the Rust crate {@code vitalflow-schemas} embeds). Each is registered
+ * under {@code <topic>-value} with compatibility BACKWARD.
  */
 public final class Schemas {
-    /** topic -> schema file name, in registration order (SPEC.md "Kafka topics and schemas"). */
-    public static final Map<String, String> TOPIC_FILES;
+  /**
+   * topic -> schema file name of its record values, in the order of topics.tsv (see {@link
+   * Topics}).
+   */
+  public static final Map<String, String> TOPIC_FILES = Topics.avroValueFiles();
 
-    static {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("vitals.observations", "VitalSign.avsc");
-        m.put("vitals.scores", "VitalsScore.avsc");
-        m.put("vitals.alerts", "VitalsAlert.avsc");
-        m.put("patients", "Patient.avsc");
-        TOPIC_FILES = java.util.Collections.unmodifiableMap(m);
+  private Schemas() {}
+
+  /** The registry subject of a topic's record values. */
+  public static String valueSubject(String topic) {
+    return topic + "-value";
+  }
+
+  /** The text of schema file {@code name} (e.g. "VitalSign.avsc"). */
+  public static String text(String name) {
+    try (InputStream in = Schemas.class.getResourceAsStream("/io/vitalflow/avro/schemas/" + name)) {
+      if (in == null) throw new IllegalArgumentException("no schema file " + name);
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
+  }
 
-    private Schemas() {}
+  /** The parsed schema of file {@code name}; each file is self-contained. */
+  public static Schema parse(String name) {
+    return new Schema.Parser().parse(text(name));
+  }
 
-    /** The registry subject of a topic's record values. */
-    public static String valueSubject(String topic) {
-        return topic + "-value";
-    }
-
-    /** The text of schema file {@code name} (e.g. "VitalSign.avsc"). */
-    public static String text(String name) {
-        try (InputStream in = Schemas.class.getResourceAsStream("/io/vitalflow/avro/schemas/" + name)) {
-            if (in == null) throw new IllegalArgumentException("no schema file " + name);
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** The parsed schema of file {@code name}; each file is self-contained. */
-    public static Schema parse(String name) {
-        return new Schema.Parser().parse(text(name));
-    }
-
-    /** The parsed schema of a topic's record values. */
-    public static Schema forTopic(String topic) {
-        String f = TOPIC_FILES.get(topic);
-        if (f == null) throw new IllegalArgumentException("no Avro schema for topic " + topic);
-        return parse(f);
-    }
+  /** The parsed schema of a topic's record values. */
+  public static Schema forTopic(String topic) {
+    String f = TOPIC_FILES.get(topic);
+    if (f == null) throw new IllegalArgumentException("no Avro schema for topic " + topic);
+    return parse(f);
+  }
 }
