@@ -13,32 +13,36 @@ import java.util.List;
  */
 public interface Warehouse extends AutoCloseable {
 
-    /** Rows for one table, with the columns of the record schema they came from. */
-    record TableBatch(TableId table, TableModel model, List<Column> columns, List<Object[]> rows) {}
+  /** Rows for one table, with the columns of the record schema they came from. */
+  record TableBatch(TableId table, TableModel model, List<Column> columns, List<Object[]> rows) {}
 
-    DatabaseDialect dialect();
+  DatabaseDialect dialect();
 
-    /** Lower-case column names of {@code t}; empty when it does not exist. */
-    List<String> columnsOf(TableId t);
+  /** Lower-case column names of {@code t}; empty when it does not exist. */
+  List<String> columnsOf(TableId t);
 
-    /** Runs DDL statements, each in its own transaction. */
-    void executeDdl(List<String> statements);
+  /** Runs DDL statements, each in its own transaction. */
+  void executeDdl(List<String> statements);
 
-    /** Stages and upserts every batch, all in ONE transaction, and commits it. */
-    void upsert(List<TableBatch> batches);
+  /** Stages and upserts every batch, all in ONE transaction, and commits it. */
+  void upsert(List<TableBatch> batches);
 
-    @Override
-    void close();
+  @Override
+  void close();
 
-    /** A warehouse failure; {@code connectivity} = retry (never the DLQ), else a data or SQL problem. */
-    class WarehouseException extends RuntimeException {
-        private final boolean connectivity;
+  /**
+   * A warehouse failure; {@code connectivity} = retry (never the DLQ), else a data or SQL problem.
+   */
+  class WarehouseException extends RuntimeException {
+    private final boolean connectivity;
 
-        public WarehouseException(String message, Throwable cause, boolean connectivity) {
-            super(message, cause);
-            this.connectivity = connectivity;
-        }
-
-        public boolean connectivity() { return connectivity; }
+    public WarehouseException(String message, Throwable cause, boolean connectivity) {
+      super(message, cause);
+      this.connectivity = connectivity;
     }
+
+    public boolean connectivity() {
+      return connectivity;
+    }
+  }
 }

@@ -6,17 +6,19 @@ package io.vitalflow.connect.warehouse.dataapi;
  * statement itself failed (the error text is Redshift's).
  */
 public class DataApiException extends RuntimeException {
-    private final boolean retriable;
+  private final boolean retriable;
 
-    public DataApiException(String message, boolean retriable) {
-        super(message);
-        this.retriable = retriable;
-    }
+  public DataApiException(String message, boolean retriable) {
+    super(message);
+    this.retriable = retriable;
+  }
 
-    /** Called from native code (JNI): "R:" or "F:" prefix = retriable or failed. */
-    public DataApiException(String encoded) {
-        this(encoded.length() > 2 ? encoded.substring(2) : encoded, encoded.startsWith("R:"));
-    }
+  /** Called from native code (JNI): "R:" or "F:" prefix = retriable or failed. */
+  public DataApiException(String encoded) {
+    this(encoded.length() > 2 ? encoded.substring(2) : encoded, encoded.startsWith("R:"));
+  }
 
-    public boolean retriable() { return retriable; }
+  public boolean retriable() {
+    return retriable;
+  }
 }

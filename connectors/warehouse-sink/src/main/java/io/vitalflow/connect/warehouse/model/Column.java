@@ -8,13 +8,22 @@ package io.vitalflow.connect.warehouse.model;
  */
 public record Column(String name, Type type, int length, boolean key, java.util.List<String> path) {
 
-    public enum Type { STRING, INT, BIGINT, REAL, DOUBLE, BOOLEAN, TIMESTAMPTZ, DATE }
+  public enum Type {
+    STRING,
+    INT,
+    BIGINT,
+    REAL,
+    DOUBLE,
+    BOOLEAN,
+    TIMESTAMPTZ,
+    DATE
+  }
 
-    public Column {
-        path = java.util.List.copyOf(path);
-    }
+  public Column {
+    path = java.util.List.copyOf(path);
+  }
 
-    public static Column of(String name, Type type, int length, boolean key) {
-        return new Column(name, type, length, key, java.util.List.of(name));
-    }
+  public static Column of(String name, Type type, int length, boolean key) {
+    return new Column(name, type, length, key, java.util.List.of(name));
+  }
 }

@@ -9,16 +9,22 @@ import java.util.Map;
  * and the sizes of its string columns.
  *
  * @param keyDefaults key columns that may be null in a record and are stored as '' instead (the
- *                    sender fields of fact_vital_sign), so that the key stays NOT NULL
+ *     sender fields of fact_vital_sign), so that the key stays NOT NULL
  */
-public record TableModel(String name, List<String> naturalKey, List<String> keyDefaults, String distKey,
-                         String sortKey, String versionColumn, Map<String, Integer> stringSizes) {
+public record TableModel(
+    String name,
+    List<String> naturalKey,
+    List<String> keyDefaults,
+    String distKey,
+    String sortKey,
+    String versionColumn,
+    Map<String, Integer> stringSizes) {
 
-    /** Size of a string column without a known size. */
-    public static final int DEFAULT_STRING_SIZE = 1024;
+  /** Size of a string column without a known size. */
+  public static final int DEFAULT_STRING_SIZE = 1024;
 
-    public int stringSize(String column) {
-        Integer s = stringSizes.get(column);
-        return s == null ? DEFAULT_STRING_SIZE : s;
-    }
+  public int stringSize(String column) {
+    Integer s = stringSizes.get(column);
+    return s == null ? DEFAULT_STRING_SIZE : s;
+  }
 }

@@ -5,9 +5,9 @@ import java.util.List;
 
 /** Test access to package-private parts of the Data API warehouse. */
 public final class DataApiWarehouseAccess {
-    private DataApiWarehouseAccess() {}
+  private DataApiWarehouseAccess() {}
 
-    public static String tuple(Object[] row, List<Column> columns, int first, List<String> params) {
-        return DataApiWarehouse.tuple(row, columns, first, params);
-    }
+  public static String tuple(Object[] row, List<Column> columns, int first, List<String> params) {
+    return DataApiWarehouse.tuple(row, columns, first, params);
+  }
 }
