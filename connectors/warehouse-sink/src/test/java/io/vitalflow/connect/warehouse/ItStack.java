@@ -42,8 +42,21 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * the environment, see tests/stack/stack.env): Connect REST, the registry, Kafka and PostgreSQL.
  */
 final class ItStack {
-  static final Path ROOT =
-      Path.of(System.getProperty("vitalflow.repo.root", "../..")).toAbsolutePath().normalize();
+  static final Path ROOT = repoRoot();
+
+  /**
+   * The repository: the system property vitalflow.repo.root, else the nearest directory up with
+   * tests/stack/stack.sh.
+   */
+  static Path repoRoot() {
+    String p = System.getProperty("vitalflow.repo.root");
+    if (p != null) return Path.of(p).toAbsolutePath().normalize();
+    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
+      if (Files.isRegularFile(d.resolve("tests/stack/stack.sh"))) return d;
+    }
+    throw new IllegalStateException("cannot find the repository root (tests/stack/stack.sh)");
+  }
+
   private static ItStack instance;
 
   final Map<String, String> env = new HashMap<>();
