@@ -234,7 +234,15 @@ public class WarehouseSinkTask extends SinkTask {
       if (!config.autoCreate())
         throw new ConnectException("table " + id + " does not exist and auto.create is false");
       List<String> ddl = new ArrayList<>();
-      if (!"public".equals(id.schema())) ddl.add(warehouse.dialect().createSchema(id.schema()));
+      if (!"public".equals(id.schema())) {
+        try {
+          warehouse.executeDdl(List.of(warehouse.dialect().createSchema(id.schema())));
+        } catch (WarehouseException e) {
+          // another task may have created it at the same moment (IF NOT EXISTS is not atomic);
+          // if it really failed, CREATE TABLE says so next
+          if (e.connectivity()) throw e;
+        }
+      }
       ddl.add(warehouse.dialect().createTable(id, cols, model));
       ddlAllowingRace(id, ddl, cols);
       log.info("created table {}", id);

@@ -247,6 +247,15 @@ final class ItStack {
     return Integer.parseInt(r.body().replaceAll(".*\"id\"\\s*:\\s*(\\d+).*", "$1"));
   }
 
+  void setCompatibility(String subject, String level) throws IOException, InterruptedException {
+    HttpResponse<String> r =
+        http("PUT", registryUrl() + "/config/" + subject, "{\"compatibility\":\"" + level + "\"}");
+    if (r.statusCode() != 200) {
+      throw new IllegalStateException(
+          "compatibility of " + subject + ": " + r.statusCode() + " " + r.body());
+    }
+  }
+
   void createTopics(int partitions, String... topics) throws Exception {
     List<NewTopic> l = new ArrayList<>();
     for (String t : topics) l.add(new NewTopic(t, partitions, (short) 1));
@@ -325,6 +334,22 @@ final class ItStack {
         return false;
     }
     return true;
+  }
+
+  /** Partitions of the topics where the connector's group has committed an offset above 0. */
+  int committedPartitions(String connector, String... topics) throws Exception {
+    Map<TopicPartition, OffsetAndMetadata> committed =
+        admin
+            .listConsumerGroupOffsets("connect-" + connector)
+            .partitionsToOffsetAndMetadata()
+            .get(30, TimeUnit.SECONDS);
+    int n = 0;
+    for (var e : committed.entrySet()) {
+      if (List.of(topics).contains(e.getKey().topic())
+          && e.getValue() != null
+          && e.getValue().offset() > 0) n++;
+    }
+    return n;
   }
 
   static void await(String what, Duration timeout, Check check) throws Exception {
