@@ -250,6 +250,12 @@ final class ItStack {
   void setCompatibility(String subject, String level) throws IOException, InterruptedException {
     HttpResponse<String> r =
         http("PUT", registryUrl() + "/config/" + subject, "{\"compatibility\":\"" + level + "\"}");
+    for (int i = 0; i < 20 && r.statusCode() >= 500; i++) { // stale pool after a database restart
+      Thread.sleep(500);
+      r =
+          http(
+              "PUT", registryUrl() + "/config/" + subject, "{\"compatibility\":\"" + level + "\"}");
+    }
     if (r.statusCode() != 200) {
       throw new IllegalStateException(
           "compatibility of " + subject + ": " + r.statusCode() + " " + r.body());
