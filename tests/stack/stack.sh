@@ -17,6 +17,8 @@
 #   tests/stack/stack.sh sql FILE [ARGS]        run a SQL file through Flink's own SQL client against the
 #                                 session cluster, with the UDF jar and the Kafka SQL connector
 #   tests/stack/stack.sh flink-tm-start         start the TaskManager again (after it was killed)
+#   tests/stack/stack.sh restart connect|postgres   stop and start one service (connect reinstalls
+#                                 the plugin archives first); for the tests' crash and restart cases
 #
 # Versions come from the root pom.xml <properties>; ports and names from tests/stack/stack.env;
 # topics, partitions, cleanup policies and value schemas from schemas/topics.tsv.
@@ -702,5 +704,11 @@ case "${1:-}" in
   sql) shift; cmd_sql "$@" ;;
   flink-tm-start) flink_start_tm ;;
   logs) pg_home_init; ls -1 "$LOGS"/*.log "$PG_HOME/postgres.log" 2>/dev/null ;;
-  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  restart)
+    case "${2:-}" in
+      connect) mkdir -p "$RUN" "$LOGS" "$CONNECT_HOME"; write_log4j; stop_proc connect; connect_up ;;
+      postgres) pg_down; pg_up ;;
+      *) die "restart: connect or postgres" ;;
+    esac ;;
+  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac
