@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# vitalflow local stack: Kafka (KRaft), Apicurio Registry, Kafka Connect, PostgreSQL.
+# vitalflow local stack: Kafka (KRaft), Apicurio Registry, Kafka Connect, PostgreSQL, a Flink session cluster.
 #
 #   tests/stack/stack.sh up       download what is missing, start, health-check, create topics,
 #                                 register the Avro schemas; idempotent (healthy services are kept)
@@ -13,6 +13,12 @@
 #   tests/stack/stack.sh fetch    only download (Maven Central via tests/stack/pom.xml)
 #   tests/stack/stack.sh clean    down, then delete the state (data, logs), keeping downloads
 #   tests/stack/stack.sh logs     paths of the log files
+#   tests/stack/stack.sh flink-run JAR [ARGS]   submit a job jar to the Flink session cluster (detached)
+#   tests/stack/stack.sh sql FILE [ARGS]        run a SQL file through Flink's own SQL client against the
+#                                 session cluster, with the UDF jar and the Kafka SQL connector
+#   tests/stack/stack.sh flink-tm-start         start the TaskManager again (after it was killed)
+#   tests/stack/stack.sh restart connect|postgres   stop and start one service (connect reinstalls
+#                                 the plugin archives first); for the tests' crash and restart cases
 #
 # Versions come from the root pom.xml <properties>; ports and names from tests/stack/stack.env;
 # topics, partitions, cleanup policies and value schemas from schemas/topics.tsv.
@@ -29,6 +35,8 @@ STACK_DIR=$(cd "$STACK_DIR" && pwd)
 
 prop() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$ROOT/pom.xml" | head -n1; }
 KAFKA_VERSION=$(prop kafka.version)
+FLINK_VERSION=$(prop flink.version)
+FLINK_KAFKA_VERSION=$(prop flink.connector.kafka.version)
 APICURIO_VERSION=$(prop apicurio.version)
 PG_MAJOR=$(prop postgresql.server.major)
 [ -n "$KAFKA_VERSION" ] && [ -n "$APICURIO_VERSION" ] || { echo "stack: versions not found in $ROOT/pom.xml" >&2; exit 2; }
@@ -418,6 +426,190 @@ EOF
   log "connect lists $CONVERTER_CLASS"
 }
 
+
+# ---------------------------------------------------------------- Flink session cluster
+# Flink's distribution jars (flink-dist, the SQL client, BashJavaUtils) are not on Maven Central:
+# they come from PyPI's apache-flink-libraries wheel of the same version (pyflink/lib, pyflink/opt,
+# pyflink/bin; the SQL client's option parser needs opt/flink-python). The Kafka SQL connector
+# and the SQL gateway (which the SQL client's embedded mode runs) come from Maven Central.
+FLINK_HOME=$DIST/flink-$FLINK_VERSION
+FLINK_STATE=$STACK_DIR/flink
+FLINK_CONF=$FLINK_STATE/conf
+FLINK_URL=http://$H:$FLINK_REST_PORT
+FLINK_SQL_KAFKA_JAR=$FLINK_HOME/opt/flink-sql-connector-kafka-$FLINK_KAFKA_VERSION.jar
+FLINK_SQL_GATEWAY_JAR=$FLINK_HOME/opt/flink-sql-gateway-$FLINK_VERSION.jar
+FLINK_UDF_JAR=${VITALFLOW_UDF_JAR:-$ROOT/flink-job/udf/target/vitalflow-flink-udf.jar}
+FLINK_JAVA_OPTS="--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED \
+--add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED \
+--add-exports=jdk.compiler/com.sun.tools.javac.parser=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.tree=ALL-UNNAMED \
+--add-exports=jdk.compiler/com.sun.tools.javac.util=ALL-UNNAMED --add-exports=java.security.jgss/sun.security.krb5=ALL-UNNAMED \
+--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED --add-opens=java.base/java.io=ALL-UNNAMED \
+--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.lang.reflect=ALL-UNNAMED \
+--add-opens=java.base/java.text=ALL-UNNAMED --add-opens=java.base/java.time=ALL-UNNAMED --add-opens=java.base/java.util=ALL-UNNAMED \
+--add-opens=java.base/java.util.concurrent=ALL-UNNAMED --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED \
+--add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
+
+flink_fetch() {
+  [ -f "$FLINK_HOME/.complete" ] && [ -f "$FLINK_SQL_KAFKA_JAR" ] && [ -f "$FLINK_SQL_GATEWAY_JAR" ] && ls "$FLINK_HOME"/opt/flink-python-*.jar >/dev/null 2>&1 && return 0
+  local t; t=$(now)
+  local wheels=$DIST/wheels
+  mkdir -p "$wheels"
+  if [ ! -f "$FLINK_HOME/.complete" ] || ! ls "$FLINK_HOME"/opt/flink-python-*.jar >/dev/null 2>&1; then
+    log "fetching Flink $FLINK_VERSION (PyPI apache-flink-libraries wheel, ~310 MB)"
+    python3 -m pip download -q --disable-pip-version-check --no-deps -d "$wheels" "apache-flink-libraries==$FLINK_VERSION" >&2 \
+      || die "pip download apache-flink-libraries==$FLINK_VERSION failed"
+    local whl; whl=$(ls "$wheels"/apache_flink_libraries-"$FLINK_VERSION"-*.whl | head -n1)
+    rm -rf "$FLINK_HOME.tmp"; mkdir -p "$FLINK_HOME.tmp"
+    unzip -q -o "$whl" 'pyflink/lib/*' 'pyflink/opt/flink-sql-client-*' 'pyflink/opt/flink-python-*' \
+      'pyflink/bin/bash-java-utils.jar' -d "$FLINK_HOME.tmp" \
+      || die "unzip $whl failed"
+    rm -rf "$FLINK_HOME"; mkdir -p "$FLINK_HOME"
+    mv "$FLINK_HOME.tmp/pyflink/lib" "$FLINK_HOME.tmp/pyflink/opt" "$FLINK_HOME.tmp/pyflink/bin" "$FLINK_HOME/"
+    rm -rf "$FLINK_HOME.tmp" "$whl"
+    touch "$FLINK_HOME/.complete"
+  fi
+  local a
+  for a in "flink-sql-connector-kafka:$FLINK_KAFKA_VERSION" "flink-sql-gateway:$FLINK_VERSION"; do
+    [ -f "$FLINK_HOME/opt/${a%%:*}-${a#*:}.jar" ] && continue
+    log "fetching ${a%%:*} ${a#*:} (Maven Central)"
+    mvn -B -q -ntp dependency:copy -Dartifact="org.apache.flink:$a" \
+      -DoutputDirectory="$FLINK_HOME/opt" >"$STACK_DIR/flink-fetch.log" 2>&1 \
+      || { tail -n 20 "$STACK_DIR/flink-fetch.log" >&2; die "org.apache.flink:$a download failed"; }
+  done
+  log "Flink downloads done in $(( $(now) - t ))s"
+}
+
+flink_write_conf() {
+  mkdir -p "$FLINK_CONF" "$FLINK_STATE/checkpoints" "$FLINK_STATE/savepoints" "$FLINK_STATE/tmp" "$LOGS"
+  cat >"$FLINK_CONF/config.yaml" <<EOF
+jobmanager.rpc.address: $H
+jobmanager.rpc.port: $FLINK_RPC_PORT
+jobmanager.bind-host: $H
+jobmanager.memory.process.size: $FLINK_JM_MEMORY
+taskmanager.host: $H
+taskmanager.bind-host: $H
+taskmanager.numberOfTaskSlots: $FLINK_TM_SLOTS
+taskmanager.memory.process.size: $FLINK_TM_MEMORY
+taskmanager.memory.managed.fraction: 0.2
+rest.address: $H
+rest.bind-address: $H
+rest.port: $FLINK_REST_PORT
+parallelism.default: 1
+execution.target: remote
+io.tmp.dirs: $FLINK_STATE/tmp
+execution.checkpointing.dir: file://$FLINK_STATE/checkpoints
+execution.checkpointing.savepoint-dir: file://$FLINK_STATE/savepoints
+heartbeat.timeout: 15000
+restart-strategy.type: fixed-delay
+restart-strategy.fixed-delay.attempts: 30
+restart-strategy.fixed-delay.delay: 2 s
+EOF
+  cat >"$FLINK_CONF/log4j.properties" <<'EOF'
+rootLogger.level = INFO
+rootLogger.appenderRef.out.ref = out
+appender.out.type = Console
+appender.out.name = out
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = %d{HH:mm:ss,SSS} %-5p %c{1} - %m%n
+logger.kafka.name = org.apache.kafka
+logger.kafka.level = WARN
+logger.pekko.name = org.apache.pekko
+logger.pekko.level = WARN
+EOF
+  sed 's/^rootLogger.level = INFO/rootLogger.level = WARN/' "$FLINK_CONF/log4j.properties" >"$FLINK_CONF/log4j-cli.properties"
+}
+
+flink_cp() { echo "$FLINK_HOME/lib/*"; }
+
+# the JVM and dynamic options that Flink's own scripts compute with BashJavaUtils (memory sizes)
+flink_resource_params() { # GET_JM_RESOURCE_PARAMS | GET_TM_RESOURCE_PARAMS
+  "$(java17)" -cp "$FLINK_HOME/bin/bash-java-utils.jar:$(flink_cp)" -Dlog4j2.configurationFile="$FLINK_CONF/log4j-cli.properties" \
+    org.apache.flink.runtime.util.bash.BashJavaUtils "$1" --configDir "$FLINK_CONF" 2>>"$LOGS/flink-bashutils.log" \
+    | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p'
+}
+
+flink_jm_healthy() { pid_alive flink-jobmanager && curl -sf -m 3 "$FLINK_URL/config" >/dev/null; }
+flink_tm_count() { curl -sf -m 3 "$FLINK_URL/taskmanagers" 2>/dev/null | jq '.taskmanagers | length' 2>/dev/null || echo 0; }
+flink_healthy() { flink_jm_healthy && [ "$(flink_tm_count)" -ge 1 ]; }
+
+flink_start_jm() {
+  if pid_alive flink-jobmanager && port_open "$FLINK_REST_PORT"; then log "flink jobmanager already up"; return 0; fi
+  port_open "$FLINK_REST_PORT" && die "port $FLINK_REST_PORT is taken by another process"
+  port_open "$FLINK_RPC_PORT" && die "port $FLINK_RPC_PORT is taken by another process"
+  local p jvm dyn
+  p=$(flink_resource_params GET_JM_RESOURCE_PARAMS)
+  jvm=$(echo "$p" | sed -n 1p); dyn=$(echo "$p" | sed -n 2p)
+  [ -n "$jvm" ] || die "BashJavaUtils gave no JobManager memory settings (see $LOGS/flink-bashutils.log)"
+  # shellcheck disable=SC2086
+  start_proc flink-jobmanager "$(java17)" $jvm $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
+    -Dlog.file="$LOGS/flink-jobmanager.log" -cp "$(flink_cp)" \
+    org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$FLINK_CONF" $dyn
+}
+# the TaskManager alone (also used by tests that kill it with -9 and start it again)
+flink_start_tm() {
+  if pid_alive flink-taskmanager; then log "flink taskmanager already up"; return 0; fi
+  [ -f "$FLINK_CONF/config.yaml" ] || flink_write_conf
+  local p jvm dyn
+  p=$(flink_resource_params GET_TM_RESOURCE_PARAMS)
+  jvm=$(echo "$p" | sed -n 1p); dyn=$(echo "$p" | sed -n 2p)
+  [ -n "$jvm" ] || die "BashJavaUtils gave no TaskManager memory settings (see $LOGS/flink-bashutils.log)"
+  # shellcheck disable=SC2086
+  start_proc flink-taskmanager "$(java17)" $jvm $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
+    -Dlog.file="$LOGS/flink-taskmanager.log" -cp "$(flink_cp)" \
+    org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$FLINK_CONF" $dyn
+}
+flink_up() {
+  flink_fetch
+  flink_write_conf
+  flink_start_jm
+  flink_start_tm
+  wait_for flink "$STACK_HEALTH_TIMEOUT" flink_healthy \
+    || { tail -n 30 "$LOGS/flink-jobmanager.log" "$LOGS/flink-taskmanager.log" >&2; return 1; }
+}
+flink_down() {
+  stop_proc flink-taskmanager
+  stop_proc flink-jobmanager
+}
+
+# the Flink client (CliFrontend) with the stack's configuration
+flink_cli() {
+  [ -f "$FLINK_HOME/.complete" ] || die "Flink is not downloaded: run tests/stack/stack.sh up"
+  [ -f "$FLINK_CONF/config.yaml" ] || flink_write_conf
+  # shellcheck disable=SC2086
+  FLINK_CONF_DIR=$FLINK_CONF "$(java17)" $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j-cli.properties" \
+    -cp "$(flink_cp)" org.apache.flink.client.cli.CliFrontend "$@"
+}
+
+cmd_flink_run() {
+  [ $# -ge 1 ] || die "usage: stack.sh flink-run JAR [ARGS]"
+  local jar=$1; shift
+  [ -f "$jar" ] || die "no such jar: $jar"
+  flink_healthy || die "the Flink cluster at $FLINK_URL is not healthy (stack.sh up)"
+  flink_cli run -d "$jar" "$@"
+}
+
+# stack.sh sql FILE [ARGS]: ${KAFKA_BOOTSTRAP}, ${REGISTRY_URL}, ${UDF_JAR}, ${FLINK_SQL_KAFKA_JAR} (and any
+# exported variable) in FILE are substituted first; the UDF jar and the Kafka SQL connector are on the
+# client's class path and shipped with every job
+cmd_sql() {
+  [ $# -ge 1 ] || die "usage: stack.sh sql FILE [SQL-CLIENT-ARGS]"
+  local file=$1; shift
+  [ -f "$file" ] || die "no such SQL file: $file"
+  [ -f "$FLINK_UDF_JAR" ] || die "the UDF jar $FLINK_UDF_JAR is missing (mvn -pl flink-job/udf -am package)"
+  flink_healthy || die "the Flink cluster at $FLINK_URL is not healthy (stack.sh up)"
+  mkdir -p "$FLINK_STATE"
+  local sql=$FLINK_STATE/sql-$$.sql
+  KAFKA_BOOTSTRAP=$H:$KAFKA_PORT REGISTRY_URL=$REGISTRY_URL UDF_JAR=$FLINK_UDF_JAR FLINK_SQL_KAFKA_JAR=$FLINK_SQL_KAFKA_JAR \
+    perl -pe 's/\$\{(\w+)\}/exists $ENV{$1} ? $ENV{$1} : $&/ge' "$file" >"$sql"
+  local rc=0
+  # shellcheck disable=SC2086
+  FLINK_CONF_DIR=$FLINK_CONF "$(java17)" $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j-cli.properties" \
+    -cp "$(flink_cp):$(ls "$FLINK_HOME"/opt/flink-sql-client-*.jar | head -n1):$(ls "$FLINK_HOME"/opt/flink-python-*.jar | head -n1):$FLINK_SQL_GATEWAY_JAR" \
+    org.apache.flink.table.client.SqlClient embedded --jar "$FLINK_SQL_KAFKA_JAR" -f "$sql" "$@" || rc=$?
+  rm -f "$sql"
+  return $rc
+}
+
 # ---------------------------------------------------------------- commands
 cmd_up() {
   local t; t=$(now)
@@ -433,6 +625,7 @@ cmd_up() {
   kafka_wait
   registry_wait
   connect_up
+  if [ "$STACK_FLINK" = 1 ]; then flink_up; fi
   log "stack up in $(( $(now) - t ))s"
   cmd_status
 }
@@ -443,11 +636,15 @@ cmd_status() {
   if pg_bin >/dev/null && pg_healthy; then line postgres healthy "$H:$POSTGRES_PORT db=$POSTGRES_DB"; else line postgres DOWN "$H:$POSTGRES_PORT"; bad=1; fi
   if [ -d "$KAFKA_LIBS" ] && kafka_healthy >/dev/null 2>&1; then line kafka healthy "$H:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT) kafka $KAFKA_VERSION"; else line kafka DOWN "$H:$KAFKA_PORT"; bad=1; fi
   if registry_healthy; then line registry healthy "$REGISTRY_URL apicurio $APICURIO_VERSION, subjects $(curl -sf -m 3 "$REGISTRY_URL/subjects" | jq -c .)"; else line registry DOWN "$REGISTRY_URL"; bad=1; fi
+  if [ "$STACK_FLINK" = 1 ]; then
+    if flink_healthy; then line flink healthy "$FLINK_URL flink $FLINK_VERSION, $(flink_tm_count) taskmanager(s), $(curl -sf -m 3 "$FLINK_URL/overview" | jq -r '"\(."slots-total") slots, \(."jobs-running") jobs running"')"; else line flink DOWN "$FLINK_URL"; bad=1; fi
+  fi
   if connect_healthy && converter_loaded; then line connect healthy "http://$H:$CONNECT_PORT $(curl -sf -m 5 "http://$H:$CONNECT_PORT/connector-plugins?connectorsOnly=false" | jq -r '"\(length) plugins; ours: " + ([.[].class | select(startswith("org.apache.kafka") | not)] | unique | join(","))')"; else line connect DOWN "http://$H:$CONNECT_PORT"; bad=1; fi
   return $bad
 }
 
 cmd_down() {
+  flink_down
   stop_proc connect
   stop_proc registry
   stop_proc kafka
@@ -455,7 +652,7 @@ cmd_down() {
   local p open="" start; start=$(now)
   while :; do
     open=""
-    for p in "$CONNECT_PORT" "$REGISTRY_PORT" "$REGISTRY_MGMT_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$POSTGRES_PORT"; do
+    for p in "$FLINK_REST_PORT" "$FLINK_RPC_PORT" "$CONNECT_PORT" "$REGISTRY_PORT" "$REGISTRY_MGMT_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$POSTGRES_PORT"; do
       port_open "$p" && open="$open $p"
     done
     [ -z "$open" ] && break
@@ -478,6 +675,8 @@ VITALFLOW_PG_USER=$POSTGRES_USER
 VITALFLOW_PG_PASSWORD=$POSTGRES_PASSWORD
 VITALFLOW_TOPIC_PARTITIONS=$TOPIC_PARTITIONS
 VITALFLOW_STACK_DIR=$STACK_DIR
+VITALFLOW_FLINK_URL=$FLINK_URL
+VITALFLOW_FLINK_HOME=$FLINK_HOME
 EOF
 }
 
@@ -501,6 +700,15 @@ case "${1:-}" in
   topics) cmd_topics ;;
   fetch) fetch ;;
   clean) cmd_down; pg_home_init; rm -rf "$RUN" "$LOGS" "$PG_HOME" "$KAFKA_HOME" "$CONNECT_HOME" "$STACK_DIR/conf"; log "state removed (downloads kept in $DIST)" ;;
+  flink-run) shift; cmd_flink_run "$@" ;;
+  sql) shift; cmd_sql "$@" ;;
+  flink-tm-start) flink_start_tm ;;
   logs) pg_home_init; ls -1 "$LOGS"/*.log "$PG_HOME/postgres.log" 2>/dev/null ;;
-  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  restart)
+    case "${2:-}" in
+      connect) mkdir -p "$RUN" "$LOGS" "$CONNECT_HOME"; write_log4j; stop_proc connect; connect_up ;;
+      postgres) pg_down; pg_up ;;
+      *) die "restart: connect or postgres" ;;
+    esac ;;
+  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

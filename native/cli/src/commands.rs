@@ -86,7 +86,7 @@ pub fn query(a: &QueryArgs) -> Result<(), Failed> {
     };
     let errors = for_each_message(&a.files, |m| match Message::parse(m.bytes) {
         Ok(msg) => {
-            let v = msg.get(&path).map(|e| e.decoded().into_owned());
+            let v = msg.get(&path).map(|e| e.value().into_owned());
             out.line(&render(v.as_deref()))
         }
         Err(e) => {

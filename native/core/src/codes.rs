@@ -237,6 +237,7 @@ mod tests {
             ("MDC", "150302", VitalKind::DiastolicBp),
             ("LN", "8478-0", VitalKind::MeanBp),
             ("MDC", "150023", VitalKind::MeanBp),
+            ("MDC", "150303", VitalKind::MeanBp),
             ("LN", "8867-4", VitalKind::HeartRate),
             ("MDC", "147842", VitalKind::HeartRate),
             ("MDC", "149530", VitalKind::HeartRate),
@@ -266,6 +267,14 @@ mod tests {
                 "{sys} {code}"
             );
         }
+        // Implied units (empty OBX-6): by the LOINC property for glucose.
+        let implied = |sys: &str, code: &str| t.lookup(sys, code).unwrap().implied_unit;
+        assert_eq!(implied("LN", "2339-0"), Some(Unit::MgPerDl));
+        assert_eq!(implied("LN", "14743-9"), Some(Unit::MmolPerL));
+        assert_eq!(implied("MDC", "160184"), None);
+        assert_eq!(implied("LN", "8310-5"), None);
+        assert_eq!(implied("MDC", "150456"), Some(Unit::Percent));
+        assert_eq!(implied("MDC", "150303"), Some(Unit::MmHg));
         // A LOINC code sent under the MDC system is not a match.
         assert_eq!(t.lookup("MDC", "8867-4"), None);
     }
@@ -279,6 +288,8 @@ mod tests {
             t.consciousness("SNOMED", "248234008"),
             Some(Consciousness::A)
         );
+        assert_eq!(t.consciousness("SCT", "130987000"), Some(Consciousness::C));
+        assert_eq!(t.consciousness("SCT", "300202002"), Some(Consciousness::V));
         assert_eq!(t.consciousness("", "X"), None);
     }
 

@@ -37,10 +37,12 @@ pub use message::Message;
 pub use path::Path;
 pub use vitals::{ExtractOptions, VitalKind, VitalSign};
 
-/// Parses `message` and returns the unescaped value at `path`, `None` when the
-/// element is absent and `Some("")` when it is present but empty.
+/// Parses `message` and returns the value at `path` (a leaf unescaped, an
+/// element with parts below it as sent), `None` when the element is absent
+/// and `Some("")` when it is present but empty. Answers for any message that
+/// parses structurally, even one without MSH-9 or MSH-10.
 pub fn query(message: &[u8], path: &str) -> Result<Option<String>, Hl7Error> {
     let path: Path = path.parse()?;
     let msg = Message::parse(message)?;
-    Ok(msg.get(&path).map(|v| v.decoded().into_owned()))
+    Ok(msg.get(&path).map(|v| v.value().into_owned()))
 }

@@ -197,28 +197,43 @@ impl<'a> Message<'a> {
                     .in_field(18)
             })?;
         }
-        // MSH-9 (message type) and MSH-10 (control id) are required: without
-        // them a message can be neither routed nor acknowledged.
-        if let Some(msh) = msg.segment(b"MSH", 1) {
-            for (n, what) in [
-                (9, "MSH-9 (message type)"),
-                (10, "MSH-10 (message control id)"),
-            ] {
-                let f = msh.field(n);
-                if f.is_none_or(|f| f.is_empty()) {
-                    let at = f
-                        .map(|f| f.offset())
-                        .unwrap_or(msh.offset() + msh.raw().len());
-                    return Err(Hl7Error::new(ErrorKind::MissingRequiredField(format!(
-                        "required field {what} is missing"
-                    )))
-                    .at(at)
-                    .in_segment("MSH", 1)
-                    .in_field(n));
-                }
+        Ok(msg)
+    }
+
+    /// Checks the header fields that routing and acknowledging need: MSH-9
+    /// (message type) and MSH-10 (message control id). [`Message::parse`]
+    /// reads any structurally sound message so that queries answer on it;
+    /// ingestion calls this to refuse (NAK) a message that lacks them.
+    ///
+    /// ```
+    /// use vitalflow_core::Message;
+    /// let msg = Message::parse(b"MSH|^~\\&|MON|ICU|||20261120060000||ORU^R01||P|2.6\r").unwrap();
+    /// assert_eq!(msg.query("MSH-9-1").unwrap().as_deref(), Some("ORU"));
+    /// let err = msg.require_header().unwrap_err();
+    /// assert_eq!(err.field, Some(10));
+    /// ```
+    pub fn require_header(&self) -> Result<(), Hl7Error> {
+        let Some(msh) = self.segment(b"MSH", 1) else {
+            return Err(Hl7Error::new(ErrorKind::MissingMsh));
+        };
+        for (n, what) in [
+            (9, "MSH-9 (message type)"),
+            (10, "MSH-10 (message control id)"),
+        ] {
+            let f = msh.field(n);
+            if f.is_none_or(|f| f.component(1).is_none_or(|c| c.is_empty())) {
+                let at = f
+                    .map(|f| f.offset())
+                    .unwrap_or(msh.offset() + msh.raw().len());
+                return Err(Hl7Error::new(ErrorKind::MissingRequiredField(format!(
+                    "required field {what} is missing"
+                )))
+                .at(at)
+                .in_segment("MSH", 1)
+                .in_field(n));
             }
         }
-        Ok(msg)
+        Ok(())
     }
 
     /// The bytes this message was parsed from.
@@ -280,10 +295,11 @@ impl<'a> Message<'a> {
         }
     }
 
-    /// Shorthand for [`Message::get`] with a path string, decoded.
+    /// Shorthand for [`Message::get`] with a path string: a leaf unescaped,
+    /// an element with parts below it as sent ([`Element::value`]).
     pub fn query(&self, path: &str) -> Result<Option<Cow<'a, str>>, Hl7Error> {
         let path: Path = path.parse()?;
-        Ok(self.get(&path).map(|e| e.decoded()))
+        Ok(self.get(&path).map(|e| e.value()))
     }
 }
 
@@ -488,6 +504,38 @@ impl<'a, 'm> Element<'a, 'm> {
         match unescape(self.raw, &self.msg.delimiters) {
             Cow::Borrowed(b) => self.msg.charset.decode(b),
             Cow::Owned(v) => Cow::Owned(self.msg.charset.decode_owned(v)),
+        }
+    }
+
+    /// Whether the element has parts below it (components, subcomponents or,
+    /// for a whole field, repetitions): then it is not a leaf.
+    pub fn is_composite(&self) -> bool {
+        let d = &self.msg.delimiters;
+        let has = |c: Option<u8>| c.is_some_and(|c| self.raw.contains(&c));
+        match self.level {
+            Level::Literal | Level::Subcomponent => false,
+            Level::Field => has(Some(d.component)) || has(d.repetition) || has(d.subcomponent),
+            Level::Repetition => has(Some(d.component)) || has(d.subcomponent),
+            Level::Component => has(d.subcomponent),
+        }
+    }
+
+    /// The value as a path query returns it (SPEC "Paths"): a leaf unescaped
+    /// and decoded; an element with parts below it as sent, separators and
+    /// escape sequences kept (decoded from the character set only), since an
+    /// unescaped `\S\` could no longer be told from a real separator.
+    ///
+    /// ```
+    /// use vitalflow_core::Message;
+    /// let msg = Message::parse(b"MSH|^~\\&|A||||2026||ADT^A08|C1|P|2.5\rPID|1||7||DOE^JOHN\\S\\X^Q\r").unwrap();
+    /// assert_eq!(msg.query("PID-5").unwrap().as_deref(), Some("DOE^JOHN\\S\\X^Q"));
+    /// assert_eq!(msg.query("PID-5-2").unwrap().as_deref(), Some("JOHN^X"));
+    /// ```
+    pub fn value(&self) -> Cow<'a, str> {
+        if self.is_composite() {
+            self.msg.charset.decode(self.raw)
+        } else {
+            self.decoded()
         }
     }
 

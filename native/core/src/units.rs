@@ -5,6 +5,8 @@
 //! use vitalflow_core::units::{Unit, convert};
 //! assert_eq!(Unit::parse("[degF]"), Some(Unit::Fahrenheit));
 //! assert_eq!(Unit::parse("268192"), Some(Unit::Celsius)); // MDC_DIM_DEGC
+//! assert_eq!(Unit::parse("266560"), Some(Unit::Fahrenheit)); // MDC_DIM_FAHR
+//! assert_eq!(Unit::parse("268160"), None); // not a temperature unit
 //! assert_eq!(Unit::parse("mmHg"), Some(Unit::MmHg));
 //! assert!((convert(98.6, Unit::Fahrenheit, Unit::Celsius).unwrap() - 37.0).abs() < 1e-9);
 //! assert!((convert(5.5, Unit::MmolPerL, Unit::MgPerDl).unwrap() - 99.088).abs() < 1e-9);
@@ -32,42 +34,81 @@ pub const GLUCOSE_MG_DL_PER_MMOL_L: f64 = 18.016;
 pub const MMHG_PER_KPA: f64 = 7.50062;
 
 impl Unit {
-    /// Reads a unit as sent in OBX-6-1 (or OBX-6-2/OBX-6-4): UCUM, common
-    /// spellings (case-insensitive) and MDC unit codes or mnemonics.
+    /// Reads a unit as sent in OBX-6-1 (or OBX-6-4): UCUM, common spellings
+    /// (case-insensitive) and IEEE 11073 MDC unit codes (partition 4,
+    /// `262144 + term`) or their reference ids (`MDC_DIM_...`).
     pub fn parse(text: &str) -> Option<Unit> {
         let t = text.trim();
+        if let Some(u) = Unit::from_mdc_code(t) {
+            return Some(u);
+        }
+        if let Some(u) = Unit::from_mdc_mnemonic(t) {
+            return Some(u);
+        }
         // UCUM is case-sensitive in principle, but feeds are not; none of the
         // spellings below collide when folded.
         let lower = t.to_ascii_lowercase();
         Some(match lower.as_str() {
-            "cel" | "°c" | "c" | "degc" | "deg c" | "celsius" | "268192" | "mdc_dim_degc" => {
+            "cel" | "°c" | "ºc" | "℃" | "c" | "degc" | "deg c" | "deg. c" | "celsius" => {
                 Unit::Celsius
             }
-            "[degf]" | "degf" | "°f" | "f" | "deg f" | "fahrenheit" | "268160"
-            | "mdc_dim_faren" | "mdc_dim_fahr" => Unit::Fahrenheit,
-            "mm[hg]" | "mmhg" | "mm hg" | "mm(hg)" | "266016" | "mdc_dim_mmhg" => Unit::MmHg,
-            "kpa" | "266048" | "mdc_dim_kilo_pascal" => Unit::KPa,
-            "/min"
-            | "1/min"
-            | "{beats}/min"
-            | "{beat}/min"
-            | "{breaths}/min"
-            | "{breath}/min"
-            | "bpm"
-            | "beats/min"
-            | "breaths/min"
-            | "/m"
-            | "per min"
-            | "rpm"
-            | "brpm"
-            | "264864"
-            | "264928"
-            | "mdc_dim_beat_per_min"
-            | "mdc_dim_resp_per_min" => Unit::PerMin,
-            "%" | "percent" | "262688" | "mdc_dim_percent" => Unit::Percent,
-            "mg/dl" | "mg/100ml" | "mdc_dim_milli_g_per_dl" => Unit::MgPerDl,
-            "mmol/l" | "mm/l" | "mdc_dim_milli_mole_per_l" => Unit::MmolPerL,
-            "l/min" | "lpm" | "l/m" | "mdc_dim_x_l_per_min" => Unit::LPerMin,
+            "[degf]" | "degf" | "°f" | "ºf" | "℉" | "f" | "deg f" | "deg. f" | "fahrenheit" => {
+                Unit::Fahrenheit
+            }
+            "mm[hg]" | "mmhg" | "mm hg" | "mm(hg)" | "mm_hg" => Unit::MmHg,
+            "kpa" => Unit::KPa,
+            "/min" | "1/min" | "{beats}/min" | "{beat}/min" | "{breaths}/min" | "{breath}/min"
+            | "{pulse}/min" | "bpm" | "beats/min" | "beat/min" | "breaths/min" | "breath/min"
+            | "/m" | "per min" | "rpm" | "brpm" => Unit::PerMin,
+            "%" | "percent" | "%{saturation}" | "%{o2}" => Unit::Percent,
+            "mg/dl" | "mg/100ml" => Unit::MgPerDl,
+            "mmol/l" | "mm/l" => Unit::MmolPerL,
+            "l/min" | "lpm" | "l/m" => Unit::LPerMin,
+            _ => return None,
+        })
+    }
+
+    /// An MDC unit code (ISO/IEEE 11073-10101, partition 4, sent as
+    /// `262144 + term code`): 262688 `MDC_DIM_PERCENT`, 264864
+    /// `MDC_DIM_BEAT_PER_MIN`, 264928 `MDC_DIM_RESP_PER_MIN`, 266016
+    /// `MDC_DIM_MMHG`, 265987 `MDC_DIM_KILO_PASCAL`, 266560 `MDC_DIM_FAHR`,
+    /// 268192 `MDC_DIM_DEGC`, 264274 `MDC_DIM_MILLI_G_PER_DL`, 266866
+    /// `MDC_DIM_MILLI_MOLE_PER_L`, 265216 `MDC_DIM_X_L_PER_MIN`. Other codes
+    /// (268160 is a vascular resistance unit, not °F) are not known.
+    pub fn from_mdc_code(code: &str) -> Option<Unit> {
+        Some(match code.trim() {
+            "262688" => Unit::Percent,
+            "264864" | "264928" | "264896" => Unit::PerMin,
+            "266016" => Unit::MmHg,
+            "265987" => Unit::KPa,
+            "266560" => Unit::Fahrenheit,
+            "268192" => Unit::Celsius,
+            "264274" => Unit::MgPerDl,
+            "266866" => Unit::MmolPerL,
+            "265216" => Unit::LPerMin,
+            _ => return None,
+        })
+    }
+
+    /// An MDC unit reference id (`MDC_DIM_FAHR`, `MDC_DIM_DEGC`, ...), as sent
+    /// in OBX-6-2; case-insensitive.
+    pub fn from_mdc_mnemonic(text: &str) -> Option<Unit> {
+        let t = text.trim();
+        // Compared as bytes: the text may be any UTF-8, and byte 8 need not be
+        // a character boundary unless the first eight bytes are the ASCII prefix.
+        if t.len() < 8 || !t.as_bytes()[..8].eq_ignore_ascii_case(b"MDC_DIM_") {
+            return None;
+        }
+        Some(match t[8..].to_ascii_uppercase().as_str() {
+            "PERCENT" => Unit::Percent,
+            "BEAT_PER_MIN" | "RESP_PER_MIN" | "PULS_PER_MIN" => Unit::PerMin,
+            "MMHG" | "MM_HG" => Unit::MmHg,
+            "KILO_PASCAL" => Unit::KPa,
+            "FAHR" => Unit::Fahrenheit,
+            "DEGC" => Unit::Celsius,
+            "MILLI_G_PER_DL" => Unit::MgPerDl,
+            "MILLI_MOLE_PER_L" => Unit::MmolPerL,
+            "X_L_PER_MIN" => Unit::LPerMin,
             _ => return None,
         })
     }
@@ -129,12 +170,45 @@ mod tests {
             ("264928", Unit::PerMin),
             ("266016", Unit::MmHg),
             ("268192", Unit::Celsius),
-            ("268160", Unit::Fahrenheit),
+            ("266560", Unit::Fahrenheit),
+            ("MDC_DIM_FAHR", Unit::Fahrenheit),
+            ("mdc_dim_degc", Unit::Celsius),
+            ("265987", Unit::KPa),
+            ("264274", Unit::MgPerDl),
+            ("266866", Unit::MmolPerL),
+            ("265216", Unit::LPerMin),
+            ("C", Unit::Celsius),
+            ("degC", Unit::Celsius),
+            ("°C", Unit::Celsius),
+            ("F", Unit::Fahrenheit),
+            ("°F", Unit::Fahrenheit),
+            ("beats/min", Unit::PerMin),
+            ("breaths/min", Unit::PerMin),
+            ("mm Hg", Unit::MmHg),
+            ("mg/dl", Unit::MgPerDl),
+            ("mmol/l", Unit::MmolPerL),
             ("L/min", Unit::LPerMin),
         ] {
             assert_eq!(Unit::parse(s), Some(u), "{s}");
         }
         assert_eq!(Unit::parse("furlongs"), None);
+        // 268160 is MDC_DIM_DYNE_SEC_PER_M_SQ_PER_CM_5, 266048 MDC_DIM_CM_H2O,
+        // 268224 nothing vitalflow knows: none of them is a guess at a unit.
+        assert_eq!(Unit::parse("268160"), None);
+        assert_eq!(Unit::parse("266048"), None);
+        assert_eq!(Unit::parse("268224"), None);
+        assert_eq!(Unit::parse("MDC_DIM_KELVIN"), None);
+        // Non-ASCII text around byte 8 (found by the Java fuzz test): no panic.
+        for odd in [
+            "mm[Hg]1Ü4160000",
+            "262688¸",
+            "2026110á213900",
+            "MDC_DIMÜ",
+            "ÜÜÜÜÜÜÜÜÜ",
+        ] {
+            assert_eq!(Unit::parse(odd), None, "{odd}");
+            assert_eq!(Unit::from_mdc_mnemonic(odd), None, "{odd}");
+        }
         assert_eq!(Unit::parse(""), None);
     }
 

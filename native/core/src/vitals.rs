@@ -34,11 +34,17 @@ pub enum VitalKind {
 pub struct VitalSign {
     /// MSH-10.
     pub message_control_id: String,
+    /// MSH-3-1, the sending application (with MSH-4 it qualifies the
+    /// control id, which is unique only per sender).
+    pub sending_application: Option<String>,
+    /// MSH-4-1, the sending facility.
+    pub sending_facility: Option<String>,
     /// 1-based position of the OBX among the message's OBX segments.
     pub obx_index: u32,
     /// OBX-1.
     pub set_id: Option<String>,
-    /// PID-3-1 of the first repetition.
+    /// PID-3-1 of the first repetition; `None` for a monitor not yet
+    /// associated with a patient (such rows are stored, never scored).
     pub patient_id: Option<String>,
     /// PID-3-4-1.
     pub patient_id_authority: Option<String>,
@@ -63,7 +69,8 @@ pub struct VitalSign {
     pub normalized_value: Option<f64>,
     /// The canonical unit (UCUM), e.g. `Cel`, `mm[Hg]`.
     pub normalized_unit: Option<String>,
-    /// OBX-14, else OBR-7, else MSH-7, in UTC.
+    /// OBX-14, else OBR-7, else MSH-7, in UTC (an unreadable timestamp
+    /// counts as absent). Always set on an extracted row.
     #[serde(with = "rfc3339_opt")]
     pub observed_at: Option<DateTime<Utc>>,
     /// OBX-11.
@@ -116,11 +123,20 @@ impl Default for ExtractOptions {
 
 /// Extracts one [`VitalSign`] per OBX that carries a recognised vital sign.
 ///
+/// OBX-2 decides how OBX-5 is read: NM and SN as numbers; ST when it is a
+/// plain decimal number; an empty OBX-2 by the value's shape (components: SN,
+/// else NM). A numeric kind with any other value type (NA, RP, ED, CWE, ...)
+/// gives no row and no error. When OBX-5 repeats, the first repetition is the
+/// value.
+///
 /// Skipped, without error: OBX whose code is not in the table, OBX-11 status
 /// `X`, `D` or `W`, an empty value, the HL7 null `""`, and the IEEE 11073
 /// special values (8388607 "not a number" and its neighbours NRes, ±INF).
-/// A vital-sign OBX whose value is not a number, or whose time is not a valid
-/// HL7 timestamp, is an error that names the segment and field.
+/// A vital-sign OBX whose NM or SN value is not a number, or that has no
+/// readable time in OBX-14, OBR-7 or MSH-7, is an error that names the
+/// segment, the field and the value type. A message without MSH-10 is an
+/// error as a whole (its rows could not be keyed); one without PID-3-1 gives
+/// rows with `patient_id` null.
 ///
 /// ```
 /// use vitalflow_core::vitals::{extract, ExtractOptions, VitalKind};
@@ -157,14 +173,14 @@ pub struct Extraction {
     /// Every vital sign that could be read.
     pub rows: Vec<VitalSign>,
     /// One error per vital-sign OBX that could not be read (bad number,
-    /// unknown ACVPU value, bad timestamp), in message order.
+    /// unknown ACVPU value, no readable time), in message order.
     pub errors: Vec<Hl7Error>,
 }
 
 /// Like [`extract`], but one bad OBX does not cost the message its other
 /// rows: the good rows come back with an error for each bad OBX, so a caller
 /// can load the rows and dead-letter the message with the reasons. Errors in
-/// the message as a whole (no MSH-10, a bad MSH-7 needed for a row's time)
+/// the message as a whole (no MSH-10, or a message that does not parse)
 /// still fail the call.
 ///
 /// ```
@@ -183,19 +199,20 @@ pub fn extract_lenient(message: &[u8], options: &ExtractOptions) -> Result<Extra
 
 /// [`extract_lenient`] over a message already parsed.
 pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extraction, Hl7Error> {
+    let header = Header::read(msg, options)?;
     let mut errors = Vec::new();
     let mut rows = Vec::with_capacity(msg.segments().filter(|s| s.id() == b"OBX").count());
-    let mut header: Option<Header> = None;
-    let mut obr_time: Option<(Element<'_, '_>, usize)> = None;
+    // The governing OBR's OBR-7: (element, segment index, readable time).
+    let mut obr_time: Option<(Element<'_, '_>, usize, Option<DateTime<Utc>>)> = None;
     let mut obx_index = 0u32;
-    let mut last_time: Option<(&[u8], DateTime<Utc>)> = None;
+    let mut last_time: Option<(&[u8], Option<DateTime<Utc>>)> = None;
     for seg in msg.segments() {
         match seg.id() {
             b"OBR" => {
                 obr_time = seg
                     .field(7)
                     .filter(|f| !f.is_empty() && !f.is_hl7_null())
-                    .map(|f| (f, seg.index()))
+                    .map(|f| (f, seg.index(), readable_time(&f, options)))
             }
             b"OBX" => {
                 obx_index += 1;
@@ -222,7 +239,9 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                 let Some(value_field) = field(5) else {
                     continue;
                 };
-                if value_field.is_empty() || value_field.is_hl7_null() {
+                // When OBX-5 repeats, the first repetition is the value.
+                let value = value_field.repetition(1).unwrap_or(value_field);
+                if value.is_empty() || value.is_hl7_null() {
                     continue;
                 }
                 let located = |kind: ErrorKind, field: usize, at: usize| {
@@ -235,13 +254,12 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                 let mut comparator = None;
                 let mut text_value = None;
                 if entry.kind == VitalKind::Consciousness {
-                    let v = value_field.repetition(1).unwrap_or(value_field);
-                    let code = v.component(1).map(|c| c.decoded()).unwrap_or_default();
-                    let sys = v.component(3).map(|c| c.decoded()).unwrap_or_default();
+                    let code = value.component(1).map(|c| c.decoded()).unwrap_or_default();
+                    let sys = value.component(3).map(|c| c.decoded()).unwrap_or_default();
                     let letter = options.codes.consciousness(&sys, &code).or_else(|| {
                         // CWE alternate coding (components 4-6)
-                        let alt = v.component(4).map(|c| c.decoded())?;
-                        let alt_sys = v.component(6).map(|c| c.decoded()).unwrap_or_default();
+                        let alt = value.component(4).map(|c| c.decoded())?;
+                        let alt_sys = value.component(6).map(|c| c.decoded()).unwrap_or_default();
                         options.codes.consciousness(&alt_sys, &alt)
                     });
                     match letter {
@@ -249,18 +267,21 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                         None => {
                             errors.push(located(
                                 ErrorKind::UnknownCode(format!(
-                                    "{:?} is not an ACVPU level (A, C, V, P, U or a known code)",
+                                    "OBX-5 {:?} is not an ACVPU level (A, C, V, P, U or a known code)",
                                     code
                                 )),
                                 5,
-                                value_field.offset(),
+                                value.offset(),
                             ));
                             continue;
                         }
                     }
                 } else {
-                    let value_type = text(field(2)).unwrap_or_default();
-                    match read_number(&value_field, value_type.as_ref()) {
+                    let value_type = field(2)
+                        .and_then(|f| f.component_text(1))
+                        .map(|t| t.trim().to_ascii_uppercase())
+                        .unwrap_or_default();
+                    match read_number(&value, &value_type) {
                         Ok(Some((v, cmp))) => {
                             if is_mdc_special(v) {
                                 continue;
@@ -270,11 +291,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                         }
                         Ok(None) => continue,
                         Err(why) => {
-                            errors.push(located(
-                                ErrorKind::BadNumber(why),
-                                5,
-                                value_field.offset(),
-                            ));
+                            errors.push(located(ErrorKind::BadNumber(why), 5, value.offset()));
                             continue;
                         }
                     }
@@ -290,42 +307,53 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                     None => (None, None),
                 };
 
-                let time_el = field(14)
-                    .filter(|f| !f.is_empty() && !f.is_hl7_null())
-                    .map(|f| (f, "OBX", seg.index(), 14))
-                    .or(obr_time.map(|(f, i)| (f, "OBR", i, 7)));
-                let observed_at = match time_el {
+                // OBX-14, else OBR-7, else MSH-7; an unreadable one counts as absent.
+                let obx14 = field(14).filter(|f| !f.is_empty() && !f.is_hl7_null());
+                let obx_time = match obx14 {
                     // OBX of one message mostly share a time: parse it once.
-                    Some((f, _, _, _)) if last_time.is_some_and(|(raw, _)| raw == f.raw()) => {
-                        last_time.map(|(_, t)| t)
+                    Some(f) if last_time.is_some_and(|(raw, _)| raw == f.raw()) => {
+                        last_time.and_then(|(_, t)| t)
                     }
-                    Some((f, s, i, n)) => match parse_hl7_time(&f.decoded(), options.zone) {
-                        Ok(t) => {
-                            last_time = Some((f.raw(), t));
-                            Some(t)
-                        }
-                        Err(k) => {
-                            errors
-                                .push(Hl7Error::new(k).at(f.offset()).in_segment(s, i).in_field(n));
-                            continue;
-                        }
-                    },
-                    None => header_of(msg, &mut header, options)?.sent_at,
+                    Some(f) => {
+                        let t = readable_time(&f, options);
+                        last_time = Some((f.raw(), t));
+                        t
+                    }
+                    None => None,
+                };
+                let Some(observed_at) = obx_time
+                    .or(obr_time.and_then(|(_, _, t)| t))
+                    .or(header.sent_at)
+                else {
+                    let shown = |f: Option<Element<'_, '_>>| match f {
+                        Some(f) => format!("{:?}", f.decoded()),
+                        None => "absent".to_string(),
+                    };
+                    let why = format!(
+                        "no readable observation time: OBX-14 {}, OBR-7 {}, MSH-7 {}",
+                        shown(obx14),
+                        shown(obr_time.map(|(f, _, _)| f)),
+                        shown(header.msh7),
+                    );
+                    let at = obx14.map_or(seg.offset() + seg.raw().len(), |f| f.offset());
+                    errors.push(located(ErrorKind::MissingRequiredField(why), 14, at));
+                    continue;
                 };
 
-                let h = header_of(msg, &mut header, options)?;
                 let glucose_status = match (entry.kind, normalized_value) {
                     (VitalKind::Glucose, Some(mg)) => Some(crate::glucose::classify(mg)),
                     _ => None,
                 };
                 rows.push(VitalSign {
-                    message_control_id: h.control_id.clone(),
+                    message_control_id: header.control_id.clone(),
+                    sending_application: header.sending_application.clone(),
+                    sending_facility: header.sending_facility.clone(),
                     obx_index,
                     set_id: text(field(1)).map(Cow::into_owned),
-                    patient_id: h.patient_id.clone(),
-                    patient_id_authority: h.patient_id_authority.clone(),
-                    encounter_id: h.encounter_id.clone(),
-                    location: h.location.clone(),
+                    patient_id: header.patient_id.clone(),
+                    patient_id_authority: header.patient_id_authority.clone(),
+                    encounter_id: header.encounter_id.clone(),
+                    location: header.location.clone(),
                     kind: entry.kind,
                     code,
                     code_system: system,
@@ -335,7 +363,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                     unit,
                     normalized_value,
                     normalized_unit,
-                    observed_at,
+                    observed_at: Some(observed_at),
                     status: status.map(Cow::into_owned),
                     device_id: field(18)
                         .and_then(|f| f.component_text(1))
@@ -349,9 +377,18 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
     Ok(Extraction { rows, errors })
 }
 
-/// What every row of a message shares: read once, on the first vital sign.
-struct Header {
+/// A timestamp element read in the configured zone; `None` when it is not a
+/// readable HL7 timestamp (e.g. `APERIODIC`), which counts as absent.
+fn readable_time(f: &Element<'_, '_>, options: &ExtractOptions) -> Option<DateTime<Utc>> {
+    parse_hl7_time(&f.decoded(), options.zone).ok()
+}
+
+/// What every row of a message shares.
+struct Header<'a, 'm> {
     control_id: String,
+    sending_application: Option<String>,
+    sending_facility: Option<String>,
+    msh7: Option<Element<'a, 'm>>,
     sent_at: Option<DateTime<Utc>>,
     patient_id: Option<String>,
     patient_id_authority: Option<String>,
@@ -359,42 +396,43 @@ struct Header {
     location: Option<String>,
 }
 
-fn header_of<'h>(
-    msg: &Message<'_>,
-    cache: &'h mut Option<Header>,
-    options: &ExtractOptions,
-) -> Result<&'h Header, Hl7Error> {
-    if cache.is_none() {
+impl<'a, 'm> Header<'a, 'm> {
+    /// Reads the header; MSH-10 is required (rows are keyed by it).
+    fn read(msg: &'m Message<'a>, options: &ExtractOptions) -> Result<Self, Hl7Error> {
         let msh = msg.segment(b"MSH", 1);
-        let control_id = msh
-            .and_then(|s| s.field(10))
-            .and_then(|f| f.component_text(1))
-            .map(Cow::into_owned);
-        let Some(control_id) = control_id else {
+        let msh_text = |n: usize| {
+            msh.and_then(|s| s.field(n))
+                .and_then(|f| f.component_text(1))
+                .map(Cow::into_owned)
+        };
+        let Some(control_id) = msh_text(10) else {
+            let f = msh.and_then(|s| s.field(10));
+            let at = match (f, msh) {
+                (Some(f), _) => f.offset(),
+                (None, Some(s)) => s.offset() + s.raw().len(),
+                (None, None) => 0,
+            };
             return Err(Hl7Error::new(ErrorKind::MissingRequiredField(
-                "MSH-10 (message control id) is required".into(),
+                "MSH-10 (message control id) is required to extract vital signs".into(),
             ))
-            .at(msh.map(|s| s.offset()).unwrap_or(0))
+            .at(at)
             .in_segment("MSH", 1)
             .in_field(10));
         };
-        let sent_at = match msh.and_then(|s| s.field(7)).filter(|f| !f.is_empty()) {
-            Some(f) => Some(parse_hl7_time(&f.decoded(), options.zone).map_err(|k| {
-                Hl7Error::new(k)
-                    .at(f.offset())
-                    .in_segment("MSH", 1)
-                    .in_field(7)
-            })?),
-            None => None,
-        };
+        let msh7 = msh
+            .and_then(|s| s.field(7))
+            .filter(|f| !f.is_empty() && !f.is_hl7_null());
         let pid3 = msg
             .segment(b"PID", 1)
             .and_then(|s| s.field(3))
             .and_then(|f| f.repetition(1));
         let pv1 = msg.segment(b"PV1", 1);
-        *cache = Some(Header {
+        Ok(Header {
             control_id,
-            sent_at,
+            sending_application: msh_text(3),
+            sending_facility: msh_text(4),
+            msh7,
+            sent_at: msh7.and_then(|f| readable_time(&f, options)),
             patient_id: pid3.and_then(|r| r.component_text(1)).map(Cow::into_owned),
             patient_id_authority: pid3
                 .and_then(|r| r.component(4))
@@ -410,9 +448,8 @@ fn header_of<'h>(
                 .and_then(|f| f.repetition(1))
                 .filter(|f| !f.is_empty())
                 .map(|f| f.decoded().into_owned()),
-        });
+        })
     }
-    Ok(cache.as_ref().expect("set above"))
 }
 
 /// Finds the code of OBX-3 in the table: the primary coding (components 1-3),
@@ -437,39 +474,68 @@ fn text<'a>(f: Option<Element<'a, '_>>) -> Option<Cow<'a, str>> {
     f.filter(|f| !f.is_empty()).map(|f| f.decoded())
 }
 
-/// Reads an NM value (`120`, `-1.5`, `+3`, `.5`) or an SN value
-/// (`>^120`, `^98`); `Ok(None)` for an empty value.
+/// Reads OBX-5 (its first repetition) as OBX-2 says: NM (`120`, `-1.5`,
+/// `+3`, `.5`), SN (`>^120`, `^98`), ST when it is a plain decimal number; an
+/// empty OBX-2 by the value's shape. `Ok(None)`: no row and no error (an
+/// empty number, an ST that is not a number, any other value type).
 fn read_number(
-    value: &Element<'_, '_>,
+    first: &Element<'_, '_>,
     value_type: &str,
 ) -> Result<Option<(f64, Option<String>)>, String> {
-    let first = value.repetition(1).unwrap_or(*value);
-    let is_sn = value_type.eq_ignore_ascii_case("SN") || first.component(2).is_some();
-    if is_sn {
+    let as_sn = match value_type {
+        // An SN sent without its separator (`98`) is read as the number it is.
+        "SN" => first.component(2).is_some(),
+        "NM" => false,
+        "" => first.component(2).is_some(),
+        "ST" => {
+            // Only a plain decimal number; any other text is not a reading.
+            let t = first.decoded();
+            return Ok(parse_nm(&t).ok().map(|v| (v, None)));
+        }
+        _ => return Ok(None),
+    };
+    let shown_type = if value_type.is_empty() {
+        "unset, read as ".to_string() + if as_sn { "SN" } else { "NM" }
+    } else {
+        value_type.to_string()
+    };
+    if as_sn {
         let cmp = first.component_text(1).map(Cow::into_owned);
         let num = first.component_text(2);
         let sep = first.component_text(3);
         if sep.is_some() {
             return Err(format!(
-                "SN value {:?} is a ratio or range, not one number",
+                "OBX-5 (value type {shown_type}) {:?} is a ratio or range, not one number",
                 first.decoded()
             ));
         }
         if let Some(c) = &cmp {
             if !matches!(c.as_str(), "<" | ">" | "<=" | ">=" | "=" | "<>") {
-                return Err(format!("SN comparator {c:?} is not one of < > <= >= = <>"));
+                return Err(format!(
+                    "OBX-5 (value type {shown_type}) comparator {c:?} is not one of < > <= >= = <>"
+                ));
             }
         }
         return match num {
             None => Ok(None),
-            Some(n) => parse_nm(&n).map(|v| Some((v, cmp))),
+            Some(n) => parse_nm(&n).map(|v| Some((v, cmp))).map_err(|_| {
+                format!(
+                    "OBX-5 (value type {shown_type}) {:?} is not an HL7 number",
+                    first.decoded()
+                )
+            }),
         };
     }
     let t = first.decoded();
     if t.trim().is_empty() {
         return Ok(None);
     }
-    parse_nm(&t).map(|v| Some((v, None)))
+    parse_nm(&t).map(|v| Some((v, None))).map_err(|_| {
+        format!(
+            "OBX-5 (value type {shown_type}) {:?} is not an HL7 number",
+            t.trim()
+        )
+    })
 }
 
 /// HL7 NM: optional sign, digits, optional decimal point. No exponent.
@@ -502,14 +568,27 @@ fn normalize(
         return (None, None);
     };
     let from = match unit_field {
-        // OBX-6-1, else the text (OBX-6-2) or the alternate code (OBX-6-4).
-        Some(f) => [1, 2, 4]
-            .iter()
-            .find_map(|&c| f.component_text(c).and_then(|t| Unit::parse(&t))),
+        Some(f) => unit_of(f),
         None => entry.implied_unit,
     };
     match from.and_then(|u| convert(value, u, target)) {
         Some(v) => (Some(v), Some(target.ucum().to_string())),
         None => (None, None),
     }
+}
+
+/// The unit of a non-empty OBX-6: OBX-6-1 when it is known; else an MDC
+/// unit mnemonic in OBX-6-2 (devices send `268224^MDC_DIM_FAHR^MDC`); else
+/// the text or alternate code (OBX-6-2, OBX-6-4) when it is a known unit.
+/// `None` (the value stays un-normalised) when none of them is known.
+fn unit_of(f: &Element<'_, '_>) -> Option<Unit> {
+    let part = |c: usize| f.component_text(c);
+    part(1)
+        .and_then(|t| Unit::parse(&t))
+        .or_else(|| part(2).and_then(|t| Unit::from_mdc_mnemonic(&t)))
+        .or_else(|| {
+            [2, 4]
+                .iter()
+                .find_map(|&c| part(c).and_then(|t| Unit::parse(&t)))
+        })
 }

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
-use vitalflow_core::vitals::{extract, ExtractOptions};
+use vitalflow_core::vitals::{extract, extract_lenient, ExtractOptions};
 use vitalflow_core::{query, split, Hl7Error, Message};
 
 /// Tolerance for `normalized_value` (the SPEC rounds conversions to 0.01).
@@ -100,6 +100,18 @@ fn compare_row(where_: &str, expected: &Value, actual: &Value, problems: &mut Ve
     }
 }
 
+/// Whether an error matches an expectation `{segment, segment_index, field, kinds}`.
+fn error_matches(expected: &Value, e: &Hl7Error) -> bool {
+    let kind = format!("{:?}", e.kind);
+    let kind_name = kind.split('(').next().unwrap_or("");
+    expected["kinds"]
+        .as_array()
+        .is_some_and(|k| k.iter().any(|k| k.as_str() == Some(kind_name)))
+        && expected["segment"].as_str() == e.segment.as_deref()
+        && expected["segment_index"].as_u64() == e.segment_index.map(|i| i as u64)
+        && expected["field"].as_u64() == e.field.map(|f| f as u64)
+}
+
 fn describe(e: &Hl7Error) -> String {
     format!(
         "{e} [kind {:?}, offset {:?}, segment {:?} #{:?}, field {:?}]",
@@ -166,12 +178,52 @@ fn check_valid(name: &str) {
             ));
         }
 
-        // Vital-sign rows.
+        // Vital-sign rows, the OBX that are errors, or an error for the whole message.
         let exp_rows = exp["vitals"].as_array().expect("vitals");
-        match guarded("vitals::extract", || extract(msg, &options)) {
-            Err(p) => problems.push(format!("message {m}: {p}")),
-            Ok(Err(e)) => problems.push(format!("message {m}: extract failed: {}", describe(&e))),
-            Ok(Ok(rows)) => {
+        let no_errors = Vec::new();
+        let exp_errors = exp["errors"].as_array().unwrap_or(&no_errors);
+        let exp_message_error = exp.get("message_error").filter(|v| !v.is_null());
+        let lenient = guarded("vitals::extract_lenient", || extract_lenient(msg, &options));
+        let strict = guarded("vitals::extract", || extract(msg, &options));
+        match (&lenient, exp_message_error) {
+            (Err(p), _) => problems.push(format!("message {m}: {p}")),
+            (Ok(Err(e)), None) => {
+                problems.push(format!("message {m}: extract failed: {}", describe(e)))
+            }
+            (Ok(Err(e)), Some(want)) => {
+                if !error_matches(want, e) {
+                    problems.push(format!(
+                        "message {m}: message error expected {want}, got {}",
+                        describe(e)
+                    ));
+                }
+            }
+            (Ok(Ok(x)), Some(want)) => problems.push(format!(
+                "message {m}: expected the message error {want}, got {} rows",
+                x.rows.len()
+            )),
+            (Ok(Ok(x)), None) => {
+                if x.errors.len() != exp_errors.len()
+                    || !exp_errors
+                        .iter()
+                        .zip(&x.errors)
+                        .all(|(w, e)| error_matches(w, e))
+                {
+                    problems.push(format!(
+                        "message {m}: OBX errors expected {exp_errors:?}, got {:?}",
+                        x.errors.iter().map(describe).collect::<Vec<_>>()
+                    ));
+                }
+                // The strict form: the same rows when there is no error, else the first error.
+                match &strict {
+                    Ok(Ok(rows)) if x.errors.is_empty() && *rows == x.rows => {}
+                    Ok(Err(e)) if x.errors.first() == Some(e) => {}
+                    other => problems.push(format!(
+                        "message {m}: extract disagrees with extract_lenient: {:?}",
+                        other.as_ref().map(|r| r.as_ref().map(Vec::len))
+                    )),
+                }
+                let rows = &x.rows;
                 let actual: Vec<Value> = rows
                     .iter()
                     .map(|r| serde_json::to_value(r).expect("VitalSign serialises"))
@@ -347,12 +399,18 @@ fn check_invalid(name: &str) {
         }
     }
 
-    // The whole file handed over as one message: an error, never a panic.
+    // The whole file handed over as one message: an error (a query answers
+    // only on input that parses structurally), never a panic.
+    let query_answers = expected["query_answers"].as_bool().unwrap_or(false);
     match guarded("query on the whole file", || query(&bytes, "MSH-9")) {
         Err(p) => problems.push(p),
-        Ok(Ok(v)) if name != "bad_segment_id_second_message" => {
+        Ok(Ok(v)) if !query_answers && name != "bad_segment_id_second_message" => {
             problems.push(format!("query on the whole file succeeded: {v:?}"))
         }
+        Ok(Err(e)) if query_answers => problems.push(format!(
+            "the input parses structurally, but a query failed: {}",
+            describe(&e)
+        )),
         Ok(_) => {}
     }
     match guarded("extract on the whole file", || {
@@ -413,17 +471,24 @@ valid_fixtures!(
     loinc_vitals_v231,
     mllp_framed,
     mllp_framed_newlines,
+    missing_header_fields,
+    msh2_three_chars,
     multi_message,
     multi_message_blank_lines,
+    no_patient_monitor,
     pcd01_exclusions,
+    pcd01_mdc_temperature_units,
     pcd01_monitor_crlf,
     pcd01_monitor_v26,
     repetitions_components,
     sn_values,
     timestamps,
     timestamps_coarse,
+    timestamps_unreadable,
     timestamps_zone_berlin,
+    units_real_world,
     v27_truncation_char,
+    value_types,
     version_231_crlf_nofinal,
     version_23_lf,
     version_24_cr_nofinal,

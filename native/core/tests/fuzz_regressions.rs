@@ -137,3 +137,24 @@ fn fields_iterator_agrees_with_field() {
         }
     }
 }
+
+/// Inputs found by the Java fuzz test (jvm-bridge FuzzTest, mutated monitor
+/// messages): a unit in OBX-6 with a multi-byte character across byte 8 made
+/// the MDC mnemonic check slice inside a character and panic.
+#[test]
+fn a_multibyte_character_in_a_unit_does_not_panic() {
+    for unit in [
+        "mm[Hg]1\u{dc}4160000",
+        "262688\u{b8}",
+        "2026110\u{e1}213900",
+    ] {
+        let msg = format!(
+            "MSH|^~\\&|MON|ICU|||20261120060000||ORU^R01|F1|P|2.6|||||UNICODE UTF-8\r\
+PID|1||P1\rOBX|1|NM|8867-4^HR^LN||72|{unit}|||||F\r"
+        );
+        let x =
+            vitalflow_core::vitals::extract_lenient(msg.as_bytes(), &Default::default()).unwrap();
+        assert_eq!(x.rows.len(), 1, "{unit}");
+        assert_eq!(x.rows[0].normalized_value, None, "{unit}: not a known unit");
+    }
+}

@@ -78,15 +78,10 @@ fn glucose(row: &VitalSign) -> Value {
     }
 }
 
-/// The Avro value of a row. `patient_id` and `observed_at` are required by the
-/// schema: a row without them is an encoding error.
+/// The Avro value of a row. `observed_at` is required by the schema: a row
+/// without it is an encoding error. `patient_id` may be null (a monitor not
+/// yet associated with a patient).
 pub fn to_value(row: &VitalSign) -> Result<Value, BridgeError> {
-    let patient_id = row.patient_id.clone().ok_or_else(|| {
-        BridgeError::Encoding(format!(
-            "OBX #{} of message {}: no patient id (PID-3-1), which the VitalSign schema requires",
-            row.obx_index, row.message_control_id
-        ))
-    })?;
     let observed_at = row.observed_at.ok_or_else(|| {
         BridgeError::Encoding(format!(
             "OBX #{} of message {}: no observation time, which the VitalSign schema requires",
@@ -102,7 +97,7 @@ pub fn to_value(row: &VitalSign) -> Result<Value, BridgeError> {
         ),
         ("obx_index".into(), Value::Int(obx_index)),
         ("set_id".into(), opt_str(&row.set_id)),
-        ("patient_id".into(), Value::String(patient_id)),
+        ("patient_id".into(), opt_str(&row.patient_id)),
         (
             "patient_id_authority".into(),
             opt_str(&row.patient_id_authority),
@@ -125,6 +120,11 @@ pub fn to_value(row: &VitalSign) -> Result<Value, BridgeError> {
         ("status".into(), opt_str(&row.status)),
         ("device_id".into(), opt_str(&row.device_id)),
         ("glucose_status".into(), glucose(row)),
+        (
+            "sending_application".into(),
+            opt_str(&row.sending_application),
+        ),
+        ("sending_facility".into(), opt_str(&row.sending_facility)),
     ]))
 }
 
@@ -257,9 +257,25 @@ OBX|2|NM|2339-0^Glucose^LN||50|mg/dL|||||F\r";
     }
 
     #[test]
-    fn a_row_without_patient_is_an_encoding_error() {
+    fn a_row_without_patient_encodes_with_a_null_patient_id() {
         let mut rows = vitalflow_core::vitals::extract(MSG, &ExtractOptions::default()).unwrap();
         rows[0].patient_id = None;
+        let bytes = encode(&rows[0], None).unwrap();
+        let Value::Record(fields) = from_avro_datum(schema(), &mut &bytes[..], None).unwrap()
+        else {
+            panic!("record")
+        };
+        let get = |k: &str| fields.iter().find(|(n, _)| n == k).unwrap().1.clone();
+        assert_eq!(get("patient_id"), Value::Union(0, Box::new(Value::Null)));
+        assert_eq!(
+            get("sending_application"),
+            Value::Union(1, Box::new(Value::String("MON".into())))
+        );
+        assert_eq!(
+            get("sending_facility"),
+            Value::Union(1, Box::new(Value::String("ICU".into())))
+        );
+        rows[0].observed_at = None;
         assert!(matches!(
             encode(&rows[0], None),
             Err(BridgeError::Encoding(_))

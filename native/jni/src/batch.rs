@@ -1,7 +1,8 @@
 //! Many messages per JNI crossing. The Java side concatenates the messages into
 //! one `byte[]` and passes the end offset of each; one `byte[]` of results comes
 //! back (see [`crate::codec`]). Per-message HL7 errors are results, not
-//! exceptions, so one bad message does not cost the batch.
+//! exceptions, so one bad message does not cost the batch; and one bad OBX
+//! does not cost its message the other rows (a partial result).
 
 use vitalflow_core::ExtractOptions;
 
@@ -37,7 +38,7 @@ pub fn extract_batch(
     let messages = slices(data, ends)?;
     codec::put_varint(out, messages.len() as u64);
     for m in messages {
-        codec::put_result(out, &vitalflow_core::vitals::extract(m, options));
+        codec::put_extraction(out, &vitalflow_core::vitals::extract_lenient(m, options));
     }
     Ok(())
 }
@@ -53,9 +54,13 @@ pub fn extract_stream(stream: &[u8], options: &ExtractOptions, out: &mut Vec<u8>
         match item {
             Ok((offset, message)) => {
                 codec::put_varint(&mut body, offset as u64);
-                let result = vitalflow_core::vitals::extract(message, options)
+                let result = vitalflow_core::vitals::extract_lenient(message, options)
+                    .map(|mut x| {
+                        x.errors = x.errors.into_iter().map(|e| e.shifted(offset)).collect();
+                        x
+                    })
                     .map_err(|e| e.shifted(offset));
-                codec::put_result(&mut body, &result);
+                codec::put_extraction(&mut body, &result);
             }
             Err(e) => {
                 codec::put_varint(&mut body, e.offset.unwrap_or(0) as u64);
@@ -83,6 +88,43 @@ mod tests {
         assert_eq!(r.u8(), codec::TAG_OK);
         assert_eq!(r.varint(), 0);
         assert_eq!(r.varint(), 43);
+    }
+
+    #[test]
+    fn a_bad_obx_gives_a_partial_result_with_the_other_rows() {
+        let file = b"MSH|^~\\&|A||||20261120060000||ORU^R01|1|P|2.5\rPID|1||P1\r\
+OBX|1|NM|8867-4^HR^LN||7O|/min|||||F\rOBX|2|NM|9279-1^RR^LN||18|/min|||||F\r";
+        let mut out = Vec::new();
+        extract_stream(file, &ExtractOptions::default(), &mut out);
+        let mut r = codec::Reader::new(&out);
+        assert_eq!(r.varint(), 1);
+        assert_eq!(r.varint(), 0);
+        assert_eq!(r.u8(), codec::TAG_PARTIAL);
+        assert_eq!(r.varint(), 1, "one row");
+        assert_eq!(r.varint(), 2, "obx_index of the good OBX");
+        let _kind = r.u8();
+        let flags = r.u8();
+        let _glucose = r.u8();
+        for bit in [
+            codec::FLAG_VALUE,
+            codec::FLAG_NORMALIZED_VALUE,
+            codec::FLAG_OBSERVED_AT,
+        ] {
+            if flags & bit != 0 {
+                r.f64();
+            }
+        }
+        for _ in 0..codec::STRING_COLUMNS {
+            r.str();
+        }
+        assert_eq!(
+            r.varint(),
+            u64::from(vitalflow_core::ErrorCode::BadNumber as u16)
+        );
+        let message = r.str().unwrap().unwrap();
+        assert!(message.contains("value type NM"), "{message}");
+        let at = r.varint() - 1;
+        assert_eq!(&file[at as usize..at as usize + 2], b"7O");
     }
 
     #[test]

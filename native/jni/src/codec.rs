@@ -8,27 +8,31 @@
 //!              [f64 value] [f64 normalized_value] [i64 observed_at_micros],
 //!              str message_control_id, set_id, patient_id, patient_id_authority,
 //!                  encounter_id, location, code, code_system, comparator, text,
-//!                  unit, normalized_unit, status, device_id
+//!                  unit, normalized_unit, status, device_id,
+//!                  sending_application, sending_facility
 //! flags     := bit 0 value present, bit 1 normalized_value, bit 2 observed_at
 //! glucose   := 0 absent, 1 + ordinal of GlucoseStatus
 //! str       := varint 0 = null | 1 = same as this column in the previous row
 //!              | n >= 2 then n - 2 bytes of UTF-8
 //! error     := varint kind code (ERROR_CODES), str message, varint offset+1, str segment,
 //!              varint segment_index+1, varint field+1            (0 = absent)
-//! result    := u8 0, rows | u8 1, error
+//! result    := u8 0, rows | u8 1, error | u8 2, rows, error
+//!              (2: the rows of a message some of whose OBX could not be
+//!              read, and the first such OBX's error)
 //! batch     := varint count, result*
 //! stream    := varint count, (varint byte_offset, result)*
 //! ```
 //!
 //! The "same as previous" code shares the message-level columns (control id,
-//! patient, encounter, location) between the rows of one message, so the Java
+//! sender, patient, encounter, location) between the rows of one message, so the Java
 //! side builds each such `String` once per message.
 
 use vitalflow_core::glucose::GlucoseStatus;
+use vitalflow_core::vitals::Extraction;
 use vitalflow_core::{Hl7Error, VitalKind, VitalSign};
 
 /// Number of string columns per row.
-pub const STRING_COLUMNS: usize = 14;
+pub const STRING_COLUMNS: usize = 16;
 
 pub const FLAG_VALUE: u8 = 1;
 pub const FLAG_NORMALIZED_VALUE: u8 = 2;
@@ -36,6 +40,7 @@ pub const FLAG_OBSERVED_AT: u8 = 4;
 
 pub const TAG_OK: u8 = 0;
 pub const TAG_ERROR: u8 = 1;
+pub const TAG_PARTIAL: u8 = 2;
 
 /// Ordinal of a kind in the Java enum `io.vitalflow.bridge.VitalKind`.
 pub fn kind_ordinal(kind: VitalKind) -> u8 {
@@ -140,6 +145,8 @@ pub fn put_rows(out: &mut Vec<u8>, rows: &[VitalSign]) {
             r.normalized_unit.as_deref(),
             r.status.as_deref(),
             r.device_id.as_deref(),
+            r.sending_application.as_deref(),
+            r.sending_facility.as_deref(),
         ];
         for (p, s) in prev.iter_mut().zip(columns) {
             put_column(out, p, s);
@@ -163,6 +170,26 @@ pub fn put_result(out: &mut Vec<u8>, result: &Result<Vec<VitalSign>, Hl7Error>) 
         Ok(rows) => {
             out.push(TAG_OK);
             put_rows(out, rows);
+        }
+        Err(e) => {
+            out.push(TAG_ERROR);
+            put_error(out, e);
+        }
+    }
+}
+
+/// Appends one message's outcome from a lenient extraction: the rows, and the
+/// first error when some OBX could not be read (the other rows still count).
+pub fn put_extraction(out: &mut Vec<u8>, result: &Result<Extraction, Hl7Error>) {
+    match result {
+        Ok(x) if x.errors.is_empty() => {
+            out.push(TAG_OK);
+            put_rows(out, &x.rows);
+        }
+        Ok(x) => {
+            out.push(TAG_PARTIAL);
+            put_rows(out, &x.rows);
+            put_error(out, &x.errors[0]);
         }
         Err(e) => {
             out.push(TAG_ERROR);
@@ -244,6 +271,8 @@ mod tests {
     fn row(i: u32) -> VitalSign {
         VitalSign {
             message_control_id: "CTRL1".into(),
+            sending_application: Some("MON".into()),
+            sending_facility: None,
             obx_index: i,
             set_id: Some(i.to_string()),
             patient_id: Some("12345".into()),
@@ -288,11 +317,14 @@ mod tests {
             if i == 1 {
                 assert_eq!(cols[0], Some(Some("CTRL1")));
                 assert_eq!(cols[5], Some(Some("ICU^1^A")));
+                assert_eq!(cols[14], Some(Some("MON")));
             } else {
                 assert_eq!(cols[0], Some(None), "control id shared");
                 assert_eq!(cols[1], Some(Some("2")), "set id differs");
+                assert_eq!(cols[14], Some(None), "sender shared");
             }
             assert_eq!(cols[4], None, "null stays null");
+            assert_eq!(cols[15], None, "null stays null");
         }
         assert!(r.at_end());
     }

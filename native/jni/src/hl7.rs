@@ -6,8 +6,8 @@ use jni::{Env, EnvUnowned};
 use crate::error::ThrowJava;
 use crate::{io, BridgeError};
 
-/// `static native String query0(byte[] message, String path)`: the unescaped
-/// value at `path`, null when absent.
+/// `static native String query0(byte[] message, String path)`: the value at
+/// `path` (a leaf unescaped, a composite element as sent), null when absent.
 #[allow(unsafe_code)] // exported JNI symbol
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_vitalflow_bridge_Hl7_query0<'caller>(

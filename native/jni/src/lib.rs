@@ -11,6 +11,8 @@
 //! | `io.vitalflow.bridge.AvroVitals`    | [`avro`]           |
 //! | `io.vitalflow.bridge.ExtractOptions`| [`extract_options`]|
 //! | `io.vitalflow.bridge.NativeBridge`  | [`native_bridge`] (and `test_natives` with the feature `test-natives`) |
+//! | `io.vitalflow.bridge.PatientStream` | [`patient_stream`] |
+//! | `io.vitalflow.bridge.MllpServer`    | [`mllp_server`]    |
 //!
 //! Every `extern "system"` entry point is a thin shell: it upgrades the
 //! `EnvUnowned` the JVM passed, calls a `*_impl` function that returns
@@ -29,10 +31,12 @@ pub mod error;
 pub mod extract_options;
 pub mod hl7;
 mod io;
+pub mod mllp_server;
 pub mod native_bridge;
 pub mod news2;
 pub mod options;
 pub mod panic;
+pub mod patient_stream;
 #[cfg(feature = "test-natives")]
 pub mod test_natives;
 pub mod vitals;

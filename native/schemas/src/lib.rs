@@ -234,7 +234,10 @@ mod tests {
             "set_id",
             Value::Union(1, Box::new(Value::String("1".into()))),
         );
-        r.put("patient_id", "P1");
+        r.put(
+            "patient_id",
+            Value::Union(1, Box::new(Value::String("P1".into()))),
+        );
         r.put("kind", Value::Enum(6, "SPO2".into()));
         r.put("code", "59408-5");
         r.put("value", Value::Union(1, Box::new(Value::Double(95.0))));
@@ -252,6 +255,8 @@ mod tests {
             "status",
             "device_id",
             "glucose_status",
+            "sending_application",
+            "sending_facility",
         ] {
             r.put(f, Value::Union(0, Box::new(Value::Null)));
         }

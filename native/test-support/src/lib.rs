@@ -43,7 +43,7 @@ pub mod samples {
             ("message_control_id", s("MSG-RUST-1")),
             ("obx_index", Value::Int(2)),
             ("set_id", some(s("2"))),
-            ("patient_id", s("P-RUST")),
+            ("patient_id", some(s("P-RUST"))),
             ("patient_id_authority", some(s("HOSP"))),
             ("encounter_id", some(s("E-42"))),
             ("location", some(s("WARD7^12^A"))),
@@ -60,6 +60,8 @@ pub mod samples {
             ("status", some(s("F"))),
             ("device_id", some(s("MON-0042"))),
             ("glucose_status", none()),
+            ("sending_application", some(s("MON-RUST"))),
+            ("sending_facility", some(s("ICU"))),
         ]
     }
 }

@@ -75,7 +75,10 @@ fn vital_sign_round_trips_in_confluent_wire_format() {
             .map(|(_, v)| v.clone())
             .unwrap()
     };
-    assert_eq!(get("patient_id"), Value::String("P-RUST".into()));
+    assert_eq!(
+        get("patient_id"),
+        Value::Union(1, Box::new(Value::String("P-RUST".into())))
+    );
     assert_eq!(get("kind"), Value::Enum(0, "TEMPERATURE".into()));
     assert_eq!(
         get("observed_at"),

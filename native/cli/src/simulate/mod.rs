@@ -424,25 +424,18 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failed> {
     }
     let total = sim.readings();
     if let Some(bootstrap) = &args.kafka {
-        let sink =
-            crate::gateway::KafkaSink::new(bootstrap, std::time::Duration::from_secs(30), &[])
+        let writer =
+            crate::gateway::DirectWriter::new(bootstrap, &args.topic, "vitalflow-simulate")
                 .map_err(Failed::usage)?;
-        let gateway = crate::gateway::Gateway::new(
-            sink,
-            &args.topic,
-            vitalflow_schemas::topics::HL7_INVALID,
-            "vitalflow-simulate",
-        );
         let pacer = Pacer::new(args);
         let mut sent = 0u64;
         for t in 0..total {
             for m in sim.tick(t) {
                 pacer.wait(m.at);
-                let (reply, log) = gateway.handle(&m.bytes);
-                match vitalflow_core::ack::read_ack(&reply) {
-                    Ok((vitalflow_core::ack::AckCode::AA, _)) => sent += 1,
-                    _ => return Err(Failed::msg(format!("{}: {log}", m.control_id))),
-                }
+                writer
+                    .write(&m.bytes)
+                    .map_err(|e| Failed::msg(format!("{}: {e}", m.control_id)))?;
+                sent += 1;
             }
         }
         eprintln!(

@@ -6,233 +6,278 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** Reads the compact row encoding written by {@code native/jni/src/codec.rs}. Not thread-safe; one per call. */
+/**
+ * Reads the compact row encoding written by {@code native/jni/src/codec.rs}. Not thread-safe; one
+ * per call.
+ */
 final class RowDecoder {
-    private static final VitalKind[] KINDS = VitalKind.values();
-    private static final GlucoseStatus[] GLUCOSE = GlucoseStatus.values();
-    private static final int COLUMNS = 14;
-    /**
-     * Columns whose values repeat across messages: set_id, code, code_system, comparator, text, unit,
-     * normalized_unit, status. (Per-message columns are shared within a message by the encoding.)
-     */
-    private static final boolean[] CACHED_COLUMN = {
-        false, true, false, false, false, false, true, true, true, true, true, true, true, false
-    };
+  private static final VitalKind[] KINDS = VitalKind.values();
+  private static final GlucoseStatus[] GLUCOSE = GlucoseStatus.values();
+  private static final int COLUMNS = 16;
 
-    private final byte[] buf;
-    private int pos;
+  /**
+   * Columns whose values repeat across messages: set_id, code, code_system, comparator, text, unit,
+   * normalized_unit, status, sending_application, sending_facility. (Per-message columns are shared
+   * within a message by the encoding.)
+   */
+  private static final boolean[] CACHED_COLUMN = {
+    false, true, false, false, false, false, true, true, true, true, true, true, true, false, true,
+    true
+  };
 
-    /**
-     * Short values repeat across messages (codes, units, statuses, set ids): a direct-mapped cache
-     * shared by all threads returns the same String for the same bytes without allocating. Entries
-     * are immutable, so the unsynchronised array is safe (a race only costs a miss).
-     */
-    private static final int CACHE_SIZE = 4096;
-    private static final int CACHE_MAX_LEN = 24;
-    private static final Entry[] CACHE = new Entry[CACHE_SIZE];
+  private final byte[] buf;
+  private int pos;
 
-    private record Entry(byte[] key, String value) {}
+  /**
+   * Short values repeat across messages (codes, units, statuses, set ids): a direct-mapped cache
+   * shared by all threads returns the same String for the same bytes without allocating. Entries
+   * are immutable, so the unsynchronised array is safe (a race only costs a miss).
+   */
+  private static final int CACHE_SIZE = 4096;
 
-    /** Whole numbers 0..511 (most vital-sign values) share preallocated boxes. */
-    private static final Double[] SMALL = new Double[512];
+  private static final int CACHE_MAX_LEN = 24;
+  private static final Entry[] CACHE = new Entry[CACHE_SIZE];
 
-    static {
-        for (int i = 0; i < SMALL.length; i++) {
-            SMALL[i] = (double) i;
-        }
+  private record Entry(byte[] key, String value) {}
+
+  /** Whole numbers 0..511 (most vital-sign values) share preallocated boxes. */
+  private static final Double[] SMALL = new Double[512];
+
+  static {
+    for (int i = 0; i < SMALL.length; i++) {
+      SMALL[i] = (double) i;
     }
+  }
 
-    private static Double boxed(double d) {
-        int i = (int) d;
-        if (i == d && i >= 0 && i < SMALL.length && Double.doubleToRawLongBits(d) != Double.doubleToRawLongBits(-0.0)) {
-            return SMALL[i];
-        }
-        return d;
+  private static Double boxed(double d) {
+    int i = (int) d;
+    if (i == d
+        && i >= 0
+        && i < SMALL.length
+        && Double.doubleToRawLongBits(d) != Double.doubleToRawLongBits(-0.0)) {
+      return SMALL[i];
     }
+    return d;
+  }
 
-    private static final String[] ONE_ASCII = new String[128];
+  private static final String[] ONE_ASCII = new String[128];
 
-    static {
-        for (int c = 0; c < 128; c++) {
-            ONE_ASCII[c] = String.valueOf((char) c).intern();
-        }
+  static {
+    for (int c = 0; c < 128; c++) {
+      ONE_ASCII[c] = String.valueOf((char) c).intern();
     }
+  }
 
-    private String cached(int off, int len) {
-        if (len == 0) {
-            return "";
-        }
-        if (len == 1 && buf[off] >= 0) {
-            return ONE_ASCII[buf[off]];
-        }
-        if (len > CACHE_MAX_LEN) {
-            return new String(buf, off, len, StandardCharsets.UTF_8);
-        }
-        int h = len;
-        for (int i = off; i < off + len; i++) {
-            h = 31 * h + buf[i];
-        }
-        int slot = (h ^ (h >>> 16)) & (CACHE_SIZE - 1);
-        Entry e = CACHE[slot];
-        if (e != null && e.key.length == len) {
-            byte[] k = e.key;
-            int i = 0;
-            while (i < len && k[i] == buf[off + i]) {
-                i++;
-            }
-            if (i == len) {
-                return e.value;
-            }
-        }
-        String s = new String(buf, off, len, StandardCharsets.UTF_8);
-        CACHE[slot] = new Entry(java.util.Arrays.copyOfRange(buf, off, off + len), s);
-        return s;
+  private String cached(int off, int len) {
+    if (len == 0) {
+      return "";
     }
-
-    RowDecoder(byte[] buf) {
-        this.buf = buf;
+    if (len == 1 && buf[off] >= 0) {
+      return ONE_ASCII[buf[off]];
     }
-
-    boolean atEnd() {
-        return pos == buf.length;
+    if (len > CACHE_MAX_LEN) {
+      return new String(buf, off, len, StandardCharsets.UTF_8);
     }
-
-    int u8() {
-        return buf[pos++] & 0xff;
+    int h = len;
+    for (int i = off; i < off + len; i++) {
+      h = 31 * h + buf[i];
     }
-
-    long varint() {
-        long v = 0;
-        int shift = 0;
-        while (true) {
-            int b = buf[pos++];
-            v |= (long) (b & 0x7f) << shift;
-            if (b >= 0) {
-                return v;
-            }
-            shift += 7;
-        }
+    int slot = (h ^ (h >>> 16)) & (CACHE_SIZE - 1);
+    Entry e = CACHE[slot];
+    if (e != null && e.key.length == len) {
+      byte[] k = e.key;
+      int i = 0;
+      while (i < len && k[i] == buf[off + i]) {
+        i++;
+      }
+      if (i == len) {
+        return e.value;
+      }
     }
+    String s = new String(buf, off, len, StandardCharsets.UTF_8);
+    CACHE[slot] = new Entry(java.util.Arrays.copyOfRange(buf, off, off + len), s);
+    return s;
+  }
 
-    long i64() {
-        long v = 0;
-        for (int i = 7; i >= 0; i--) {
-            v = (v << 8) | (buf[pos + i] & 0xffL);
-        }
-        pos += 8;
+  RowDecoder(byte[] buf) {
+    this.buf = buf;
+  }
+
+  boolean atEnd() {
+    return pos == buf.length;
+  }
+
+  int u8() {
+    return buf[pos++] & 0xff;
+  }
+
+  long varint() {
+    long v = 0;
+    int shift = 0;
+    while (true) {
+      int b = buf[pos++];
+      v |= (long) (b & 0x7f) << shift;
+      if (b >= 0) {
         return v;
+      }
+      shift += 7;
     }
+  }
 
-    double f64() {
-        return Double.longBitsToDouble(i64());
+  long i64() {
+    long v = 0;
+    for (int i = 7; i >= 0; i--) {
+      v = (v << 8) | (buf[pos + i] & 0xffL);
     }
+    pos += 8;
+    return v;
+  }
 
-    byte[] bytes(int len) {
-        byte[] b = java.util.Arrays.copyOfRange(buf, pos, pos + len);
-        pos += len;
-        return b;
+  double f64() {
+    return Double.longBitsToDouble(i64());
+  }
+
+  byte[] bytes(int len) {
+    byte[] b = java.util.Arrays.copyOfRange(buf, pos, pos + len);
+    pos += len;
+    return b;
+  }
+
+  /** A string that is never "same as previous". */
+  String str() {
+    long n = varint();
+    if (n == 0) {
+      return null;
     }
+    int len = (int) (n - 2);
+    String s = new String(buf, pos, len, StandardCharsets.UTF_8);
+    pos += len;
+    return s;
+  }
 
-    /** A string that is never "same as previous". */
-    String str() {
+  List<VitalSign> rows() {
+    int count = (int) varint();
+    if (count == 0) {
+      return Collections.emptyList();
+    }
+    List<VitalSign> rows = new ArrayList<>(count);
+    String[] prev = new String[COLUMNS];
+    Instant prevInstant = null;
+    long prevMicros = 0;
+    String[] col = new String[COLUMNS];
+    for (int r = 0; r < count; r++) {
+      int obxIndex = (int) varint();
+      VitalKind kind = KINDS[u8()];
+      int flags = u8();
+      int glucose = u8();
+      Double value = (flags & 1) != 0 ? boxed(f64()) : null;
+      Double normalized = null;
+      if ((flags & 2) != 0) {
+        double n = f64();
+        normalized =
+            value != null && Double.doubleToRawLongBits(n) == Double.doubleToRawLongBits(value)
+                ? value
+                : boxed(n);
+      }
+      Instant observedAt = null;
+      if ((flags & 4) != 0) {
+        long micros = i64();
+        if (prevInstant != null && micros == prevMicros) {
+          observedAt = prevInstant;
+        } else {
+          observedAt =
+              Instant.ofEpochSecond(
+                  Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+          prevInstant = observedAt;
+          prevMicros = micros;
+        }
+      }
+      for (int c = 0; c < COLUMNS; c++) {
         long n = varint();
         if (n == 0) {
-            return null;
+          col[c] = null;
+        } else if (n == 1) {
+          col[c] = prev[c];
+        } else {
+          int len = (int) (n - 2);
+          col[c] =
+              CACHED_COLUMN[c]
+                  ? cached(pos, len)
+                  : new String(buf, pos, len, StandardCharsets.UTF_8);
+          pos += len;
         }
-        int len = (int) (n - 2);
-        String s = new String(buf, pos, len, StandardCharsets.UTF_8);
-        pos += len;
-        return s;
+        prev[c] = col[c];
+      }
+      rows.add(
+          new VitalSign(
+              col[0],
+              obxIndex,
+              col[1],
+              col[2],
+              col[3],
+              col[4],
+              col[5],
+              kind,
+              col[6],
+              col[7],
+              value,
+              col[8],
+              col[9],
+              col[10],
+              normalized,
+              col[11],
+              observedAt,
+              col[12],
+              col[13],
+              glucose == 0 ? null : GLUCOSE[glucose - 1],
+              col[14],
+              col[15]));
     }
+    return Collections.unmodifiableList(rows);
+  }
 
-    List<VitalSign> rows() {
-        int count = (int) varint();
-        if (count == 0) {
-            return Collections.emptyList();
-        }
-        List<VitalSign> rows = new ArrayList<>(count);
-        String[] prev = new String[COLUMNS];
-        Instant prevInstant = null;
-        long prevMicros = 0;
-        String[] col = new String[COLUMNS];
-        for (int r = 0; r < count; r++) {
-            int obxIndex = (int) varint();
-            VitalKind kind = KINDS[u8()];
-            int flags = u8();
-            int glucose = u8();
-            Double value = (flags & 1) != 0 ? boxed(f64()) : null;
-            Double normalized = null;
-            if ((flags & 2) != 0) {
-                double n = f64();
-                normalized = value != null && Double.doubleToRawLongBits(n) == Double.doubleToRawLongBits(value) ? value : boxed(n);
-            }
-            Instant observedAt = null;
-            if ((flags & 4) != 0) {
-                long micros = i64();
-                if (prevInstant != null && micros == prevMicros) {
-                    observedAt = prevInstant;
-                } else {
-                    observedAt = Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
-                    prevInstant = observedAt;
-                    prevMicros = micros;
-                }
-            }
-            for (int c = 0; c < COLUMNS; c++) {
-                long n = varint();
-                if (n == 0) {
-                    col[c] = null;
-                } else if (n == 1) {
-                    col[c] = prev[c];
-                } else {
-                    int len = (int) (n - 2);
-                    col[c] = CACHED_COLUMN[c] ? cached(pos, len) : new String(buf, pos, len, StandardCharsets.UTF_8);
-                    pos += len;
-                }
-                prev[c] = col[c];
-            }
-            rows.add(new VitalSign(col[0], obxIndex, col[1], col[2], col[3], col[4], col[5], kind, col[6], col[7],
-                    value, col[8], col[9], col[10], normalized, col[11], observedAt, col[12], col[13],
-                    glucose == 0 ? null : GLUCOSE[glucose - 1]));
-        }
-        return Collections.unmodifiableList(rows);
-    }
+  Hl7Exception error() {
+    int kind = (int) varint();
+    String message = str();
+    long offset = varint() - 1;
+    String segment = str();
+    int segmentIndex = (int) (varint() - 1);
+    int field = (int) (varint() - 1);
+    return new Hl7Exception(message, kind, offset, segment, segmentIndex, field);
+  }
 
-    Hl7Exception error() {
-        int kind = (int) varint();
-        String message = str();
-        long offset = varint() - 1;
-        String segment = str();
-        int segmentIndex = (int) (varint() - 1);
-        int field = (int) (varint() - 1);
-        return new Hl7Exception(message, kind, offset, segment, segmentIndex, field);
+  List<ExtractResult> batch() {
+    int count = (int) varint();
+    List<ExtractResult> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      int tag = u8();
+      if (tag == 0) {
+        out.add(new ExtractResult(i, -1, rows(), null));
+      } else if (tag == 2) {
+        List<VitalSign> rows = rows();
+        out.add(new ExtractResult(i, -1, rows, error()));
+      } else {
+        out.add(new ExtractResult(i, -1, Collections.emptyList(), error()));
+      }
     }
+    return Collections.unmodifiableList(out);
+  }
 
-    List<ExtractResult> batch() {
-        int count = (int) varint();
-        List<ExtractResult> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int tag = u8();
-            if (tag == 0) {
-                out.add(new ExtractResult(i, -1, rows(), null));
-            } else {
-                out.add(new ExtractResult(i, -1, Collections.emptyList(), error()));
-            }
-        }
-        return Collections.unmodifiableList(out);
+  List<ExtractResult> stream() {
+    int count = (int) varint();
+    List<ExtractResult> out = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      long offset = varint();
+      int tag = u8();
+      if (tag == 0) {
+        out.add(new ExtractResult(i, offset, rows(), null));
+      } else if (tag == 2) {
+        List<VitalSign> rows = rows();
+        out.add(new ExtractResult(i, offset, rows, error()));
+      } else {
+        out.add(new ExtractResult(i, offset, Collections.emptyList(), error()));
+      }
     }
-
-    List<ExtractResult> stream() {
-        int count = (int) varint();
-        List<ExtractResult> out = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            long offset = varint();
-            int tag = u8();
-            if (tag == 0) {
-                out.add(new ExtractResult(i, offset, rows(), null));
-            } else {
-                out.add(new ExtractResult(i, offset, Collections.emptyList(), error()));
-            }
-        }
-        return Collections.unmodifiableList(out);
-    }
+    return Collections.unmodifiableList(out);
+  }
 }

@@ -9,7 +9,8 @@ import java.time.Instant;
  * @param messageControlId MSH-10
  * @param obxIndex 1-based position of the OBX in the message
  * @param setId OBX-1
- * @param patientId PID-3-1 of the first repetition
+ * @param patientId PID-3-1 of the first repetition; null for a monitor not yet associated with a
+ *     patient (such rows are stored, never scored)
  * @param patientIdAuthority PID-3-4-1
  * @param encounterId PV1-19-1
  * @param location PV1-3
@@ -26,34 +27,43 @@ import java.time.Instant;
  * @param status OBX-11
  * @param deviceId OBX-18-1
  * @param glucoseStatus GLUCOSE only
+ * @param sendingApplication MSH-3-1 (with MSH-4-1 it qualifies the control id, unique only per
+ *     sender)
+ * @param sendingFacility MSH-4-1
  */
 public record VitalSign(
-        String messageControlId,
-        int obxIndex,
-        String setId,
-        String patientId,
-        String patientIdAuthority,
-        String encounterId,
-        String location,
-        VitalKind kind,
-        String code,
-        String codeSystem,
-        Double value,
-        String comparator,
-        String text,
-        String unit,
-        Double normalizedValue,
-        String normalizedUnit,
-        Instant observedAt,
-        String status,
-        String deviceId,
-        GlucoseStatus glucoseStatus) {
+    String messageControlId,
+    int obxIndex,
+    String setId,
+    String patientId,
+    String patientIdAuthority,
+    String encounterId,
+    String location,
+    VitalKind kind,
+    String code,
+    String codeSystem,
+    Double value,
+    String comparator,
+    String text,
+    String unit,
+    Double normalizedValue,
+    String normalizedUnit,
+    Instant observedAt,
+    String status,
+    String deviceId,
+    GlucoseStatus glucoseStatus,
+    String sendingApplication,
+    String sendingFacility) {
 
-    /** {@link #observedAt()} as microseconds since the epoch (the Avro timestamp-micros value), or null. */
-    public Long observedAtMicros() {
-        if (observedAt == null) {
-            return null;
-        }
-        return Math.addExact(Math.multiplyExact(observedAt.getEpochSecond(), 1_000_000L), observedAt.getNano() / 1_000L);
+  /**
+   * {@link #observedAt()} as microseconds since the epoch (the Avro timestamp-micros value), or
+   * null.
+   */
+  public Long observedAtMicros() {
+    if (observedAt == null) {
+      return null;
     }
+    return Math.addExact(
+        Math.multiplyExact(observedAt.getEpochSecond(), 1_000_000L), observedAt.getNano() / 1_000L);
+  }
 }

@@ -1,0 +1,13 @@
+package io.vitalflow.connect.warehouse.dataapi;
+
+import io.vitalflow.connect.warehouse.model.Column;
+import java.util.List;
+
+/** Test access to package-private parts of the Data API warehouse. */
+public final class DataApiWarehouseAccess {
+  private DataApiWarehouseAccess() {}
+
+  public static String tuple(Object[] row, List<Column> columns, int first, List<String> params) {
+    return DataApiWarehouse.tuple(row, columns, first, params);
+  }
+}

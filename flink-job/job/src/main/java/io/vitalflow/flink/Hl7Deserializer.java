@@ -1,0 +1,89 @@
+package io.vitalflow.flink;
+
+import io.vitalflow.bridge.ExtractOptions;
+import io.vitalflow.bridge.Hl7;
+import io.vitalflow.bridge.Hl7Exception;
+import io.vitalflow.bridge.VitalSign;
+import io.vitalflow.bridge.Vitals;
+import java.time.ZoneId;
+import java.util.List;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * hl7.raw records to {@link Parsed}: MSH fields, patient and event time through the Rust core.
+ * Parsing happens here, in the source, so that the event time is known to the source's
+ * per-partition watermarks. A message that cannot be parsed is passed on with its error (to the
+ * DLQ), never dropped.
+ */
+class Hl7Deserializer implements KafkaRecordDeserializationSchema<Parsed> {
+  private static final long serialVersionUID = 1L;
+  private final String zone;
+  private transient ZoneId zoneId;
+  private transient ExtractOptions options;
+
+  Hl7Deserializer(String zone) {
+    this.zone = zone;
+  }
+
+  @Override
+  public void open(DeserializationSchema.InitializationContext context) {
+    zoneId = ZoneId.of(zone);
+    options = ExtractOptions.zone(zoneId);
+  }
+
+  @Override
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Parsed> out) {
+    out.collect(parse(record.key(), record.value(), record.timestamp()));
+  }
+
+  Parsed parse(byte[] key, byte[] message, long kafkaTimestamp) {
+    if (options == null) open(null);
+    Parsed p = new Parsed();
+    p.key = key;
+    p.message = message;
+    p.kafkaTimestamp = kafkaTimestamp;
+    p.eventTime = kafkaTimestamp;
+    if (message == null || message.length == 0) {
+      p.error = "empty record";
+      return p;
+    }
+    try {
+      p.controlId = Hl7.query(message, "MSH-10");
+      p.sendingApplication = Hl7.query(message, "MSH-3-1");
+      p.sendingFacility = Hl7.query(message, "MSH-4-1");
+      p.messageType = Hl7.query(message, "MSH-9-1");
+      p.triggerEvent = Hl7.query(message, "MSH-9-2");
+      p.patientId = Hl7.query(message, "PID-3-1");
+      if (p.controlId == null || p.controlId.isEmpty()) {
+        p.error = "MSH-10 (message control id) missing";
+        return p;
+      }
+      Long msh7 = Hl7Time.millis(Hl7.query(message, "MSH-7"), zoneId);
+      if (msh7 != null) p.eventTime = msh7;
+      if (p.isOru()) {
+        List<VitalSign> rows = Vitals.extract(message, options);
+        p.rows = rows.size();
+        long newest = Long.MIN_VALUE;
+        java.util.LinkedHashSet<String> pids = new java.util.LinkedHashSet<>();
+        for (VitalSign v : rows) {
+          if (v.observedAt() != null) newest = Math.max(newest, v.observedAt().toEpochMilli());
+          if (v.patientId() != null && !v.patientId().isEmpty()) pids.add(v.patientId());
+        }
+        p.rowPatientIds = pids.toArray(new String[0]);
+        if (newest != Long.MIN_VALUE) p.eventTime = newest;
+      }
+    } catch (Hl7Exception e) {
+      p.error = e.kindName() + ": " + e.getMessage();
+    }
+    return p;
+  }
+
+  @Override
+  public TypeInformation<Parsed> getProducedType() {
+    return TypeInformation.of(Parsed.class);
+  }
+}

@@ -1,0 +1,130 @@
+package io.vitalflow.flink;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.configuration.Configuration;
+
+/**
+ * The job's Flink {@link ConfigOption}s. Each can be given in the Flink configuration or on the
+ * command line as {@code --key value} (the {@code vitalflow.} prefix may be left out: {@code
+ * --kafka.bootstrap 127.0.0.1:9092}).
+ */
+public final class JobOptions {
+  private JobOptions() {}
+
+  public static final ConfigOption<String> BOOTSTRAP =
+      ConfigOptions.key("vitalflow.kafka.bootstrap")
+          .stringType()
+          .defaultValue("127.0.0.1:9092")
+          .withDescription("Kafka bootstrap servers.");
+  public static final ConfigOption<String> REGISTRY =
+      ConfigOptions.key("vitalflow.registry.url")
+          .stringType()
+          .defaultValue("http://127.0.0.1:8081/apis/ccompat/v7")
+          .withDescription("Confluent-compatible schema registry API (Apicurio's ccompat).");
+  public static final ConfigOption<Boolean> AUTO_REGISTER =
+      ConfigOptions.key("vitalflow.registry.auto-register")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Register the output schemas under <topic>-value when missing (off: they must be registered).");
+  public static final ConfigOption<String> GROUP_ID =
+      ConfigOptions.key("vitalflow.kafka.group-id")
+          .stringType()
+          .defaultValue("vitalflow-flink")
+          .withDescription("Consumer group of the sources.");
+  public static final ConfigOption<String> TRANSACTIONAL_ID_PREFIX =
+      ConfigOptions.key("vitalflow.kafka.transactional-id-prefix")
+          .stringType()
+          .defaultValue("vitalflow-flink")
+          .withDescription("Prefix of the sink's Kafka transactional ids.");
+  public static final ConfigOption<String> TOPIC_RAW = topic("raw", "hl7.raw");
+  public static final ConfigOption<String> TOPIC_INVALID = topic("invalid", "hl7.invalid");
+  public static final ConfigOption<String> TOPIC_OBSERVATIONS =
+      topic("observations", "vitals.observations");
+  public static final ConfigOption<String> TOPIC_SCORES = topic("scores", "vitals.scores");
+  public static final ConfigOption<String> TOPIC_ALERTS = topic("alerts", "vitals.alerts");
+  public static final ConfigOption<String> TOPIC_PATIENTS = topic("patients", "patients");
+  public static final ConfigOption<String> TOPIC_SETTINGS = topic("settings", "patients.settings");
+  public static final ConfigOption<Duration> FRESHNESS =
+      ConfigOptions.key("vitalflow.window.freshness")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(60))
+          .withDescription(
+              "How long a value stays in a patient's scored set (the freshness window).");
+  public static final ConfigOption<Duration> OUT_OF_ORDERNESS =
+      ConfigOptions.key("vitalflow.window.out-of-orderness")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(10))
+          .withDescription(
+              "Bounded out-of-orderness of the event-time watermarks; later data goes to the late side output.");
+  public static final ConfigOption<Duration> IDLE_TIMEOUT =
+      ConfigOptions.key("vitalflow.window.idle-timeout")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription(
+              "A source partition without records for this long does not hold back the watermark.");
+  public static final ConfigOption<Duration> DEDUP_TTL =
+      ConfigOptions.key("vitalflow.window.dedup-ttl")
+          .durationType()
+          .defaultValue(Duration.ofHours(24))
+          .withDescription(
+              "How long a message id (MSH-3, MSH-4, MSH-10) is remembered to drop resends.");
+  public static final ConfigOption<String> ZONE =
+      ConfigOptions.key("vitalflow.zone")
+          .stringType()
+          .defaultValue("UTC")
+          .withDescription("Zone of HL7 timestamps without an offset.");
+  public static final ConfigOption<Integer> PARALLELISM =
+      ConfigOptions.key("vitalflow.parallelism")
+          .intType()
+          .defaultValue(-1)
+          .withDescription("Parallelism of the job (-1: the cluster's default).");
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL =
+      ConfigOptions.key("vitalflow.checkpoint-interval")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(10))
+          .withDescription("Checkpoint interval; Kafka transactions commit on each checkpoint.");
+  public static final ConfigOption<String> STATE_BACKEND =
+      ConfigOptions.key("vitalflow.state-backend")
+          .stringType()
+          .defaultValue("hashmap")
+          .withDescription("hashmap or rocksdb.");
+  public static final ConfigOption<String> STARTING_OFFSETS =
+      ConfigOptions.key("vitalflow.kafka.starting-offsets")
+          .stringType()
+          .defaultValue("committed-or-earliest")
+          .withDescription("committed-or-earliest, earliest or latest.");
+
+  private static ConfigOption<String> topic(String name, String def) {
+    return ConfigOptions.key("vitalflow.topic." + name)
+        .stringType()
+        .defaultValue(def)
+        .withDescription("Kafka topic " + def + ".");
+  }
+
+  /** {@code --key value} pairs; keys without the {@code vitalflow.} prefix get it. */
+  public static Configuration fromArgs(String[] args) {
+    Map<String, String> m = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String a = args[i];
+      if (!a.startsWith("--")) throw new IllegalArgumentException("expected --key value, got " + a);
+      String key = a.substring(2);
+      String value;
+      int eq = key.indexOf('=');
+      if (eq >= 0) {
+        value = key.substring(eq + 1);
+        key = key.substring(0, eq);
+      } else {
+        if (i + 1 >= args.length) throw new IllegalArgumentException("no value for --" + key);
+        value = args[++i];
+      }
+      if (!key.startsWith("vitalflow.")) key = "vitalflow." + key;
+      m.put(key, value);
+    }
+    return Configuration.fromMap(m);
+  }
+}

@@ -1,0 +1,114 @@
+package io.vitalflow.flink;
+
+import io.vitalflow.avro.Schemas;
+import io.vitalflow.avro.registry.CcompatClient;
+import io.vitalflow.avro.registry.RegistryAvroSerializer;
+import io.vitalflow.bridge.AvroVitals;
+import io.vitalflow.bridge.ExtractOptions;
+import io.vitalflow.bridge.Hl7Exception;
+import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
+import java.util.Set;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Routes each message once resends are dropped: ORU rows to vitals.observations (Avro made in Rust,
+ * Confluent-framed), ADT A01/A03/A04/A08/A28/A31 to patients, unparseable messages to hl7.invalid
+ * with the reason in the hl7.error header. Other message types are counted and skipped.
+ */
+class Router extends ProcessFunction<Parsed, OutRecord> {
+  private static final long serialVersionUID = 1L;
+  static final Set<String> ADT_EVENTS = Set.of("A01", "A03", "A04", "A08", "A28", "A31");
+
+  private final String registryUrl;
+  private final boolean autoRegister;
+  private final String observationsTopic;
+  private final String patientsTopic;
+  private final String invalidTopic;
+  private final String zone;
+
+  private transient int observationSchemaId;
+  private transient RegistryAvroSerializer avro;
+  private transient ExtractOptions options;
+  private transient ZoneId zoneId;
+  private transient Counter observations;
+  private transient Counter invalid;
+  private transient Counter skipped;
+
+  Router(
+      String registryUrl,
+      boolean autoRegister,
+      String observationsTopic,
+      String patientsTopic,
+      String invalidTopic,
+      String zone) {
+    this.registryUrl = registryUrl;
+    this.autoRegister = autoRegister;
+    this.observationsTopic = observationsTopic;
+    this.patientsTopic = patientsTopic;
+    this.invalidTopic = invalidTopic;
+    this.zone = zone;
+  }
+
+  @Override
+  public void open(OpenContext openContext) {
+    CcompatClient registry = new CcompatClient(registryUrl);
+    String subject = Schemas.valueSubject(observationsTopic);
+    org.apache.avro.Schema schema = Schemas.parse("VitalSign.avsc");
+    observationSchemaId =
+        autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
+    avro = new RegistryAvroSerializer(registry, autoRegister);
+    zoneId = ZoneId.of(zone);
+    options = ExtractOptions.zone(zoneId);
+    observations = getRuntimeContext().getMetricGroup().counter("observationsEmitted");
+    invalid = getRuntimeContext().getMetricGroup().counter("invalidMessages");
+    skipped = getRuntimeContext().getMetricGroup().counter("messagesSkipped");
+  }
+
+  @Override
+  public void processElement(Parsed p, Context ctx, Collector<OutRecord> out) {
+    if (p.error != null) {
+      dead(p, p.error, out);
+      return;
+    }
+    if (p.isOru()) {
+      if (p.rows == 0) return;
+      try {
+        for (AvroVitals.Encoded e : AvroVitals.encode(p.message, options, observationSchemaId)) {
+          byte[] key =
+              e.patientId() == null ? null : e.patientId().getBytes(StandardCharsets.UTF_8);
+          out.collect(new OutRecord(observationsTopic, key, e.value(), null));
+          observations.inc();
+        }
+      } catch (Hl7Exception | IllegalStateException e) {
+        dead(p, e.getMessage(), out);
+      }
+    } else if ("ADT".equals(p.messageType) && ADT_EVENTS.contains(p.triggerEvent)) {
+      GenericRecord r = Records.patient(p, zoneId);
+      if (r == null) {
+        dead(p, "ADT without a patient id (PID-3-1)", out);
+        return;
+      }
+      out.collect(
+          new OutRecord(
+              patientsTopic,
+              p.patientId.getBytes(StandardCharsets.UTF_8),
+              avro.serialize(patientsTopic, r),
+              null));
+    } else {
+      skipped.inc();
+    }
+  }
+
+  private void dead(Parsed p, String reason, Collector<OutRecord> out) {
+    invalid.inc();
+    OutRecord r = new OutRecord(invalidTopic, p.key, p.message, null);
+    r.headerName = "hl7.error";
+    r.headerValue = reason.getBytes(StandardCharsets.UTF_8);
+    out.collect(r);
+  }
+}

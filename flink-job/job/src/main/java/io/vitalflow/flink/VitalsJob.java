@@ -1,0 +1,214 @@
+package io.vitalflow.flink;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The vitalflow streaming job: hl7.raw -> vitals.observations, vitals.scores, vitals.alerts,
+ * patients (and hl7.invalid for messages that cannot be parsed), exactly once.
+ *
+ * <pre>
+ * hl7.raw --KafkaSource (parse in the source, per-partition event-time watermarks)--> drop resends
+ *   (keyed by patient, map state of MSH-3/MSH-4/MSH-10 ids with TTL, so order per patient holds) --> route: ORU rows -> vitals.observations,
+ *   ADT -> patients, bad -> hl7.invalid
+ *   ORU --keyBy patient--> PatientRules (Rust streaming rules over JNI, state as bytes) <-- patients.settings
+ *     --> vitals.scores, vitals.alerts;  late messages -> counted side output
+ * all outputs --> one KafkaSink, EXACTLY_ONCE (transactions committed on checkpoints)
+ * </pre>
+ *
+ * <p>Run with {@code flink run vitalflow-flink-job.jar --kafka.bootstrap HOST:PORT --registry.url
+ * URL} on a cluster, or {@code java -cp "vitalflow-flink-job.jar:FLINK_LIB/*"
+ * io.vitalflow.flink.VitalsJob ...} for an embedded MiniCluster. Options: {@link JobOptions}.
+ */
+public final class VitalsJob {
+  private VitalsJob() {}
+
+  public static void main(String[] args) throws Exception {
+    Configuration conf = JobOptions.fromArgs(args);
+    StreamExecutionEnvironment env =
+        StreamExecutionEnvironment.getExecutionEnvironment(engineConfig(conf));
+    build(env, conf);
+    env.execute("vitalflow: hl7.raw -> vitals (" + conf.get(JobOptions.TOPIC_RAW) + ")");
+  }
+
+  /** Checkpointing and state backend from the job's options, for the environment. */
+  public static Configuration engineConfig(Configuration conf) {
+    Configuration c = new Configuration();
+    c.set(StateBackendOptions.STATE_BACKEND, conf.get(JobOptions.STATE_BACKEND));
+    return c;
+  }
+
+  /** Adds the job's pipeline to {@code env}. */
+  public static void build(StreamExecutionEnvironment env, Configuration conf) {
+    int parallelism = conf.get(JobOptions.PARALLELISM);
+    if (parallelism > 0) env.setParallelism(parallelism);
+    env.enableCheckpointing(
+        conf.get(JobOptions.CHECKPOINT_INTERVAL).toMillis(), CheckpointingMode.EXACTLY_ONCE);
+
+    String bootstrap = conf.get(JobOptions.BOOTSTRAP);
+    String registry = conf.get(JobOptions.REGISTRY);
+    boolean autoRegister = conf.get(JobOptions.AUTO_REGISTER);
+    String zone = conf.get(JobOptions.ZONE);
+    String groupId = conf.get(JobOptions.GROUP_ID);
+
+    KafkaSource<Parsed> raw =
+        KafkaSource.<Parsed>builder()
+            .setBootstrapServers(bootstrap)
+            .setTopics(conf.get(JobOptions.TOPIC_RAW))
+            .setGroupId(groupId)
+            .setStartingOffsets(offsets(conf))
+            .setDeserializer(new Hl7Deserializer(zone))
+            .setProperty("isolation.level", "read_committed")
+            .build();
+    WatermarkStrategy<Parsed> watermarks =
+        WatermarkStrategy.<Parsed>forBoundedOutOfOrderness(conf.get(JobOptions.OUT_OF_ORDERNESS))
+            .withTimestampAssigner((p, ts) -> p.eventTime)
+            .withIdleness(conf.get(JobOptions.IDLE_TIMEOUT));
+    DataStream<Parsed> messages = env.fromSource(raw, watermarks, "hl7.raw").uid("hl7-raw-source");
+
+    KafkaSource<PatientSetting> settingsSource =
+        KafkaSource.<PatientSetting>builder()
+            .setBootstrapServers(bootstrap)
+            .setTopics(conf.get(JobOptions.TOPIC_SETTINGS))
+            .setGroupId(groupId + "-settings")
+            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setDeserializer(new SettingsDeserializer(registry))
+            .setProperty("isolation.level", "read_committed")
+            .build();
+    DataStream<PatientSetting> settings =
+        env.fromSource(
+                settingsSource,
+                WatermarkStrategy.<PatientSetting>forMonotonousTimestamps()
+                    .withTimestampAssigner((s, ts) -> s.updatedAt)
+                    .withIdleness(conf.get(JobOptions.IDLE_TIMEOUT)),
+                "patients.settings")
+            .uid("patients-settings-source");
+
+    DataStream<Parsed> unique =
+        messages
+            .keyBy(ResendFilter::key)
+            .process(new ResendFilter(conf.get(JobOptions.DEDUP_TTL)))
+            .uid("drop-resends")
+            .name("drop resends (MSH-3, MSH-4, MSH-10)");
+
+    DataStream<OutRecord> routed =
+        unique
+            .process(
+                new Router(
+                    registry,
+                    autoRegister,
+                    conf.get(JobOptions.TOPIC_OBSERVATIONS),
+                    conf.get(JobOptions.TOPIC_PATIENTS),
+                    conf.get(JobOptions.TOPIC_INVALID),
+                    zone))
+            .uid("route")
+            .name("observations, patients, dead letters");
+
+    SingleOutputStreamOperator<OutRecord> scored =
+        unique
+            .flatMap(
+                (Parsed p, org.apache.flink.util.Collector<Parsed> out) -> {
+                  if (p.error != null || !p.isOru() || p.rows == 0) return;
+                  // one step per patient of the message, in order of first appearance (as vitalflow
+                  // score)
+                  for (String pid : p.rowPatientIds) out.collect(p.forPatient(pid));
+                })
+            .returns(TypeInformation.of(Parsed.class))
+            .name("ORU steps, one per patient")
+            .keyBy(p -> p.patientId)
+            .connect(settings.keyBy(s -> s.patientId))
+            .process(
+                new PatientRules(
+                    registry,
+                    autoRegister,
+                    conf.get(JobOptions.TOPIC_SCORES),
+                    conf.get(JobOptions.TOPIC_ALERTS),
+                    conf.get(JobOptions.FRESHNESS),
+                    zone))
+            .uid("patient-rules")
+            .name("NEWS2 and alert rules (Rust)");
+
+    scored
+        .getSideOutput(PatientRules.LATE)
+        .map(
+            p -> {
+              // counted by PatientRules' lateMessages metric; only the control id is logged, never
+              // patient data
+              return p.controlId == null ? "" : p.controlId;
+            })
+        .returns(TypeInformation.of(String.class))
+        .name("late messages")
+        .sinkTo(
+            new org.apache.flink.api.connector.sink2.Sink<String>() {
+              private static final long serialVersionUID = 1L;
+
+              @Override
+              public org.apache.flink.api.connector.sink2.SinkWriter<String> createWriter(
+                  org.apache.flink.api.connector.sink2.WriterInitContext context) {
+                return new LateLog();
+              }
+            })
+        .name("late messages (logged by control id)");
+
+    Properties producer = new Properties();
+    // must not exceed the broker's transaction.max.timeout.ms (15 min by default)
+    producer.setProperty("transaction.timeout.ms", "900000");
+    KafkaSink<OutRecord> sink =
+        KafkaSink.<OutRecord>builder()
+            .setBootstrapServers(bootstrap)
+            .setRecordSerializer(new OutRecordSerializer())
+            .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+            .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX))
+            .setKafkaProducerConfig(producer)
+            .build();
+    routed.union(scored).sinkTo(sink).uid("kafka-sink").name("Kafka (exactly once)");
+  }
+
+  private static OffsetsInitializer offsets(Configuration conf) {
+    String s = conf.get(JobOptions.STARTING_OFFSETS);
+    switch (s) {
+      case "earliest":
+        return OffsetsInitializer.earliest();
+      case "latest":
+        return OffsetsInitializer.latest();
+      case "committed-or-earliest":
+        return OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+      default:
+        throw new IllegalArgumentException(
+            JobOptions.STARTING_OFFSETS.key() + ": unknown value " + s);
+    }
+  }
+
+  /** Logs late messages by control id (at WARN; never patient data). */
+  static final class LateLog implements org.apache.flink.api.connector.sink2.SinkWriter<String> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LateLog.class);
+
+    @Override
+    public void write(String controlId, Context context) {
+      LOG.warn("late message (behind the watermark, not scored): control id {}", controlId);
+    }
+
+    @Override
+    public void flush(boolean endOfInput) {}
+
+    @Override
+    public void close() {}
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,257 @@
+package io.vitalflow.bridge;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The per-patient streaming rules of the Rust core (latest values within the freshness window,
+ * NEWS2 when the scored set changes, alerts once per condition) over a patient state that the
+ * caller keeps as bytes, e.g. in Flink keyed state. The rules run in Rust, the same code as {@code
+ * vitalflow score}: there is no Java copy of them.
+ *
+ * <p>A state of {@code null} is a new patient. Each call returns the new state, which the caller
+ * stores in place of the old one. Thread-safe (no shared mutable state).
+ */
+public final class PatientStream {
+  static {
+    NativeBridge.ensureLoaded();
+  }
+
+  /** The default freshness window of the contract (60 minutes). */
+  public static final Duration DEFAULT_FRESHNESS = Duration.ofMinutes(60);
+
+  private static final News2Parameter[] PARAMETERS = News2Parameter.values();
+
+  private PatientStream() {}
+
+  /**
+   * Applies one message's rows of one patient as one step, as {@code vitalflow score} does: the
+   * patient's vital-sign rows (PID-3-1 = {@code patientId}; null: the first patient with a
+   * scoreable row) become observations and the clock moves to their newest observation time. A
+   * message without a scoreable row for the patient changes nothing ({@link Result#stepped()}
+   * false).
+   *
+   * @param state the patient's state, null for a new patient
+   * @param spo2Scale the scale a new patient starts on (1 or 2); ignored when {@code state} is
+   *     given
+   * @throws Hl7Exception if the message cannot be parsed
+   */
+  public static Result step(
+      byte[] state,
+      byte[] message,
+      String patientId,
+      int spo2Scale,
+      Duration freshness,
+      ExtractOptions options) {
+    Objects.requireNonNull(message, "message");
+    Objects.requireNonNull(options, "options");
+    return decode(step0(state, message, patientId, spo2Scale, freshness.toMillis(), options.id()));
+  }
+
+  /**
+   * {@link #step(byte[], byte[], String, int, Duration, ExtractOptions)} with UTC and the built-in
+   * codes.
+   */
+  public static Result step(
+      byte[] state, byte[] message, String patientId, int spo2Scale, Duration freshness) {
+    return step(state, message, patientId, spo2Scale, freshness, ExtractOptions.DEFAULT);
+  }
+
+  /**
+   * Sets the patient's SpO2 scale (1 or 2) at the patient's own clock; a change re-scores the set.
+   * A patient with nothing measured yet just keeps the scale for its first step.
+   */
+  public static Result setSpo2Scale(byte[] state, int spo2Scale, Duration freshness) {
+    return decode(setScale0(state, spo2Scale, freshness.toMillis()));
+  }
+
+  /**
+   * Re-evaluates at {@code nowMillis} without an observation: values that expired leave the set.
+   */
+  public static Result tick(byte[] state, long nowMillis, Duration freshness) {
+    Objects.requireNonNull(state, "state");
+    return decode(tick0(state, nowMillis, freshness.toMillis()));
+  }
+
+  /**
+   * What one call did.
+   *
+   * @param stepped false when the message had no scoreable row or no patient id (nothing changed)
+   * @param clock the patient's clock after the call, epoch ms; {@link Long#MIN_VALUE} when none yet
+   * @param patientId the message's PID-3-1 (null for {@code setSpo2Scale} and {@code tick})
+   * @param state the new state to store
+   * @param score the new score, when the scored set changed; else null
+   * @param alerts the alerts that fired, each once
+   * @param ignored how many observations changed nothing (out of order, stale, ...)
+   */
+  public record Result(
+      boolean stepped,
+      long clock,
+      String patientId,
+      byte[] state,
+      Score score,
+      List<Alert> alerts,
+      int ignored) {}
+
+  /**
+   * A NEWS2 score emitted by the rules, with the scored set it was computed from (null where
+   * missing).
+   *
+   * @param consciousness A, C, V, P or U, or null
+   * @param oxygen true on oxygen, false on air, null unknown
+   */
+  public record Score(
+      int total,
+      String band,
+      boolean complete,
+      Map<News2Parameter, Integer> subscores,
+      Set<News2Parameter> missing,
+      Double respRate,
+      Double spo2,
+      int spo2Scale,
+      Boolean oxygen,
+      Double systolic,
+      Double pulse,
+      String consciousness,
+      Double temperature) {}
+
+  /**
+   * An alert. {@code kind} is the contract name ({@code BAND_ESCALATION}, {@code
+   * SINGLE_PARAMETER_3}, {@code NEWS2_RISE}, {@code GLUCOSE_HYPO_L1}, {@code GLUCOSE_HYPO_L2});
+   * {@code band} and {@code total} are null for glucose alerts; {@code parameter} the subscore name
+   * for single-parameter alerts. {@code at} is when the rule fired, {@code observedAt} when the
+   * triggering value was observed (epoch ms). The message names values, never the patient.
+   */
+  public record Alert(
+      String kind,
+      String severity,
+      String band,
+      Integer total,
+      String parameter,
+      Integer rise,
+      Double glucoseMgDl,
+      String glucoseStatus,
+      long at,
+      long observedAt,
+      String message) {}
+
+  static Result decode(byte[] bytes) {
+    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    boolean stepped = b.get() != 0;
+    long clock = b.getLong();
+    String patientId = str(b);
+    byte[] state = new byte[b.getInt()];
+    b.get(state);
+    Score score = null;
+    if (b.get() != 0) {
+      int total = b.get() & 0xff;
+      String band = str(b);
+      boolean complete = b.get() != 0;
+      Map<News2Parameter, Integer> subscores = new EnumMap<>(News2Parameter.class);
+      for (News2Parameter p : PARAMETERS) {
+        int s = b.get() & 0xff;
+        subscores.put(p, s == 0xff ? null : s);
+      }
+      int mask = b.get() & 0xff;
+      Set<News2Parameter> missing = EnumSet.noneOf(News2Parameter.class);
+      for (int i = 0; i < PARAMETERS.length; i++) {
+        if ((mask & (1 << i)) != 0) missing.add(PARAMETERS[i]);
+      }
+      Double resp = num(b);
+      Double spo2 = num(b);
+      int scale = b.get();
+      int oxy = b.get();
+      Boolean oxygen = oxy == -1 ? null : oxy == 1;
+      Double systolic = num(b);
+      Double pulse = num(b);
+      String consciousness = str(b);
+      Double temperature = num(b);
+      score =
+          new Score(
+              total,
+              band,
+              complete,
+              Collections.unmodifiableMap(subscores),
+              Collections.unmodifiableSet(missing),
+              resp,
+              spo2,
+              scale,
+              oxygen,
+              systolic,
+              pulse,
+              consciousness,
+              temperature);
+    }
+    int n = b.getInt();
+    List<Alert> alerts = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      String kind = str(b);
+      String severity = str(b);
+      String band = str(b);
+      short total = b.getShort();
+      String parameter = str(b);
+      short rise = b.getShort();
+      Double glucose = num(b);
+      String glucoseStatus = str(b);
+      long at = b.getLong();
+      long observedAt = b.getLong();
+      String message = str(b);
+      alerts.add(
+          new Alert(
+              kind,
+              severity,
+              band,
+              total < 0 ? null : (int) total,
+              parameter,
+              rise < 0 ? null : (int) rise,
+              glucose,
+              glucoseStatus,
+              at,
+              observedAt,
+              message));
+    }
+    int ignored = b.getInt();
+    return new Result(
+        stepped, clock, patientId, state, score, Collections.unmodifiableList(alerts), ignored);
+  }
+
+  private static String str(ByteBuffer b) {
+    int len = b.getInt();
+    if (len < 0) return null;
+    String s = new String(bytes(b, len), StandardCharsets.UTF_8);
+    return s;
+  }
+
+  private static byte[] bytes(ByteBuffer b, int len) {
+    byte[] a = new byte[len];
+    b.get(a);
+    return a;
+  }
+
+  private static Double num(ByteBuffer b) {
+    double d = b.getDouble();
+    return Double.isNaN(d) ? null : d;
+  }
+
+  private static native byte[] step0(
+      byte[] state,
+      byte[] message,
+      String patientId,
+      int spo2Scale,
+      long freshnessMs,
+      long options);
+
+  private static native byte[] setScale0(byte[] state, int spo2Scale, long freshnessMs);
+
+  private static native byte[] tick0(byte[] state, long nowMillis, long freshnessMs);
+}

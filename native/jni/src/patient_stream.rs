@@ -1,0 +1,371 @@
+//! Natives of `io.vitalflow.bridge.PatientStream`: the per-patient streaming
+//! rules of `vitalflow-scoring` (`alerts::apply_all`, `tick`, `set_spo2_scale`)
+//! over a patient state that the caller keeps as bytes (the JSON of
+//! `PatientState`), e.g. in Flink keyed state.
+//!
+//! The rules run here, in Rust, exactly as `vitalflow score` runs them: a
+//! message's vital-sign rows become observations, applied as one step at the
+//! message's newest observation time. Java only stores the state and reads the
+//! result.
+//!
+//! # Result encoding (little-endian)
+//!
+//! ```text
+//! u8  stepped       1 when the rules ran (0: no scoreable row or no patient id)
+//! i64 now           the patient's clock after the step (i64::MIN when none)
+//! str patient_id    the message's PID-3-1 (null for tick/scale calls)
+//! i32 len, bytes    the new state (JSON of PatientState)
+//! u8  has_score     then, when 1:
+//!     u8 total, str band, u8 complete, 7 x u8 subscores (255 missing), u8 missing mask,
+//!     f64 resp_rate, f64 spo2, u8 spo2_scale, i8 oxygen (-1 unknown), f64 systolic,
+//!     f64 pulse, str consciousness, f64 temperature          (NaN / null when missing)
+//! i32 alert count, each:
+//!     str kind, str severity, str band, i16 total (-1), str parameter, i16 rise (-1),
+//!     f64 glucose_mg_dl (NaN), str glucose_status, i64 at, i64 observed_at, str message
+//! i32 ignored observations
+//! ```
+//! `str` is an i32 byte length (-1 for null) and UTF-8 bytes.
+
+use jni::objects::{JByteArray, JClass, JString};
+use jni::sys::{jint, jlong};
+use jni::{Env, EnvUnowned};
+use vitalflow_scoring::alerts::{self, Observation, PatientState, StreamConfig, Update};
+use vitalflow_scoring::news2::{Parameter, Spo2Scale};
+
+use crate::error::ThrowJava;
+use crate::{io, options, panic, BridgeError};
+
+/// `static native byte[] step0(byte[] state, byte[] message, String patientId,
+/// int spo2Scale, long freshnessMs, long options)`: applies one message's rows
+/// of one patient (null: the first patient). `state` null starts a patient on
+/// `spo2Scale`.
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_step0<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    state: JByteArray<'caller>,
+    message: JByteArray<'caller>,
+    patient: JString<'caller>,
+    spo2_scale: jint,
+    freshness_ms: jlong,
+    options: jlong,
+) -> JByteArray<'caller> {
+    panic::install_hook();
+    env.with_env(|env| {
+        step_impl(
+            env,
+            &state,
+            &message,
+            &patient,
+            spo2_scale,
+            freshness_ms,
+            options,
+        )
+    })
+    .resolve::<ThrowJava>()
+}
+
+/// `static native byte[] setScale0(byte[] state, int spo2Scale, long freshnessMs)`:
+/// sets the patient's SpO2 scale at the patient's own clock (no clock: just
+/// stored for the first step).
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_setScale0<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    state: JByteArray<'caller>,
+    spo2_scale: jint,
+    freshness_ms: jlong,
+) -> JByteArray<'caller> {
+    panic::install_hook();
+    env.with_env(|env| set_scale_impl(env, &state, spo2_scale, freshness_ms))
+        .resolve::<ThrowJava>()
+}
+
+/// `static native byte[] tick0(byte[] state, long nowMillis, long freshnessMs)`:
+/// re-evaluates at `nowMillis` without an observation (values expire).
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_tick0<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    state: JByteArray<'caller>,
+    now_millis: jlong,
+    freshness_ms: jlong,
+) -> JByteArray<'caller> {
+    panic::install_hook();
+    env.with_env(|env| tick_impl(env, &state, now_millis, freshness_ms))
+        .resolve::<ThrowJava>()
+}
+
+fn config(freshness_ms: i64) -> Result<StreamConfig, BridgeError> {
+    if freshness_ms <= 0 {
+        return Err(BridgeError::Argument(format!(
+            "freshness must be positive, not {freshness_ms} ms"
+        )));
+    }
+    Ok(StreamConfig {
+        freshness_ms,
+        ..StreamConfig::default()
+    })
+}
+
+fn scale(n: i32) -> Result<Spo2Scale, BridgeError> {
+    u8::try_from(n)
+        .ok()
+        .and_then(Spo2Scale::from_number)
+        .ok_or_else(|| BridgeError::Argument(format!("SpO2 scale must be 1 or 2, not {n}")))
+}
+
+fn read_state(
+    env: &Env<'_>,
+    state: &JByteArray<'_>,
+    default_scale: Spo2Scale,
+) -> Result<PatientState, BridgeError> {
+    if state.is_null() {
+        return Ok(PatientState::new(default_scale));
+    }
+    io::with_bytes(env, state, "state", |b| {
+        PatientState::from_json(b).map_err(BridgeError::Argument)
+    })
+}
+
+#[allow(clippy::too_many_arguments)] // mirrors the Java signature
+fn step_impl<'local>(
+    env: &mut Env<'local>,
+    state: &JByteArray<'_>,
+    message: &JByteArray<'_>,
+    patient: &JString<'_>,
+    spo2_scale: i32,
+    freshness_ms: i64,
+    options: i64,
+) -> Result<JByteArray<'local>, BridgeError> {
+    let config = config(freshness_ms)?;
+    let scale = scale(spo2_scale)?;
+    let options = options::by_id(options)?;
+    let patient = io::opt_string(env, patient)?;
+    let mut st = read_state(env, state, scale)?;
+    let result = io::with_bytes(env, message, "message", |m| {
+        Ok(step(&mut st, m, patient.as_deref(), &options, &config)?)
+    })?;
+    io::new_byte_array(env, |out| {
+        put_result(out, &result, &st);
+        Ok(())
+    })
+}
+
+/// What one message did to a patient.
+#[derive(Debug, Default)]
+pub struct Step {
+    pub stepped: bool,
+    pub patient_id: Option<String>,
+    pub update: Update,
+}
+
+/// Applies one message's rows for one patient to `state`, as `vitalflow score`
+/// does: that patient's rows (PID-3-1; `patient` None: the first patient with a
+/// scoreable row) become observations, applied as one step
+/// (`alerts::step`: the clock moves to their newest observation time). A
+/// message without a scoreable row for the patient changes nothing.
+pub fn step(
+    state: &mut PatientState,
+    message: &[u8],
+    patient: Option<&str>,
+    options: &vitalflow_core::vitals::ExtractOptions,
+    config: &StreamConfig,
+) -> Result<Step, vitalflow_core::Hl7Error> {
+    let x = vitalflow_core::vitals::extract_lenient(message, options)?;
+    let mut target: Option<String> = patient.map(str::to_string);
+    let mut observations = Vec::new();
+    for row in &x.rows {
+        let (Some(pid), Some(obs)) = (row.patient_id.as_deref(), Observation::from_vital_sign(row))
+        else {
+            continue;
+        };
+        if target.is_none() {
+            target = Some(pid.to_string());
+        }
+        if target.as_deref() == Some(pid) {
+            observations.push(obs);
+        }
+    }
+    if observations.is_empty() {
+        return Ok(Step::default());
+    }
+    let update = alerts::step(state, &observations, config);
+    Ok(Step {
+        stepped: true,
+        patient_id: target,
+        update,
+    })
+}
+
+fn set_scale_impl<'local>(
+    env: &mut Env<'local>,
+    state: &JByteArray<'_>,
+    spo2_scale: i32,
+    freshness_ms: i64,
+) -> Result<JByteArray<'local>, BridgeError> {
+    let config = config(freshness_ms)?;
+    let scale = scale(spo2_scale)?;
+    let mut st = read_state(env, state, scale)?;
+    let update = match st.clock {
+        // nothing measured yet: the scale is kept for the first step
+        None => {
+            st.spo2_scale = scale;
+            Update::default()
+        }
+        Some(clock) => alerts::set_spo2_scale(&mut st, scale, clock, &config),
+    };
+    let result = Step {
+        stepped: true,
+        patient_id: None,
+        update,
+    };
+    io::new_byte_array(env, |out| {
+        put_result(out, &result, &st);
+        Ok(())
+    })
+}
+
+fn tick_impl<'local>(
+    env: &mut Env<'local>,
+    state: &JByteArray<'_>,
+    now_millis: i64,
+    freshness_ms: i64,
+) -> Result<JByteArray<'local>, BridgeError> {
+    let config = config(freshness_ms)?;
+    let mut st = read_state(env, state, Spo2Scale::Scale1)?;
+    let update = alerts::tick(&mut st, now_millis, &config);
+    let result = Step {
+        stepped: true,
+        patient_id: None,
+        update,
+    };
+    io::new_byte_array(env, |out| {
+        put_result(out, &result, &st);
+        Ok(())
+    })
+}
+
+fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
+    match s {
+        None => out.extend_from_slice(&(-1i32).to_le_bytes()),
+        Some(s) => {
+            out.extend_from_slice(&(s.len() as i32).to_le_bytes());
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
+}
+
+fn put_f64(out: &mut Vec<u8>, v: Option<f64>) {
+    out.extend_from_slice(&v.unwrap_or(f64::NAN).to_le_bytes());
+}
+
+fn param_bit(p: Parameter) -> u8 {
+    let i = Parameter::ALL.iter().position(|q| *q == p).unwrap_or(0);
+    1u8 << i
+}
+
+/// Encodes a step's result and the new state (see the module docs).
+pub fn put_result(out: &mut Vec<u8>, step: &Step, state: &PatientState) {
+    out.push(u8::from(step.stepped));
+    out.extend_from_slice(&state.clock.unwrap_or(i64::MIN).to_le_bytes());
+    put_str(out, step.patient_id.as_deref());
+    let json = state.to_json();
+    out.extend_from_slice(&(json.len() as i32).to_le_bytes());
+    out.extend_from_slice(&json);
+    match (&step.update.score, &state.last_input) {
+        (Some(s), Some(input)) => {
+            out.push(1);
+            out.push(s.total);
+            put_str(out, Some(s.band.as_str()));
+            out.push(u8::from(s.complete));
+            for p in Parameter::ALL {
+                out.push(s.subscores.get(p).unwrap_or(u8::MAX));
+            }
+            out.push(s.missing.iter().fold(0u8, |m, p| m | param_bit(*p)));
+            put_f64(out, input.resp_rate);
+            put_f64(out, input.spo2);
+            out.push(input.spo2_scale.number());
+            out.push(match input.oxygen {
+                None => u8::MAX,
+                Some(false) => 0,
+                Some(true) => 1,
+            });
+            put_f64(out, input.systolic);
+            put_f64(out, input.pulse);
+            let letter = input.consciousness.map(|c| c.letter().to_string());
+            put_str(out, letter.as_deref());
+            put_f64(out, input.temperature);
+        }
+        _ => out.push(0),
+    }
+    out.extend_from_slice(&(step.update.alerts.len() as i32).to_le_bytes());
+    for a in &step.update.alerts {
+        put_str(out, Some(a.kind.as_str()));
+        // Low, Medium, High -> the contract's LOW, MEDIUM, HIGH
+        put_str(out, Some(&format!("{:?}", a.severity).to_ascii_uppercase()));
+        put_str(out, a.band.map(|b| b.as_str()));
+        out.extend_from_slice(&a.total.map_or(-1i16, i16::from).to_le_bytes());
+        put_str(out, a.parameter.map(|p| p.as_str()));
+        out.extend_from_slice(&a.rise.map_or(-1i16, i16::from).to_le_bytes());
+        put_f64(out, a.glucose_mg_dl);
+        put_str(out, a.glucose_status.map(|g| g.as_str()));
+        out.extend_from_slice(&a.at.to_le_bytes());
+        out.extend_from_slice(&a.observed_at.to_le_bytes());
+        put_str(out, Some(&a.message));
+    }
+    out.extend_from_slice(&(step.update.ignored.len() as i32).to_le_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORU: &[u8] = b"MSH|^~\\&|MON|WARD|VF|HOSP|20261120060000||ORU^R01|C1|P|2.6\r\
+PID|||P1\r\
+OBR|1||||||20261120060000\r\
+OBX|1|NM|9279-1^Resp^LN||26|/min|||||F\r\
+OBX|2|NM|59408-5^SpO2^LN||90|%|||||F\r";
+
+    #[test]
+    fn a_message_steps_the_rules_and_the_state_round_trips() {
+        let mut st = PatientState::new(Spo2Scale::Scale1);
+        let opts = vitalflow_core::vitals::ExtractOptions::default();
+        let cfg = StreamConfig::default();
+        let s = step(&mut st, ORU, None, &opts, &cfg).unwrap();
+        assert!(s.stepped);
+        assert_eq!(s.patient_id.as_deref(), Some("P1"));
+        let score = s.update.score.clone().expect("a first score");
+        // resp 26 -> 3, SpO2 90 on scale 1 -> 3
+        assert_eq!(score.total, 6);
+        assert!(!s.update.alerts.is_empty());
+        let mut out = Vec::new();
+        put_result(&mut out, &s, &st);
+        assert_eq!(out[0], 1);
+        let back = PatientState::from_json(&st.to_json()).unwrap();
+        assert_eq!(back, st);
+        // the same message again changes nothing
+        let again = step(&mut st, ORU, Some("P1"), &opts, &cfg).unwrap();
+        assert!(again.update.score.is_none());
+        assert!(again.update.alerts.is_empty());
+    }
+
+    #[test]
+    fn a_message_without_vitals_does_not_step() {
+        let mut st = PatientState::new(Spo2Scale::Scale1);
+        let adt = b"MSH|^~\\&|EHR|HOSP|VF|HOSP|20261120060000||ADT^A01|C2|P|2.6\rPID|||P1\r";
+        let s = step(
+            &mut st,
+            adt,
+            None,
+            &vitalflow_core::vitals::ExtractOptions::default(),
+            &StreamConfig::default(),
+        )
+        .unwrap();
+        assert!(!s.stepped);
+        assert_eq!(st, PatientState::new(Spo2Scale::Scale1));
+    }
+}
