@@ -13,75 +13,78 @@ import java.util.concurrent.ConcurrentHashMap;
  * by id; thread-safe and immutable. {@link #close()} (or garbage collection) releases it.
  */
 public final class ExtractOptions implements AutoCloseable {
-    static {
-        NativeBridge.ensureLoaded();
-    }
+  static {
+    NativeBridge.ensureLoaded();
+  }
 
-    private static final Cleaner CLEANER = Cleaner.create();
-    private static final Map<String, ExtractOptions> BY_ZONE = new ConcurrentHashMap<>();
+  private static final Cleaner CLEANER = Cleaner.create();
+  private static final Map<String, ExtractOptions> BY_ZONE = new ConcurrentHashMap<>();
 
-    /** UTC and the built-in codes. */
-    public static final ExtractOptions DEFAULT = new ExtractOptions(0, "UTC", false);
+  /** UTC and the built-in codes. */
+  public static final ExtractOptions DEFAULT = new ExtractOptions(0, "UTC", false);
 
-    private final long id;
-    private final String zone;
-    private final Cleaner.Cleanable cleanable;
+  private final long id;
+  private final String zone;
+  private final Cleaner.Cleanable cleanable;
 
-    private ExtractOptions(long id, String zone, boolean release) {
-        this.id = id;
-        this.zone = zone;
-        this.cleanable = release ? CLEANER.register(this, new Release(id)) : null;
-    }
+  private ExtractOptions(long id, String zone, boolean release) {
+    this.id = id;
+    this.zone = zone;
+    this.cleanable = release ? CLEANER.register(this, new Release(id)) : null;
+  }
 
-    private record Release(long id) implements Runnable {
-        @Override
-        public void run() {
-            release0(id);
-        }
-    }
-
-    /** Built-in codes and {@code zone} (null: UTC); shared instances, one per zone. */
-    public static ExtractOptions zone(ZoneId zone) {
-        if (zone == null || zone.equals(ZoneOffset.UTC) || zone.getId().equals("UTC")) {
-            return DEFAULT;
-        }
-        return BY_ZONE.computeIfAbsent(zone.getId(), z -> new ExtractOptions(create0(z, null), z, false));
-    }
-
-    /**
-     * Options with {@code zone} (null: UTC) and a site's code rows added to the built-in table
-     * (a row with the same system and code replaces the built-in one).
-     *
-     * @throws IllegalArgumentException for an unknown zone or a malformed code table
-     */
-    public static ExtractOptions create(ZoneId zone, String siteCodesTsv) {
-        String z = zone == null ? null : zone.getId();
-        return new ExtractOptions(create0(z, siteCodesTsv), z == null ? "UTC" : z, true);
-    }
-
-    long id() {
-        return id;
-    }
-
-    /** The zone id for timestamps without an offset. */
-    public String zoneId() {
-        return zone;
-    }
-
-    /** Releases options made by {@link #create}; shared ones ({@link #DEFAULT}, {@link #zone}) stay. */
+  private record Release(long id) implements Runnable {
     @Override
-    public void close() {
-        if (cleanable != null) {
-            cleanable.clean();
-        }
+    public void run() {
+      release0(id);
     }
+  }
 
-    @Override
-    public String toString() {
-        return "ExtractOptions[" + zone + (cleanable != null ? ", site codes" : "") + "]";
+  /** Built-in codes and {@code zone} (null: UTC); shared instances, one per zone. */
+  public static ExtractOptions zone(ZoneId zone) {
+    if (zone == null || zone.equals(ZoneOffset.UTC) || zone.getId().equals("UTC")) {
+      return DEFAULT;
     }
+    return BY_ZONE.computeIfAbsent(
+        zone.getId(), z -> new ExtractOptions(create0(z, null), z, false));
+  }
 
-    private static native long create0(String zone, String siteCodesTsv);
+  /**
+   * Options with {@code zone} (null: UTC) and a site's code rows added to the built-in table (a row
+   * with the same system and code replaces the built-in one).
+   *
+   * @throws IllegalArgumentException for an unknown zone or a malformed code table
+   */
+  public static ExtractOptions create(ZoneId zone, String siteCodesTsv) {
+    String z = zone == null ? null : zone.getId();
+    return new ExtractOptions(create0(z, siteCodesTsv), z == null ? "UTC" : z, true);
+  }
 
-    private static native void release0(long id);
+  long id() {
+    return id;
+  }
+
+  /** The zone id for timestamps without an offset. */
+  public String zoneId() {
+    return zone;
+  }
+
+  /**
+   * Releases options made by {@link #create}; shared ones ({@link #DEFAULT}, {@link #zone}) stay.
+   */
+  @Override
+  public void close() {
+    if (cleanable != null) {
+      cleanable.clean();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "ExtractOptions[" + zone + (cleanable != null ? ", site codes" : "") + "]";
+  }
+
+  private static native long create0(String zone, String siteCodesTsv);
+
+  private static native void release0(long id);
 }

@@ -1,80 +1,83 @@
 package io.vitalflow.bridge;
 
 /**
- * The library's identity and the calls that measure or test the bridge itself. Loading this
- * class loads the native library.
+ * The library's identity and the calls that measure or test the bridge itself. Loading this class
+ * loads the native library.
  */
 public final class NativeBridge {
-    /** When {@code true}, {@link #panicForTest} may panic the native side. */
-    public static final String TESTING_PROPERTY = "vitalflow.bridge.testing";
+  /** When {@code true}, {@link #panicForTest} may panic the native side. */
+  public static final String TESTING_PROPERTY = "vitalflow.bridge.testing";
 
-    static {
-        NativeLibrary.load();
+  static {
+    NativeLibrary.load();
+  }
+
+  private NativeBridge() {}
+
+  /**
+   * Makes sure the native library is loaded (throws {@link UnsatisfiedLinkError} if it cannot be).
+   */
+  public static void ensureLoaded() {
+    // the static initializer did the work
+  }
+
+  /** The version of the loaded native library. */
+  public static String version() {
+    return version0();
+  }
+
+  /** An empty native call: the pure cost of crossing JNI (for benchmarks). */
+  public static native void noop();
+
+  /**
+   * An empty call through the same shell as the real entry points (attach guard, panic guard, error
+   * policy) that only reads the array length: the fixed cost every real call pays.
+   */
+  public static native int noopGuarded(byte[] message);
+
+  /** Copies {@code data} through the native input and output buffers. */
+  public static byte[] echo(byte[] data) {
+    return echo0(data);
+  }
+
+  /**
+   * Makes the native side panic with {@code message}, which must come back as a {@link
+   * RuntimeException} carrying the Rust backtrace. Refused unless the system property {@value
+   * #TESTING_PROPERTY} is {@code true}.
+   */
+  static String panicForTest(String message) {
+    if (!Boolean.getBoolean(TESTING_PROPERTY)) {
+      throw new IllegalStateException(
+          "set -D" + TESTING_PROPERTY + "=true to enable the test panic");
     }
+    return panic0(message);
+  }
 
-    private NativeBridge() {}
-
-    /** Makes sure the native library is loaded (throws {@link UnsatisfiedLinkError} if it cannot be). */
-    public static void ensureLoaded() {
-        // the static initializer did the work
+  /**
+   * Runs the batch work for {@code messages} (extract and encode each) {@code rounds} times inside
+   * Rust with one JNI call, returning the bytes encoded: the core's own time, for benchmarks.
+   */
+  public static long coreLoop(java.util.List<byte[]> messages, int rounds) {
+    int[] ends = new int[messages.size()];
+    int total = 0;
+    for (int i = 0; i < ends.length; i++) {
+      total += messages.get(i).length;
+      ends[i] = total;
     }
-
-    /** The version of the loaded native library. */
-    public static String version() {
-        return version0();
+    byte[] data = new byte[total];
+    int at = 0;
+    for (byte[] m : messages) {
+      System.arraycopy(m, 0, data, at, m.length);
+      at += m.length;
     }
+    return coreLoop0(data, ends, rounds);
+  }
 
-    /** An empty native call: the pure cost of crossing JNI (for benchmarks). */
-    public static native void noop();
+  static native long coreLoop0(byte[] data, int[] ends, int rounds);
 
-    /**
-     * An empty call through the same shell as the real entry points (attach guard, panic guard,
-     * error policy) that only reads the array length: the fixed cost every real call pays.
-     */
-    public static native int noopGuarded(byte[] message);
+  private static native String version0();
 
-    /** Copies {@code data} through the native input and output buffers. */
-    public static byte[] echo(byte[] data) {
-        return echo0(data);
-    }
+  private static native byte[] echo0(byte[] data);
 
-    /**
-     * Makes the native side panic with {@code message}, which must come back as a
-     * {@link RuntimeException} carrying the Rust backtrace. Refused unless the system property
-     * {@value #TESTING_PROPERTY} is {@code true}.
-     */
-    static String panicForTest(String message) {
-        if (!Boolean.getBoolean(TESTING_PROPERTY)) {
-            throw new IllegalStateException("set -D" + TESTING_PROPERTY + "=true to enable the test panic");
-        }
-        return panic0(message);
-    }
-
-    /**
-     * Runs the batch work for {@code messages} (extract and encode each) {@code rounds} times inside
-     * Rust with one JNI call, returning the bytes encoded: the core's own time, for benchmarks.
-     */
-    public static long coreLoop(java.util.List<byte[]> messages, int rounds) {
-        int[] ends = new int[messages.size()];
-        int total = 0;
-        for (int i = 0; i < ends.length; i++) {
-            total += messages.get(i).length;
-            ends[i] = total;
-        }
-        byte[] data = new byte[total];
-        int at = 0;
-        for (byte[] m : messages) {
-            System.arraycopy(m, 0, data, at, m.length);
-            at += m.length;
-        }
-        return coreLoop0(data, ends, rounds);
-    }
-
-    static native long coreLoop0(byte[] data, int[] ends, int rounds);
-
-    private static native String version0();
-
-    private static native byte[] echo0(byte[] data);
-
-    private static native String panic0(String message);
+  private static native String panic0(String message);
 }

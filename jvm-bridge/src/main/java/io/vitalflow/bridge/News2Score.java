@@ -13,16 +13,20 @@ import java.util.Set;
  * @param missing the parameters that were missing
  * @param complete whether no parameter was missing
  */
-public record News2Score(int total, News2.Band band, Map<News2Parameter, Integer> subscores,
-        Set<News2Parameter> missing, boolean complete) {
+public record News2Score(
+    int total,
+    News2.Band band,
+    Map<News2Parameter, Integer> subscores,
+    Set<News2Parameter> missing,
+    boolean complete) {
 
-    public News2Score {
-        subscores = Collections.unmodifiableMap(subscores);
-        missing = Collections.unmodifiableSet(missing);
-    }
+  public News2Score {
+    subscores = Collections.unmodifiableMap(subscores);
+    missing = Collections.unmodifiableSet(missing);
+  }
 
-    /** The score of one parameter, or null when it was missing. */
-    public Integer subscore(News2Parameter parameter) {
-        return subscores.get(parameter);
-    }
+  /** The score of one parameter, or null when it was missing. */
+  public Integer subscore(News2Parameter parameter) {
+    return subscores.get(parameter);
+  }
 }

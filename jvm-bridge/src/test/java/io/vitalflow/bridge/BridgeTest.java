@@ -11,91 +11,95 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
 class BridgeTest {
-    private static final byte[] MSG = Messages.monitor();
+  private static final byte[] MSG = Messages.monitor();
 
-    @Test
-    void loadsFromTheJarResourceAndReportsItsVersion() {
-        assertEquals("0.1.0", NativeBridge.version());
-        assertTrue(NativeLibrary.isLoaded());
-        assertNotNull(NativeLibrary.loadedFrom());
-        assertEquals("linux-x86_64", NativeLibrary.classifier());
-    }
+  @Test
+  void loadsFromTheJarResourceAndReportsItsVersion() {
+    assertEquals("0.1.0", NativeBridge.version());
+    assertTrue(NativeLibrary.isLoaded());
+    assertNotNull(NativeLibrary.loadedFrom());
+    assertEquals("linux-x86_64", NativeLibrary.classifier());
+  }
 
-    @Test
-    void queryReturnsValuesNullForAbsentAndEmptyForEmpty() {
-        assertEquals("12345", Hl7.query(MSG, "PID-3-1"));
-        assertEquals("HOSP", Hl7.query(MSG, "PID-3-4"));
-        assertEquals("998877", Hl7.query(MSG, "PID-3(2)-1"));
-        assertEquals("MONITOR", Hl7.query(MSG, "MSH-3"));
-        assertEquals("|", Hl7.query(MSG, "MSH-1"));
-        assertEquals("97", Hl7.query(MSG, "OBX(3)-5"));
-        assertNull(Hl7.query(MSG, "PID-30"));
-        assertNull(Hl7.query(MSG, "NK1-2"));
-        assertEquals("", Hl7.query(MSG, "PID-2"));
-    }
+  @Test
+  void queryReturnsValuesNullForAbsentAndEmptyForEmpty() {
+    assertEquals("12345", Hl7.query(MSG, "PID-3-1"));
+    assertEquals("HOSP", Hl7.query(MSG, "PID-3-4"));
+    assertEquals("998877", Hl7.query(MSG, "PID-3(2)-1"));
+    assertEquals("MONITOR", Hl7.query(MSG, "MSH-3"));
+    assertEquals("|", Hl7.query(MSG, "MSH-1"));
+    assertEquals("97", Hl7.query(MSG, "OBX(3)-5"));
+    assertNull(Hl7.query(MSG, "PID-30"));
+    assertNull(Hl7.query(MSG, "NK1-2"));
+    assertEquals("", Hl7.query(MSG, "PID-2"));
+  }
 
-    @Test
-    void badPathIsAnHl7Exception() {
-        Hl7Exception e = assertThrows(Hl7Exception.class, () -> Hl7.query(MSG, "not a path"));
-        assertEquals(Hl7Exception.Kind.BAD_PATH, e.kind());
-        assertTrue(e.getMessage().contains("path"), e.getMessage());
-    }
+  @Test
+  void badPathIsAnHl7Exception() {
+    Hl7Exception e = assertThrows(Hl7Exception.class, () -> Hl7.query(MSG, "not a path"));
+    assertEquals(Hl7Exception.Kind.BAD_PATH, e.kind());
+    assertTrue(e.getMessage().contains("path"), e.getMessage());
+  }
 
-    @Test
-    void messageWithoutMshIsAnHl7ExceptionWithPosition() {
-        byte[] bad = "PID|1||123\rOBX|1|NM|8867-4^^LN||72\r".getBytes(StandardCharsets.US_ASCII);
-        Hl7Exception e = assertThrows(Hl7Exception.class, () -> Hl7.query(bad, "PID-3"));
-        assertEquals(Hl7Exception.Kind.MISSING_MSH, e.kind());
-        assertTrue(e.offset() >= 0, "offset " + e.offset());
-        Hl7Exception v = assertThrows(Hl7Exception.class, () -> Vitals.extract(bad));
-        assertEquals(Hl7Exception.Kind.MISSING_MSH, v.kind());
-    }
+  @Test
+  void messageWithoutMshIsAnHl7ExceptionWithPosition() {
+    byte[] bad = "PID|1||123\rOBX|1|NM|8867-4^^LN||72\r".getBytes(StandardCharsets.US_ASCII);
+    Hl7Exception e = assertThrows(Hl7Exception.class, () -> Hl7.query(bad, "PID-3"));
+    assertEquals(Hl7Exception.Kind.MISSING_MSH, e.kind());
+    assertTrue(e.offset() >= 0, "offset " + e.offset());
+    Hl7Exception v = assertThrows(Hl7Exception.class, () -> Vitals.extract(bad));
+    assertEquals(Hl7Exception.Kind.MISSING_MSH, v.kind());
+  }
 
-    @Test
-    void emptyMessageIsAnHl7Exception() {
-        Hl7Exception e = assertThrows(Hl7Exception.class, () -> Vitals.extract(new byte[0]));
-        assertEquals(Hl7Exception.Kind.EMPTY, e.kind());
-    }
+  @Test
+  void emptyMessageIsAnHl7Exception() {
+    Hl7Exception e = assertThrows(Hl7Exception.class, () -> Vitals.extract(new byte[0]));
+    assertEquals(Hl7Exception.Kind.EMPTY, e.kind());
+  }
 
-    @Test
-    void nullArgumentsAreRejectedBeforeCrossingJni() {
-        assertThrows(NullPointerException.class, () -> Hl7.query(null, "PID-3"));
-        assertThrows(NullPointerException.class, () -> Hl7.query(MSG, null));
-        assertThrows(NullPointerException.class, () -> Vitals.extract(null));
-    }
+  @Test
+  void nullArgumentsAreRejectedBeforeCrossingJni() {
+    assertThrows(NullPointerException.class, () -> Hl7.query(null, "PID-3"));
+    assertThrows(NullPointerException.class, () -> Hl7.query(MSG, null));
+    assertThrows(NullPointerException.class, () -> Vitals.extract(null));
+  }
 
-    @Test
-    void unknownZoneIsAnIllegalArgument() {
-        assertThrows(IllegalArgumentException.class, () -> Vitals.extract(MSG, java.time.ZoneId.of("+02:00")));
-    }
+  @Test
+  void unknownZoneIsAnIllegalArgument() {
+    assertThrows(
+        IllegalArgumentException.class, () -> Vitals.extract(MSG, java.time.ZoneId.of("+02:00")));
+  }
 
-    @Test
-    void echoCopiesThroughTheNativeBuffers() {
-        byte[] big = new byte[3 << 20];
-        new java.util.Random(1).nextBytes(big);
-        assertTrue(Arrays.equals(big, NativeBridge.echo(big)));
-        assertEquals(0, NativeBridge.echo(new byte[0]).length);
-        assertEquals(5, NativeBridge.noopGuarded(new byte[5]));
-        NativeBridge.noop();
-    }
+  @Test
+  void echoCopiesThroughTheNativeBuffers() {
+    byte[] big = new byte[3 << 20];
+    new java.util.Random(1).nextBytes(big);
+    assertTrue(Arrays.equals(big, NativeBridge.echo(big)));
+    assertEquals(0, NativeBridge.echo(new byte[0]).length);
+    assertEquals(5, NativeBridge.noopGuarded(new byte[5]));
+    NativeBridge.noop();
+  }
 
-    @Test
-    void aPanicArrivesAsRuntimeExceptionWithTheRustBacktraceAndTheJvmLivesOn() {
-        for (int i = 0; i < 200; i++) {
-            RuntimeException e = assertThrows(RuntimeException.class, () -> NativeBridge.panicForTest("deliberate"));
-            assertTrue(e.getMessage().startsWith("Rust panic: deliberate at "), e.getMessage());
-            assertTrue(e.getMessage().contains("test_natives.rs"), e.getMessage());
-            assertTrue(e.getMessage().contains("Rust backtrace:"), e.getMessage());
-            assertTrue(e.getMessage().contains("deliberately_panic"), e.getMessage());
-        }
-        assertEquals("12345", Hl7.query(MSG, "PID-3-1"));
+  @Test
+  void aPanicArrivesAsRuntimeExceptionWithTheRustBacktraceAndTheJvmLivesOn() {
+    for (int i = 0; i < 200; i++) {
+      RuntimeException e =
+          assertThrows(RuntimeException.class, () -> NativeBridge.panicForTest("deliberate"));
+      assertTrue(e.getMessage().startsWith("Rust panic: deliberate at "), e.getMessage());
+      assertTrue(e.getMessage().contains("test_natives.rs"), e.getMessage());
+      assertTrue(e.getMessage().contains("Rust backtrace:"), e.getMessage());
+      assertTrue(e.getMessage().contains("deliberately_panic"), e.getMessage());
     }
+    assertEquals("12345", Hl7.query(MSG, "PID-3-1"));
+  }
 
-    @Test
-    void panicsOnOtherThreadsToo() throws Exception {
-        Thread t = new Thread(() -> assertThrows(RuntimeException.class, () -> NativeBridge.panicForTest("x")));
-        t.start();
-        t.join();
-        assertEquals("12345", Hl7.query(MSG, "PID-3-1"));
-    }
+  @Test
+  void panicsOnOtherThreadsToo() throws Exception {
+    Thread t =
+        new Thread(
+            () -> assertThrows(RuntimeException.class, () -> NativeBridge.panicForTest("x")));
+    t.start();
+    t.join();
+    assertEquals("12345", Hl7.query(MSG, "PID-3-1"));
+  }
 }

@@ -19,113 +19,177 @@ import java.util.Map;
  * time fallback (OBX-14, else OBR-7, else MSH-7) that vitalflow does, giving the same rows.
  */
 final class HapiVitals {
-    /** A row with the fields vitalflow's VitalSign has. */
-    record Row(String controlId, int obxIndex, String setId, String patientId, String authority, String encounter,
-            String location, String kind, String code, String system, Double value, String unit, Double normalized,
-            String normalizedUnit, Instant observedAt, String status, String device) {}
+  /** A row with the fields vitalflow's VitalSign has. */
+  record Row(
+      String controlId,
+      int obxIndex,
+      String setId,
+      String patientId,
+      String authority,
+      String encounter,
+      String location,
+      String kind,
+      String code,
+      String system,
+      Double value,
+      String unit,
+      Double normalized,
+      String normalizedUnit,
+      Instant observedAt,
+      String status,
+      String device) {}
 
-    private static final Map<String, String> LOINC = Map.ofEntries(
-            Map.entry("8310-5", "TEMPERATURE"), Map.entry("8480-6", "SYSTOLIC_BP"), Map.entry("8462-4", "DIASTOLIC_BP"),
-            Map.entry("8478-0", "MEAN_BP"), Map.entry("8867-4", "HEART_RATE"), Map.entry("9279-1", "RESPIRATORY_RATE"),
-            Map.entry("59408-5", "SPO2"), Map.entry("2708-6", "SPO2"), Map.entry("20564-1", "SPO2"),
-            Map.entry("2339-0", "GLUCOSE"), Map.entry("2345-7", "GLUCOSE"), Map.entry("41653-7", "GLUCOSE"),
-            Map.entry("14743-9", "GLUCOSE"), Map.entry("14749-6", "GLUCOSE"), Map.entry("15074-8", "GLUCOSE"),
-            Map.entry("3150-0", "INSPIRED_O2"), Map.entry("3151-8", "INSPIRED_O2"));
-    private static final Map<String, String> MDC = Map.ofEntries(
-            Map.entry("150344", "TEMPERATURE"), Map.entry("150364", "TEMPERATURE"), Map.entry("150021", "SYSTOLIC_BP"),
-            Map.entry("150301", "SYSTOLIC_BP"), Map.entry("150022", "DIASTOLIC_BP"), Map.entry("150302", "DIASTOLIC_BP"),
-            Map.entry("150023", "MEAN_BP"), Map.entry("147842", "HEART_RATE"), Map.entry("149530", "HEART_RATE"),
-            Map.entry("149546", "HEART_RATE"), Map.entry("151562", "RESPIRATORY_RATE"),
-            Map.entry("151578", "RESPIRATORY_RATE"), Map.entry("150456", "SPO2"), Map.entry("160184", "GLUCOSE"));
-    private static final DateTimeFormatter DTM = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
+  private static final Map<String, String> LOINC =
+      Map.ofEntries(
+          Map.entry("8310-5", "TEMPERATURE"),
+          Map.entry("8480-6", "SYSTOLIC_BP"),
+          Map.entry("8462-4", "DIASTOLIC_BP"),
+          Map.entry("8478-0", "MEAN_BP"),
+          Map.entry("8867-4", "HEART_RATE"),
+          Map.entry("9279-1", "RESPIRATORY_RATE"),
+          Map.entry("59408-5", "SPO2"),
+          Map.entry("2708-6", "SPO2"),
+          Map.entry("20564-1", "SPO2"),
+          Map.entry("2339-0", "GLUCOSE"),
+          Map.entry("2345-7", "GLUCOSE"),
+          Map.entry("41653-7", "GLUCOSE"),
+          Map.entry("14743-9", "GLUCOSE"),
+          Map.entry("14749-6", "GLUCOSE"),
+          Map.entry("15074-8", "GLUCOSE"),
+          Map.entry("3150-0", "INSPIRED_O2"),
+          Map.entry("3151-8", "INSPIRED_O2"));
+  private static final Map<String, String> MDC =
+      Map.ofEntries(
+          Map.entry("150344", "TEMPERATURE"),
+          Map.entry("150364", "TEMPERATURE"),
+          Map.entry("150021", "SYSTOLIC_BP"),
+          Map.entry("150301", "SYSTOLIC_BP"),
+          Map.entry("150022", "DIASTOLIC_BP"),
+          Map.entry("150302", "DIASTOLIC_BP"),
+          Map.entry("150023", "MEAN_BP"),
+          Map.entry("147842", "HEART_RATE"),
+          Map.entry("149530", "HEART_RATE"),
+          Map.entry("149546", "HEART_RATE"),
+          Map.entry("151562", "RESPIRATORY_RATE"),
+          Map.entry("151578", "RESPIRATORY_RATE"),
+          Map.entry("150456", "SPO2"),
+          Map.entry("160184", "GLUCOSE"));
+  private static final DateTimeFormatter DTM = DateTimeFormatter.ofPattern("yyyyMMddHHmmss");
 
-    private final Parser parser;
+  private final Parser parser;
 
-    HapiVitals(Parser parser) {
-        this.parser = parser;
-    }
+  HapiVitals(Parser parser) {
+    this.parser = parser;
+  }
 
-    List<Row> extract(String er7) throws HL7Exception {
-        Message msg = parser.parse(er7);
-        Terser t = new Terser(msg);
-        String controlId = t.get("/MSH-10");
-        String msh7 = t.get("/MSH-7");
-        String patientId = t.get("/.PID-3-1");
-        String authority = t.get("/.PID-3-4-1");
-        String encounter = t.get("/.PV1-19-1");
-        String location = joinComponents(t, "/.PV1-3");
-        String obr7 = t.get("/.OBR-7");
-        List<Row> rows = new ArrayList<>();
-        Structure[] observations = t.getFinder().getRoot().getAll("PATIENT_RESULT");
-        int index = 0;
-        for (int pr = 0; pr < observations.length; pr++) {
-            int orders = ((ca.uhn.hl7v2.model.Group) observations[pr]).getAll("ORDER_OBSERVATION").length;
-            for (int o = 0; o < orders; o++) {
-                String base = "/PATIENT_RESULT(" + pr + ")/ORDER_OBSERVATION(" + o + ")";
-                int obs = ((ca.uhn.hl7v2.model.Group) ((ca.uhn.hl7v2.model.Group) observations[pr])
-                        .get("ORDER_OBSERVATION", o)).getAll("OBSERVATION").length;
-                for (int i = 0; i < obs; i++) {
-                    String p = base + "/OBSERVATION(" + i + ")/OBX-";
-                    index++;
-                    String code = t.get(p + "3-1");
-                    String system = t.get(p + "3-3");
-                    String kind = "MDC".equals(system) ? MDC.get(code) : LOINC.get(code);
-                    String status = t.get(p + "11");
-                    String raw = t.get(p + "5");
-                    if (kind == null || raw == null || raw.isEmpty() || "X".equals(status) || "D".equals(status)
-                            || "W".equals(status)) {
-                        continue;
-                    }
-                    double value = Double.parseDouble(raw);
-                    String unit = t.get(p + "6-1");
-                    double normalized = value;
-                    String normalizedUnit = unit;
-                    switch (kind) {
-                        case "TEMPERATURE" -> {
-                            normalizedUnit = "Cel";
-                            if ("[degF]".equals(unit) || "degF".equals(unit) || "268160".equals(unit)) {
-                                normalized = (value - 32) * 5 / 9;
-                            }
-                        }
-                        case "GLUCOSE" -> {
-                            normalizedUnit = "mg/dL";
-                            if ("mmol/L".equals(unit)) {
-                                normalized = value * 18.016;
-                            }
-                        }
-                        case "SPO2", "INSPIRED_O2" -> normalizedUnit = "%";
-                        case "HEART_RATE", "RESPIRATORY_RATE" -> normalizedUnit = "/min";
-                        default -> normalizedUnit = "mm[Hg]";
-                    }
-                    String ts = t.get(p + "14");
-                    if (ts == null || ts.isEmpty()) {
-                        ts = obr7 != null && !obr7.isEmpty() ? obr7 : msh7;
-                    }
-                    Instant at = ts == null ? null : LocalDateTime.parse(ts.substring(0, 14), DTM).toInstant(ZoneOffset.UTC);
-                    rows.add(new Row(controlId, index, t.get(p + "1"), patientId, authority, encounter, location, kind,
-                            code, system, value, unit, normalized, normalizedUnit, at, status, t.get(p + "18-1")));
-                }
+  List<Row> extract(String er7) throws HL7Exception {
+    Message msg = parser.parse(er7);
+    Terser t = new Terser(msg);
+    String controlId = t.get("/MSH-10");
+    String msh7 = t.get("/MSH-7");
+    String patientId = t.get("/.PID-3-1");
+    String authority = t.get("/.PID-3-4-1");
+    String encounter = t.get("/.PV1-19-1");
+    String location = joinComponents(t, "/.PV1-3");
+    String obr7 = t.get("/.OBR-7");
+    List<Row> rows = new ArrayList<>();
+    Structure[] observations = t.getFinder().getRoot().getAll("PATIENT_RESULT");
+    int index = 0;
+    for (int pr = 0; pr < observations.length; pr++) {
+      int orders = ((ca.uhn.hl7v2.model.Group) observations[pr]).getAll("ORDER_OBSERVATION").length;
+      for (int o = 0; o < orders; o++) {
+        String base = "/PATIENT_RESULT(" + pr + ")/ORDER_OBSERVATION(" + o + ")";
+        int obs =
+            ((ca.uhn.hl7v2.model.Group)
+                    ((ca.uhn.hl7v2.model.Group) observations[pr]).get("ORDER_OBSERVATION", o))
+                .getAll("OBSERVATION")
+                .length;
+        for (int i = 0; i < obs; i++) {
+          String p = base + "/OBSERVATION(" + i + ")/OBX-";
+          index++;
+          String code = t.get(p + "3-1");
+          String system = t.get(p + "3-3");
+          String kind = "MDC".equals(system) ? MDC.get(code) : LOINC.get(code);
+          String status = t.get(p + "11");
+          String raw = t.get(p + "5");
+          if (kind == null
+              || raw == null
+              || raw.isEmpty()
+              || "X".equals(status)
+              || "D".equals(status)
+              || "W".equals(status)) {
+            continue;
+          }
+          double value = Double.parseDouble(raw);
+          String unit = t.get(p + "6-1");
+          double normalized = value;
+          String normalizedUnit = unit;
+          switch (kind) {
+            case "TEMPERATURE" -> {
+              normalizedUnit = "Cel";
+              if ("[degF]".equals(unit) || "degF".equals(unit) || "268160".equals(unit)) {
+                normalized = (value - 32) * 5 / 9;
+              }
             }
+            case "GLUCOSE" -> {
+              normalizedUnit = "mg/dL";
+              if ("mmol/L".equals(unit)) {
+                normalized = value * 18.016;
+              }
+            }
+            case "SPO2", "INSPIRED_O2" -> normalizedUnit = "%";
+            case "HEART_RATE", "RESPIRATORY_RATE" -> normalizedUnit = "/min";
+            default -> normalizedUnit = "mm[Hg]";
+          }
+          String ts = t.get(p + "14");
+          if (ts == null || ts.isEmpty()) {
+            ts = obr7 != null && !obr7.isEmpty() ? obr7 : msh7;
+          }
+          Instant at =
+              ts == null
+                  ? null
+                  : LocalDateTime.parse(ts.substring(0, 14), DTM).toInstant(ZoneOffset.UTC);
+          rows.add(
+              new Row(
+                  controlId,
+                  index,
+                  t.get(p + "1"),
+                  patientId,
+                  authority,
+                  encounter,
+                  location,
+                  kind,
+                  code,
+                  system,
+                  value,
+                  unit,
+                  normalized,
+                  normalizedUnit,
+                  at,
+                  status,
+                  t.get(p + "18-1")));
         }
-        return rows;
+      }
     }
+    return rows;
+  }
 
-    private static String joinComponents(Terser t, String path) throws HL7Exception {
-        StringBuilder sb = new StringBuilder();
-        for (int c = 1; c <= 4; c++) {
-            String v = t.get(path + "-" + c);
-            if (c > 1) {
-                sb.append('^');
-            }
-            if (v != null) {
-                sb.append(v);
-            }
-        }
-        String s = sb.toString();
-        int end = s.length();
-        while (end > 0 && s.charAt(end - 1) == '^') {
-            end--;
-        }
-        return end == 0 ? null : s.substring(0, end);
+  private static String joinComponents(Terser t, String path) throws HL7Exception {
+    StringBuilder sb = new StringBuilder();
+    for (int c = 1; c <= 4; c++) {
+      String v = t.get(path + "-" + c);
+      if (c > 1) {
+        sb.append('^');
+      }
+      if (v != null) {
+        sb.append(v);
+      }
     }
+    String s = sb.toString();
+    int end = s.length();
+    while (end > 0 && s.charAt(end - 1) == '^') {
+      end--;
+    }
+    return end == 0 ? null : s.substring(0, end);
+  }
 }

@@ -31,137 +31,145 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 20, time = 500, timeUnit = TimeUnit.MILLISECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xms1g", "-Xmx1g"})
 public class VitalsBenchmark {
-    public static final int BATCH = 64;
+  public static final int BATCH = 64;
 
-    List<byte[]> messages;
-    String[] er7;
-    HapiVitals hapiPipe;
-    HapiVitals hapiGeneric;
-    byte[] data;
-    int[] ends;
-    byte[] encodedBatch;
+  List<byte[]> messages;
+  String[] er7;
+  HapiVitals hapiPipe;
+  HapiVitals hapiGeneric;
+  byte[] data;
+  int[] ends;
+  byte[] encodedBatch;
 
-    /** The benchmark messages: generated vital-sign feeds, half declared 2.5 and half 2.5.1. */
-    public static List<byte[]> messages() {
-        List<byte[]> out = new ArrayList<>();
-        for (byte[] m : Messages.randomBatch(42, BATCH, 8)) {
-            String s = new String(m, StandardCharsets.UTF_8);
-            if (out.size() % 2 == 0) {
-                s = s.replace("|P|2.5.1\r", "|P|2.5\r");
-            }
-            out.add(s.getBytes(StandardCharsets.UTF_8));
+  /** The benchmark messages: generated vital-sign feeds, half declared 2.5 and half 2.5.1. */
+  public static List<byte[]> messages() {
+    List<byte[]> out = new ArrayList<>();
+    for (byte[] m : Messages.randomBatch(42, BATCH, 8)) {
+      String s = new String(m, StandardCharsets.UTF_8);
+      if (out.size() % 2 == 0) {
+        s = s.replace("|P|2.5.1\r", "|P|2.5\r");
+      }
+      out.add(s.getBytes(StandardCharsets.UTF_8));
+    }
+    return out;
+  }
+
+  @Setup(Level.Trial)
+  public void setup() throws Exception {
+    messages = messages();
+    er7 = new String[BATCH];
+    for (int i = 0; i < BATCH; i++) {
+      er7[i] = new String(messages.get(i), StandardCharsets.UTF_8);
+    }
+    ends = new int[BATCH];
+    int total = 0;
+    for (int i = 0; i < BATCH; i++) {
+      total += messages.get(i).length;
+      ends[i] = total;
+    }
+    data = new byte[total];
+    for (int i = 0, at = 0; i < BATCH; at += messages.get(i).length, i++) {
+      System.arraycopy(messages.get(i), 0, data, at, messages.get(i).length);
+    }
+    encodedBatch = Vitals.extractBatch0(data, ends, 0L);
+    HapiContext ctx = new DefaultHapiContext();
+    ctx.setValidationContext(ValidationContextFactory.noValidation());
+    hapiPipe = new HapiVitals(ctx.getPipeParser());
+    hapiGeneric = new HapiVitals(ctx.getGenericParser());
+    // Same rows from both sides, or the comparison means nothing.
+    for (int i = 0; i < BATCH; i++) {
+      List<HapiVitals.Row> h = hapiPipe.extract(er7[i]);
+      List<VitalSign> v = Vitals.extract(messages.get(i));
+      if (h.size() != v.size()) {
+        throw new IllegalStateException(
+            "message " + i + ": HAPI " + h.size() + " rows, bridge " + v.size());
+      }
+      for (int r = 0; r < h.size(); r++) {
+        HapiVitals.Row a = h.get(r);
+        VitalSign b = v.get(r);
+        if (a.obxIndex() != b.obxIndex()
+            || !a.kind().equals(b.kind().name())
+            || Math.abs(a.normalized() - b.normalizedValue()) > 1e-6
+            || !a.observedAt().equals(b.observedAt())
+            || !a.patientId().equals(b.patientId())) {
+          throw new IllegalStateException(
+              "message " + i + " row " + r + ": HAPI " + a + " vs bridge " + b);
         }
-        return out;
+      }
     }
+  }
 
-    @Setup(Level.Trial)
-    public void setup() throws Exception {
-        messages = messages();
-        er7 = new String[BATCH];
-        for (int i = 0; i < BATCH; i++) {
-            er7[i] = new String(messages.get(i), StandardCharsets.UTF_8);
-        }
-        ends = new int[BATCH];
-        int total = 0;
-        for (int i = 0; i < BATCH; i++) {
-            total += messages.get(i).length;
-            ends[i] = total;
-        }
-        data = new byte[total];
-        for (int i = 0, at = 0; i < BATCH; at += messages.get(i).length, i++) {
-            System.arraycopy(messages.get(i), 0, data, at, messages.get(i).length);
-        }
-        encodedBatch = Vitals.extractBatch0(data, ends, 0L);
-        HapiContext ctx = new DefaultHapiContext();
-        ctx.setValidationContext(ValidationContextFactory.noValidation());
-        hapiPipe = new HapiVitals(ctx.getPipeParser());
-        hapiGeneric = new HapiVitals(ctx.getGenericParser());
-        // Same rows from both sides, or the comparison means nothing.
-        for (int i = 0; i < BATCH; i++) {
-            List<HapiVitals.Row> h = hapiPipe.extract(er7[i]);
-            List<VitalSign> v = Vitals.extract(messages.get(i));
-            if (h.size() != v.size()) {
-                throw new IllegalStateException("message " + i + ": HAPI " + h.size() + " rows, bridge " + v.size());
-            }
-            for (int r = 0; r < h.size(); r++) {
-                HapiVitals.Row a = h.get(r);
-                VitalSign b = v.get(r);
-                if (a.obxIndex() != b.obxIndex() || !a.kind().equals(b.kind().name())
-                        || Math.abs(a.normalized() - b.normalizedValue()) > 1e-6 || !a.observedAt().equals(b.observedAt())
-                        || !a.patientId().equals(b.patientId())) {
-                    throw new IllegalStateException("message " + i + " row " + r + ": HAPI " + a + " vs bridge " + b);
-                }
-            }
-        }
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void hapiPipeParserTerser(Blackhole bh) throws Exception {
+    for (String m : er7) {
+      bh.consume(hapiPipe.extract(m));
     }
+  }
 
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public void hapiPipeParserTerser(Blackhole bh) throws Exception {
-        for (String m : er7) {
-            bh.consume(hapiPipe.extract(m));
-        }
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void hapiGenericParserTerser(Blackhole bh) throws Exception {
+    for (String m : er7) {
+      bh.consume(hapiGeneric.extract(m));
     }
+  }
 
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public void hapiGenericParserTerser(Blackhole bh) throws Exception {
-        for (String m : er7) {
-            bh.consume(hapiGeneric.extract(m));
-        }
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void jniPerMessage(Blackhole bh) {
+    for (byte[] m : messages) {
+      bh.consume(Vitals.extract(m));
     }
+  }
 
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public void jniPerMessage(Blackhole bh) {
-        for (byte[] m : messages) {
-            bh.consume(Vitals.extract(m));
-        }
-    }
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void jniBatch64(Blackhole bh) {
+    List<ExtractResult> r = Vitals.extractBatch(messages);
+    bh.consume(r);
+  }
 
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public void jniBatch64(Blackhole bh) {
-        List<ExtractResult> r = Vitals.extractBatch(messages);
-        bh.consume(r);
-    }
+  /**
+   * Breakdown: the batch call with the messages already concatenated, without decoding the result.
+   */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public byte[] jniBatch64NoDecode() {
+    return Vitals.extractBatch0(data, ends, 0L);
+  }
 
-    /** Breakdown: the batch call with the messages already concatenated, without decoding the result. */
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public byte[] jniBatch64NoDecode() {
-        return Vitals.extractBatch0(data, ends, 0L);
-    }
+  /** Breakdown: decoding a batch result into {@code VitalSign} records, in Java only. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public List<ExtractResult> javaDecodeBatch64() {
+    return new RowDecoder(encodedBatch).batch();
+  }
 
-    /** Breakdown: decoding a batch result into {@code VitalSign} records, in Java only. */
-    @Benchmark
-    @OperationsPerInvocation(BATCH)
-    public List<ExtractResult> javaDecodeBatch64() {
-        return new RowDecoder(encodedBatch).batch();
-    }
+  /** The core's own time for the same work (split, extract, encode) with no JNI transfer. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH * CORE_ROUNDS)
+  public long rustCoreOnly() {
+    return NativeBridge.coreLoop(messages, CORE_ROUNDS);
+  }
 
-    /** The core's own time for the same work (split, extract, encode) with no JNI transfer. */
-    @Benchmark
-    @OperationsPerInvocation(BATCH * CORE_ROUNDS)
-    public long rustCoreOnly() {
-        return NativeBridge.coreLoop(messages, CORE_ROUNDS);
-    }
+  static final int CORE_ROUNDS = 200;
 
-    static final int CORE_ROUNDS = 200;
+  @Benchmark
+  public void jniEmptyCall() {
+    NativeBridge.noop();
+  }
 
-    @Benchmark
-    public void jniEmptyCall() {
-        NativeBridge.noop();
-    }
+  @Benchmark
+  public int jniEmptyGuardedCall() {
+    return NativeBridge.noopGuarded(er7Bytes0());
+  }
 
-    @Benchmark
-    public int jniEmptyGuardedCall() {
-        return NativeBridge.noopGuarded(er7Bytes0());
-    }
-
-    private byte[] er7Bytes0() {
-        return messages.get(0);
-    }
+  private byte[] er7Bytes0() {
+    return messages.get(0);
+  }
 }

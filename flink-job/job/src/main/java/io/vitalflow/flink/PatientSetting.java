@@ -8,6 +8,7 @@ public class PatientSetting implements Serializable {
 
   public String patientId;
   public int spo2Scale;
+
   /** PatientSettings.updated_at, microseconds since the epoch (UTC). */
   public long updatedAt;
 

@@ -160,7 +160,9 @@ class VitalsJobIT {
         GenericRecord s = new GenericData.Record(Schemas.parse("PatientSettings.avsc"));
         s.put("patient_id", p);
         s.put("spo2_scale", 2);
-        s.put("updated_at", Instant.parse("2026-11-20T00:00:00Z").toEpochMilli() * 1000L); // timestamp-micros
+        s.put(
+            "updated_at",
+            Instant.parse("2026-11-20T00:00:00Z").toEpochMilli() * 1000L); // timestamp-micros
         s.put("updated_by", "it");
         String topic = topics.get("patients.settings");
         producer
