@@ -49,7 +49,9 @@ sender=$!
 start=$(date +%s)
 progress() {
   local sent acked scored alerted loaded
-  sent=$(wc -l < "$out/acks.txt"); acked=$(grep -c ' AA$' "$out/acks.txt" || true)
+  # one snapshot of the ACK file, so that "ACKed" never runs ahead of "sent"
+  local acks; acks=$(cat "$out/acks.txt")
+  sent=$(printf '%s' "$acks" | grep -c . || true); acked=$(printf '%s\n' "$acks" | grep -c ' AA$' || true)
   scored=$(count fact_news2_score); alerted=$(count fact_alert); loaded=$(count fact_vital_sign)
   printf '\r   %4ss  sent %6s  ACKed %6s  scored %6s  alerted %5s  loaded %7s / %s ' \
     "$(( $(date +%s) - start ))" "$sent" "$acked" "$scored" "$alerted" "$loaded" "$rows"
@@ -79,9 +81,9 @@ SELECT split_part(location, '^', 1) AS ward, count(*) AS patients FROM dim_patie
 \echo Observations by kind (fact_vital_sign)
 SELECT kind, count(*) AS readings, count(DISTINCT patient_id) AS patients,
        round(min(normalized_value)::numeric, 1) AS min, round(avg(normalized_value)::numeric, 1) AS mean,
-       round(max(normalized_value)::numeric, 1) AS max, max(normalized_unit) AS unit
-FROM fact_vital_sign GROUP BY kind ORDER BY kind;
-\echo NEWS2 band of each patient's latest score
+       round(max(normalized_value)::numeric, 1) AS max, normalized_unit AS unit
+FROM fact_vital_sign GROUP BY kind, normalized_unit ORDER BY kind, normalized_unit;
+\echo NEWS2 band of the latest score of each patient
 SELECT band, count(*) AS patients FROM (
   SELECT band, row_number() OVER (PARTITION BY patient_id ORDER BY scored_at DESC) AS rn FROM fact_news2_score) s
 WHERE rn = 1 GROUP BY band ORDER BY min(CASE band WHEN 'LOW' THEN 0 WHEN 'LOW_MEDIUM' THEN 1 WHEN 'MEDIUM' THEN 2 ELSE 3 END);
