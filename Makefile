@@ -12,7 +12,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 MVN ?= mvn -B -ntp
 
-.PHONY: demo check test unit-test rust-test java-fmt-check java-test integration-test build cli deps stack-up stack-down stack-status stack-topics fmt bench
+.PHONY: pipeline-up pipeline-down pipeline-status demo check test unit-test rust-test java-fmt-check java-test integration-test build cli deps stack-up stack-down stack-status stack-topics fmt bench
 
 test: deps check integration-test
 
@@ -53,6 +53,14 @@ stack-down:
 	tests/stack/stack.sh down
 stack-status:
 	tests/stack/stack.sh status
+
+# the whole pipeline on the stack: connectors deployed, Flink job running (scripts/pipeline.sh)
+pipeline-up:
+	scripts/pipeline.sh up
+pipeline-down:
+	scripts/pipeline.sh down
+pipeline-status:
+	scripts/pipeline.sh status
 stack-topics:
 	tests/stack/stack.sh topics
 
