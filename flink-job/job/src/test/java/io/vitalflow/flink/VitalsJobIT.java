@@ -264,7 +264,8 @@ class VitalsJobIT {
                 + f.get("complete"));
       } else {
         int a = line.indexOf("\"alert\":{");
-        Map<String, String> af = fields(line.substring(a));
+        // the alert object alone (it nests no object): the line's own "at" (a string) follows it
+        Map<String, String> af = fields(line.substring(a, line.indexOf('}', a) + 1));
         alerts.add(
             f.get("patient_id")
                 + " "
