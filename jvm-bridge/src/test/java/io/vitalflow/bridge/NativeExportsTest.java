@@ -41,7 +41,17 @@ class NativeExportsTest {
           "Java_io_vitalflow_bridge_AvroVitals_encode0",
           "Java_io_vitalflow_bridge_ExtractOptions_create0",
           "Java_io_vitalflow_bridge_ExtractOptions_release0",
-          "Java_io_vitalflow_bridge_NativeBridge_version0");
+          "Java_io_vitalflow_bridge_NativeBridge_version0",
+          "Java_io_vitalflow_bridge_MllpServer_start0",
+          "Java_io_vitalflow_bridge_MllpServer_poll0",
+          "Java_io_vitalflow_bridge_MllpServer_ack0",
+          "Java_io_vitalflow_bridge_MllpServer_fail0",
+          "Java_io_vitalflow_bridge_MllpServer_port0",
+          "Java_io_vitalflow_bridge_MllpServer_stats0",
+          "Java_io_vitalflow_bridge_MllpServer_close0",
+          "Java_io_vitalflow_bridge_PatientStream_step0",
+          "Java_io_vitalflow_bridge_PatientStream_setScale0",
+          "Java_io_vitalflow_bridge_PatientStream_tick0");
 
   static Set<String> exportedJniSymbols(Path library) throws IOException, InterruptedException {
     assertTrue(Files.isRegularFile(library), "library " + library.toAbsolutePath());
