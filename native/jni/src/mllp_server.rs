@@ -18,7 +18,7 @@ use jni::EnvUnowned;
 use vitalflow_mllp::{Inbound, QueueSink, Server, ServerConfig, TlsFiles};
 
 use crate::error::ThrowJava;
-use crate::{io, panic, BridgeError};
+use crate::{io, BridgeError};
 
 /// One running server and the queue its messages wait in.
 pub struct Handle {
@@ -205,7 +205,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_MllpServer_start0<'caller>(
     _class: JClass<'caller>,
     config: JString<'caller>,
 ) -> jlong {
-    panic::install_hook();
     env.with_env(|env| -> Result<jlong, BridgeError> {
         let text = io::opt_string(env, &config)?
             .ok_or_else(|| BridgeError::Argument("config is null".into()))?;
@@ -237,7 +236,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_MllpServer_poll0<'caller>(
     max: jint,
     timeout_ms: jlong,
 ) -> JByteArray<'caller> {
-    panic::install_hook();
     env.with_env(|env| -> Result<JByteArray<'_>, BridgeError> {
         let h = handle(id)?;
         let max = usize::try_from(max).unwrap_or(0).max(1);

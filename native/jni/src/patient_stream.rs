@@ -33,7 +33,7 @@ use vitalflow_scoring::alerts::{self, Observation, PatientState, StreamConfig, U
 use vitalflow_scoring::news2::{Parameter, Spo2Scale};
 
 use crate::error::ThrowJava;
-use crate::{io, options, panic, BridgeError};
+use crate::{io, options, BridgeError};
 
 /// `static native byte[] step0(byte[] state, byte[] message, String patientId,
 /// int spo2Scale, long freshnessMs, long options)`: applies one message's rows
@@ -51,7 +51,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_step0<'caller>(
     freshness_ms: jlong,
     options: jlong,
 ) -> JByteArray<'caller> {
-    panic::install_hook();
     env.with_env(|env| {
         step_impl(
             env,
@@ -78,7 +77,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_setScale0<'caller>
     spo2_scale: jint,
     freshness_ms: jlong,
 ) -> JByteArray<'caller> {
-    panic::install_hook();
     env.with_env(|env| set_scale_impl(env, &state, spo2_scale, freshness_ms))
         .resolve::<ThrowJava>()
 }
@@ -94,7 +92,6 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_tick0<'caller>(
     now_millis: jlong,
     freshness_ms: jlong,
 ) -> JByteArray<'caller> {
-    panic::install_hook();
     env.with_env(|env| tick_impl(env, &state, now_millis, freshness_ms))
         .resolve::<ThrowJava>()
 }
