@@ -21,6 +21,6 @@ export VITALFLOW_STACK_AUTOSTART=0
 # both runs, even when the first fails, so one CI run reports every failure
 rc=0
 cargo test --workspace -- --ignored || rc=1
-mvn -B -ntp -Pintegration verify || rc=1
+mvn -B -ntp -fae -Pintegration verify || rc=1
 echo "integration: done in $(( $(date +%s) - start ))s (exit $rc)"
 exit $rc

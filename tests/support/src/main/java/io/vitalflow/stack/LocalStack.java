@@ -57,6 +57,11 @@ public final class LocalStack {
     return value("VITALFLOW_PG_PASSWORD");
   }
 
+  /** Where the stack keeps its state: {@code run/} (pid files), {@code logs/}, {@code dist/}. */
+  public java.nio.file.Path stackDir() {
+    return java.nio.file.Path.of(value("VITALFLOW_STACK_DIR"));
+  }
+
   public int topicPartitions() {
     return Integer.parseInt(value("VITALFLOW_TOPIC_PARTITIONS"));
   }

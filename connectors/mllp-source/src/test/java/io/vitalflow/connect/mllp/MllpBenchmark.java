@@ -88,12 +88,11 @@ class MllpBenchmark {
 
   static String producerPerf(int size) throws Exception {
     Path libs =
-        Paths.get(
-            MllpSourceIT.env(
-                "VITALFLOW_STACK_DIR", System.getProperty("user.home") + "/.vitalflow/stack"),
-            "dist",
-            "kafka-" + System.getProperty("kafka.version", "4.1.1"),
-            "libs");
+        io.vitalflow.stack.LocalStack.get()
+            .stackDir()
+            .resolve("dist")
+            .resolve("kafka-" + System.getProperty("kafka.version", "4.1.1"))
+            .resolve("libs");
     List<String> cmd =
         new ArrayList<>(
             List.of(

@@ -32,11 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class MllpFaultsIT {
   static final Path REPO = Paths.get("../..").toAbsolutePath().normalize();
-  static final Path RUN_DIR =
-      Paths.get(
-          MllpSourceIT.env(
-              "VITALFLOW_STACK_DIR", System.getProperty("user.home") + "/.vitalflow/stack"),
-          "run");
+  static final Path RUN_DIR = io.vitalflow.stack.LocalStack.get().stackDir().resolve("run");
 
   @BeforeAll
   static void deploy() throws Exception {

@@ -3,6 +3,7 @@ package io.vitalflow.connect.mllp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vitalflow.stack.LocalStack;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,8 +47,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MllpSourceIT {
   static final String HOST = env("VITALFLOW_HOST", "127.0.0.1");
-  static final String BOOTSTRAP = HOST + ":" + env("KAFKA_PORT", "9092");
-  static final String CONNECT = "http://" + HOST + ":" + env("CONNECT_PORT", "8083");
+  static final String BOOTSTRAP = LocalStack.get().kafkaBootstrap();
+  static final String CONNECT = LocalStack.get().connectUrl();
   static final String RUN =
       Long.toString(System.currentTimeMillis() % 100_000_000L, 36).toUpperCase();
   static final String CONNECTOR = "mllp-it-" + RUN;
@@ -480,10 +481,7 @@ class MllpSourceIT {
   @Test
   @Order(5)
   void noLogOfTheStackNamesAPatient() throws Exception {
-    Path logs =
-        Paths.get(
-            env("VITALFLOW_STACK_DIR", System.getProperty("user.home") + "/.vitalflow/stack"),
-            "logs");
+    Path logs = LocalStack.get().stackDir().resolve("logs");
     assertTrue(Files.isDirectory(logs), logs.toString());
     List<String> hits = new ArrayList<>();
     List<String> needles =
