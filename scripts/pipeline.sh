@@ -67,7 +67,10 @@ sink_config() {
   "connection.url": "jdbc:postgresql://$H:$POSTGRES_PORT/$POSTGRES_DB",
   "connection.user": "$POSTGRES_USER",
   "connection.password": "$POSTGRES_PASSWORD",
+  "consumer.override.isolation.level": "read_committed",
   "errors.tolerance": "all",
+  "errors.retry.timeout": "600000",
+  "errors.retry.delay.max.ms": "5000",
   "errors.deadletterqueue.topic.name": "$PIPELINE_SINK_DLQ",
   "errors.deadletterqueue.topic.replication.factor": "1",
   "errors.deadletterqueue.context.headers.enable": "true"

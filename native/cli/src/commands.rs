@@ -1,4 +1,4 @@
-//! The `query`, `vitals`, `news2` and `send` commands.
+//! The `query`, `vitals` and `news2` commands.
 
 use std::io::{self, BufRead, BufWriter, StdoutLock, Write};
 use std::path::PathBuf;
@@ -10,8 +10,7 @@ use vitalflow_core::{ExtractOptions, Message, Path};
 use vitalflow_scoring::news2::{score, Consciousness, News2Input, News2Json, Spo2Scale};
 
 use crate::input::{self, for_each_message};
-use crate::mllp_client::{AckClass, Client};
-use crate::util::{parse_duration, Failed};
+use crate::util::Failed;
 
 /// Buffered standard output; a closed pipe ends the command quietly.
 struct Out(BufWriter<StdoutLock<'static>>);
@@ -291,94 +290,4 @@ pub fn news2(a: &News2Args) -> Result<(), Failed> {
         }
     }
     done(out, errors)
-}
-
-#[derive(Debug, Args)]
-#[command(after_help = "\
-Sends each message in an MLLP frame (0x0B ... 0x1C 0x0D) over one connection and waits for its \
-ACK before sending the next. Prints `CONTROL_ID ACK_CODE` per message on standard output (the \
-sent MSH-10, `-` if it has none, and MSA-1) and a summary on standard error. AA and CA count as \
-accepted; on AE/CE or AR/CR the ACK's text (MSA-3 or ERR) goes to standard error and sending goes \
-on. A timeout, a closed connection or a connection failure stops. Exit code 0 when every message \
-was accepted, 1 otherwise.
-
-Examples:
-  vitalflow send --mllp 127.0.0.1:2575 feed.hl7
-  vitalflow simulate --count 3 | vitalflow send --mllp localhost:2575 --timeout 30s")]
-pub struct SendArgs {
-    /// The listener, HOST:PORT.
-    #[arg(long, value_name = "HOST:PORT", required = true)]
-    pub mllp: String,
-    /// How long to wait for each ACK (and for the connection), e.g. 10s, 500ms.
-    #[arg(long, default_value = "10s", value_parser = parse_duration)]
-    pub timeout: chrono::Duration,
-    /// Input files (plain, batch or MLLP-framed); `-` or none reads standard input.
-    pub files: Vec<PathBuf>,
-}
-
-pub fn send(a: &SendArgs) -> Result<(), Failed> {
-    let timeout = a
-        .timeout
-        .to_std()
-        .ok()
-        .filter(|t| !t.is_zero())
-        .ok_or_else(|| Failed::usage("--timeout must be positive"))?;
-    let mut client = Client::connect(&a.mllp, timeout)
-        .map_err(|e| Failed::msg(format!("cannot connect to {}: {e}", a.mllp)))?;
-    let mut out = Out::new();
-    let control_id_path: Path = "MSH-10".parse().map_err(|e| Failed::msg(format!("{e}")))?;
-    let (mut sent, mut accepted, mut errored, mut rejected) = (0usize, 0usize, 0usize, 0usize);
-    let mut fatal = false;
-    let errors = for_each_message(&a.files, |m| {
-        let control_id = Message::parse(m.bytes)
-            .ok()
-            .and_then(|msg| msg.get(&control_id_path).map(|e| e.decoded().into_owned()))
-            .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "-".into());
-        match client.send(m.bytes) {
-            Ok(ack) => {
-                sent += 1;
-                out.line(&format!("{control_id} {}", ack.code))?;
-                let _ = out.0.flush();
-                if ack
-                    .control_id
-                    .as_deref()
-                    .is_some_and(|c| c != control_id && control_id != "-")
-                {
-                    eprintln!(
-                        "vitalflow: {control_id}: ACK is for {:?}",
-                        ack.control_id.as_deref().unwrap_or_default()
-                    );
-                }
-                let text = ack
-                    .text
-                    .as_deref()
-                    .map(|t| format!(": {t}"))
-                    .unwrap_or_default();
-                match ack.class() {
-                    AckClass::Accepted => accepted += 1,
-                    AckClass::Error => {
-                        errored += 1;
-                        eprintln!("vitalflow: {control_id}: {}{text}", ack.code);
-                    }
-                    AckClass::Rejected => {
-                        rejected += 1;
-                        eprintln!("vitalflow: {control_id}: {}{text}", ack.code);
-                    }
-                }
-                Ok(())
-            }
-            Err(e) => {
-                fatal = true;
-                eprintln!("vitalflow: {}: {control_id}: {e}", m.locate());
-                Err(input::Error::Stop)
-            }
-        }
-    });
-    eprintln!(
-        "vitalflow send: {sent} sent to {}, {accepted} accepted, {errored} AE, {rejected} AR{}",
-        a.mllp,
-        if fatal { ", stopped on error" } else { "" }
-    );
-    done(out, errors + errored + rejected + usize::from(fatal))
 }

@@ -6,6 +6,7 @@ mod gateway;
 mod input;
 mod mllp_client;
 mod score;
+mod send;
 mod simulate;
 mod util;
 
@@ -38,7 +39,7 @@ enum Command {
     /// Generate realistic ORU^R01 feeds for simulated patients.
     Simulate(simulate::SimulateArgs),
     /// Send messages to an MLLP listener and report each ACK.
-    Send(commands::SendArgs),
+    Send(send::SendArgs),
     /// MLLP listener that writes every message to Kafka and ACKs after Kafka acknowledged it.
     Gateway(gateway::GatewayArgs),
     /// Run a feed through the streaming NEWS2 and glucose rules; print scores and alerts.
@@ -67,7 +68,7 @@ fn main() -> ExitCode {
         Command::Vitals(a) => commands::vitals(a),
         Command::News2(a) => commands::news2(a),
         Command::Simulate(a) => simulate::run(a),
-        Command::Send(a) => commands::send(a),
+        Command::Send(a) => send::send(a),
         Command::Score(a) => score::run(a),
         Command::Gateway(a) => gateway::run(a),
     };

@@ -620,6 +620,195 @@ fn send_connection_closed_by_peer() {
     assert_eq!(code(&o), 1);
 }
 
+/// What a [`serving`] listener does with one received message.
+enum Reply {
+    Ack(String),
+    /// Closes the connection without an answer.
+    Close,
+}
+
+/// An MLLP listener on 127.0.0.1 that serves any number of connections (a thread each) until the
+/// test ends. `reply(control_id, times_seen_before)` decides each answer. Returns the address and
+/// the log of (connection number, control id) in arrival order.
+#[allow(clippy::type_complexity)]
+fn serving(
+    reply: impl Fn(&str, usize) -> Reply + Send + Sync + 'static,
+) -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(usize, String)>>>,
+) {
+    use std::sync::{Arc, Mutex};
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = l.local_addr().unwrap().to_string();
+    let log: Arc<Mutex<Vec<(usize, String)>>> = Arc::default();
+    let reply = Arc::new(reply);
+    let log2 = Arc::clone(&log);
+    thread::spawn(move || {
+        for (conn, s) in l.incoming().enumerate() {
+            let Ok(mut s) = s else { return };
+            let (reply, log) = (Arc::clone(&reply), Arc::clone(&log2));
+            thread::spawn(move || {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 8192];
+                loop {
+                    while let Some(end) = buf.windows(2).position(|w| w == [0x1C, 0x0D]) {
+                        let frame: Vec<u8> = buf.drain(..end + 2).collect();
+                        let start = frame.iter().position(|&b| b == 0x0B).unwrap();
+                        let msg = String::from_utf8_lossy(&frame[start + 1..end]).into_owned();
+                        let ctrl = msg
+                            .split('\r')
+                            .next()
+                            .unwrap()
+                            .split('|')
+                            .nth(9)
+                            .unwrap_or("");
+                        let seen = {
+                            let mut log = log.lock().unwrap();
+                            let seen = log.iter().filter(|(_, c)| c == ctrl).count();
+                            log.push((conn, ctrl.to_string()));
+                            seen
+                        };
+                        match reply(ctrl, seen) {
+                            Reply::Ack(a) => {
+                                let mut out = vec![0x0B];
+                                out.extend_from_slice(a.as_bytes());
+                                out.extend_from_slice(&[0x1C, 0x0D]);
+                                if s.write_all(&out).is_err() {
+                                    return;
+                                }
+                            }
+                            Reply::Close => return,
+                        }
+                    }
+                    match s.read(&mut chunk) {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+            });
+        }
+    });
+    (addr, log)
+}
+
+#[test]
+fn send_retry_resends_after_ae_and_a_dropped_connection() {
+    // CTRL1: AE the first time; CTRL2: the connection dies the first time. Both then get AA.
+    let (addr, log) = serving(|c, seen| match (c, seen) {
+        ("CTRL1", 0) => Reply::Ack(ack("AE", c)),
+        ("CTRL2", 0) => Reply::Close,
+        _ => Reply::Ack(ack("AA", c)),
+    });
+    let o = run(
+        &[
+            "send",
+            "--mllp",
+            &addr,
+            "--timeout",
+            "5s",
+            "--retry-for",
+            "30s",
+        ],
+        two_messages().as_bytes(),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "CTRL1 AA\nCTRL2 AA\n",
+        "only the final ACK is printed"
+    );
+    assert!(stderr(&o).contains("2 resends"), "{}", stderr(&o));
+    let log = log.lock().unwrap().clone();
+    let ctrls: Vec<&str> = log.iter().map(|(_, c)| c.as_str()).collect();
+    assert_eq!(ctrls, ["CTRL1", "CTRL1", "CTRL2", "CTRL2"]);
+    assert_ne!(
+        log[2].0, log[3].0,
+        "the resend after a dropped connection uses a new one"
+    );
+}
+
+#[test]
+fn send_retry_gives_up_when_its_time_is_up() {
+    let (addr, log) = serving(|c, _| Reply::Ack(ack("AE", c)));
+    let o = run(
+        &["send", "--mllp", &addr, "--retry-for", "700ms"],
+        MSG1.as_bytes(),
+    );
+    assert_eq!(code(&o), 1);
+    assert_eq!(stdout(&o), "CTRL1 AE\n");
+    assert!(
+        stderr(&o).contains("rejected for the test"),
+        "{}",
+        stderr(&o)
+    );
+    let tries = log.lock().unwrap().len();
+    assert!(
+        (2..=6).contains(&tries),
+        "resent with back-off, then gave up: {tries} tries"
+    );
+}
+
+#[test]
+fn send_never_resends_an_ar() {
+    let (addr, log) = serving(|c, _| Reply::Ack(ack("AR", c)));
+    let o = run(
+        &["send", "--mllp", &addr, "--retry-for", "30s"],
+        MSG1.as_bytes(),
+    );
+    assert_eq!(code(&o), 1);
+    assert_eq!(stdout(&o), "CTRL1 AR\n");
+    assert_eq!(log.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn send_over_connections_keeps_each_patients_order() {
+    let mut feed = String::new();
+    for n in 0..25 {
+        for p in 0..8 {
+            feed.push_str(
+                &MSG2
+                    .replace("CTRL2", &format!("P{p}-{n:02}"))
+                    .replace("67890", &format!("PAT{p}")),
+            );
+        }
+    }
+    let (addr, log) = serving(|c, _| Reply::Ack(ack("AA", c)));
+    let o = run(
+        &["send", "--mllp", &addr, "--connections", "4"],
+        feed.as_bytes(),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).lines().filter(|l| l.ends_with(" AA")).count(),
+        200
+    );
+    assert!(stderr(&o).contains("over 4 connections"), "{}", stderr(&o));
+    let log = log.lock().unwrap().clone();
+    assert_eq!(log.len(), 200, "each message once");
+    let conns: std::collections::BTreeSet<usize> = log.iter().map(|(c, _)| *c).collect();
+    assert!(
+        conns.len() > 1,
+        "the feed went over several connections: {conns:?}"
+    );
+    for p in 0..8 {
+        let mine: Vec<&(usize, String)> = log
+            .iter()
+            .filter(|(_, c)| c.starts_with(&format!("P{p}-")))
+            .collect();
+        assert_eq!(mine.len(), 25);
+        assert!(
+            mine.iter().all(|(c, _)| *c == mine[0].0),
+            "patient {p} on one connection"
+        );
+        let order: Vec<&str> = mine.iter().map(|(_, c)| c.as_str()).collect();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_eq!(order, sorted, "patient {p}'s messages in order");
+    }
+    let o = run(&["send", "--mllp", &addr, "--connections", "0"], b"");
+    assert_eq!(code(&o), 2);
+}
+
 // ---------------------------------------------------------------- simulate
 
 #[test]

@@ -1,0 +1,325 @@
+//! `vitalflow send`: an MLLP sender that behaves like an interface engine's outbound queue.
+//!
+//! Each connection sends one message and waits for its ACK before the next, so order holds per
+//! connection. With `--connections N` the feed is split over N connections by patient (PID-3-1),
+//! so order still holds per patient. With `--retry-for`, a message that got AE/CE, no ACK in time
+//! or a broken connection is sent again (on a new connection when needed) until it is accepted or
+//! the time is up; AR/CR is a rejection of the message itself and is never resent.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use vitalflow_core::{Message, Path};
+
+use crate::input::{self, for_each_message};
+use crate::mllp_client::{Ack, AckClass, Client};
+use crate::util::{parse_duration, Failed};
+
+#[derive(Debug, Args)]
+#[command(after_help = "\
+Sends each message in an MLLP frame (0x0B ... 0x1C 0x0D) and waits for its ACK before sending the \
+next on that connection. Prints `CONTROL_ID ACK_CODE` per message on standard output (the sent \
+MSH-10, `-` if it has none, and the final MSA-1) and a summary on standard error. AA and CA count \
+as accepted; on AE/CE or AR/CR the ACK's text (MSA-3 or ERR) goes to standard error and sending \
+goes on.
+
+Without --retry-for, a timeout, a closed connection or a connection failure stops. With \
+--retry-for DURATION, a message that got AE/CE, no ACK in time, or lost its connection is sent \
+again (reconnecting with a back-off of 100 ms doubling to 2 s) until it is accepted or DURATION has \
+passed since its first failure; only then is it reported as failed. AR/CR is never resent: the \
+receiver refused the message itself. A resent message that the receiver had already stored is \
+its problem to deduplicate (vitalflow does: same MSH-3, MSH-4, MSH-10).
+
+--connections N splits the feed over N connections by patient (PID-3-1; messages without one go \
+by control id), so each patient's messages keep their order. Output lines of different \
+connections interleave.
+
+Exit code 0 when every message was accepted, 1 otherwise.
+
+Examples:
+  vitalflow send --mllp 127.0.0.1:2575 feed.hl7
+  vitalflow simulate --count 3 | vitalflow send --mllp localhost:2575 --timeout 30s
+  vitalflow send --mllp 127.0.0.1:2575 --connections 8 --retry-for 5m ward.hl7")]
+pub struct SendArgs {
+    /// The listener, HOST:PORT.
+    #[arg(long, value_name = "HOST:PORT", required = true)]
+    pub mllp: String,
+    /// How long to wait for each ACK (and for the connection), e.g. 10s, 500ms.
+    #[arg(long, default_value = "10s", value_parser = parse_duration)]
+    pub timeout: chrono::Duration,
+    /// Connections to send over, the feed split by patient.
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub connections: usize,
+    /// Resend a message that got AE, no ACK or a broken connection, for up to this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub retry_for: Option<chrono::Duration>,
+    /// Input files (plain, batch or MLLP-framed); `-` or none reads standard input.
+    pub files: Vec<PathBuf>,
+}
+
+/// One message to send.
+struct Job {
+    control_id: String,
+    locate: String,
+    bytes: Vec<u8>,
+}
+
+#[derive(Default)]
+struct Counts {
+    sent: AtomicUsize,
+    accepted: AtomicUsize,
+    errored: AtomicUsize,
+    rejected: AtomicUsize,
+    resent: AtomicUsize,
+    failed: AtomicUsize,
+}
+
+struct Shared {
+    addr: String,
+    timeout: Duration,
+    retry_for: Option<Duration>,
+    counts: Counts,
+    /// Set when a message failed for good without --retry-for: everything stops, as before.
+    stop: AtomicBool,
+    out: Mutex<io::Stdout>,
+}
+
+const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+const MAX_BACKOFF: Duration = Duration::from_secs(2);
+
+pub fn send(a: &SendArgs) -> Result<(), Failed> {
+    let timeout = a
+        .timeout
+        .to_std()
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(|| Failed::usage("--timeout must be positive"))?;
+    if a.connections == 0 || a.connections > 1024 {
+        return Err(Failed::usage("--connections must be between 1 and 1024"));
+    }
+    let retry_for = match a.retry_for {
+        None => None,
+        Some(d) => Some(
+            d.to_std()
+                .ok()
+                .filter(|t| !t.is_zero())
+                .ok_or_else(|| Failed::usage("--retry-for must be positive"))?,
+        ),
+    };
+    let shared = Arc::new(Shared {
+        addr: a.mllp.clone(),
+        timeout,
+        retry_for,
+        counts: Counts::default(),
+        stop: AtomicBool::new(false),
+        out: Mutex::new(io::stdout()),
+    });
+    // Connect once up front, so that a listener that is not there is reported at once (and, with
+    // --retry-for, waited for like any other failure).
+    let first = connect_with_retry(&shared)?;
+
+    let mut senders = Vec::with_capacity(a.connections);
+    let mut workers = Vec::with_capacity(a.connections);
+    let mut first = Some(first);
+    for _ in 0..a.connections {
+        let (tx, rx) = mpsc::sync_channel::<Job>(256);
+        let shared = Arc::clone(&shared);
+        let client = first.take();
+        senders.push(tx);
+        workers.push(thread::spawn(move || worker(&shared, client, rx)));
+    }
+
+    let control_id_path: Path = "MSH-10".parse().map_err(|e| Failed::msg(format!("{e}")))?;
+    let patient_path: Path = "PID-3-1".parse().map_err(|e| Failed::msg(format!("{e}")))?;
+    let errors = for_each_message(&a.files, |m| {
+        if shared.stop.load(Ordering::Relaxed) {
+            return Err(input::Error::Stop);
+        }
+        let parsed = Message::parse(m.bytes).ok();
+        let get = |p: &Path| {
+            parsed
+                .as_ref()
+                .and_then(|msg| msg.get(p).map(|e| e.decoded().into_owned()))
+                .filter(|s| !s.is_empty())
+        };
+        let control_id = get(&control_id_path).unwrap_or_else(|| "-".into());
+        let route = get(&patient_path).unwrap_or_else(|| control_id.clone());
+        let i = (fnv1a(route.as_bytes()) % senders.len() as u64) as usize;
+        let job = Job {
+            control_id,
+            locate: m.locate(),
+            bytes: m.bytes.to_vec(),
+        };
+        // A worker that stopped has dropped its receiver: stop reading too.
+        senders[i].send(job).map_err(|_| input::Error::Stop)
+    });
+    drop(senders);
+    for w in workers {
+        if w.join().is_err() {
+            shared.stop.store(true, Ordering::Relaxed);
+        }
+    }
+    let c = &shared.counts;
+    let fatal = shared.stop.load(Ordering::Relaxed);
+    let (sent, accepted, errored, rejected, resent, failed) = (
+        c.sent.load(Ordering::Relaxed),
+        c.accepted.load(Ordering::Relaxed),
+        c.errored.load(Ordering::Relaxed),
+        c.rejected.load(Ordering::Relaxed),
+        c.resent.load(Ordering::Relaxed),
+        c.failed.load(Ordering::Relaxed),
+    );
+    eprintln!(
+        "vitalflow send: {sent} sent to {} over {} connection{}, {accepted} accepted, {errored} AE, \
+         {rejected} AR{}{}{}",
+        a.mllp,
+        a.connections,
+        if a.connections == 1 { "" } else { "s" },
+        if resent > 0 { format!(", {resent} resends") } else { String::new() },
+        if failed > 0 { format!(", {failed} without an ACK") } else { String::new() },
+        if fatal { ", stopped on error" } else { "" }
+    );
+    if errors + errored + rejected + failed > 0 || fatal {
+        Err(Failed::quiet())
+    } else {
+        Ok(())
+    }
+}
+
+/// FNV-1a: a stable hash, so a patient always goes over the same connection.
+fn fnv1a(b: &[u8]) -> u64 {
+    b.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &x| {
+        (h ^ u64::from(x)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn connect_with_retry(s: &Shared) -> Result<Client, Failed> {
+    let started = Instant::now();
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        match Client::connect(&s.addr, s.timeout) {
+            Ok(c) => return Ok(c),
+            Err(e) => match s.retry_for {
+                Some(limit) if started.elapsed() + backoff < limit => {
+                    thread::sleep(backoff);
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+                _ => return Err(Failed::msg(format!("cannot connect to {}: {e}", s.addr))),
+            },
+        }
+    }
+}
+
+fn worker(s: &Shared, mut client: Option<Client>, rx: mpsc::Receiver<Job>) {
+    for job in rx {
+        if s.stop.load(Ordering::Relaxed) {
+            return;
+        }
+        match deliver(s, &mut client, &job) {
+            Some(ack) => report(s, &job, &ack),
+            None => {
+                s.counts.failed.fetch_add(1, Ordering::Relaxed);
+                if s.retry_for.is_none() {
+                    s.stop.store(true, Ordering::Relaxed);
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Sends `job` until it gets a final ACK: AA/CA or AR/CR at once, AE/CE when resending is off or
+/// its time is up. None: no ACK at all (the failure is already on standard error).
+fn deliver(s: &Shared, client: &mut Option<Client>, job: &Job) -> Option<Ack> {
+    let mut first_failure: Option<Instant> = None;
+    let mut backoff = FIRST_BACKOFF;
+    loop {
+        let failure = match client.as_mut().map(|c| c.send(&job.bytes)) {
+            Some(Ok(ack)) => {
+                s.counts.sent.fetch_add(1, Ordering::Relaxed);
+                if ack.class() != AckClass::Error {
+                    return Some(ack);
+                }
+                Failure::Ack(ack)
+            }
+            Some(Err(e)) => {
+                // The connection's state is unknown after a timeout or an I/O error: a late ACK
+                // must not be taken for the next message's.
+                *client = None;
+                Failure::Transport(e.to_string())
+            }
+            None => match Client::connect(&s.addr, s.timeout) {
+                Ok(c) => {
+                    *client = Some(c);
+                    continue;
+                }
+                Err(e) => Failure::Transport(format!("cannot connect to {}: {e}", s.addr)),
+            },
+        };
+        let since = *first_failure.get_or_insert_with(Instant::now);
+        let within = s
+            .retry_for
+            .is_some_and(|limit| since.elapsed() + backoff < limit);
+        match failure {
+            Failure::Ack(ack) if !within => return Some(ack),
+            Failure::Transport(e) if !within => {
+                eprintln!("vitalflow: {}: {}: {e}", job.locate, job.control_id);
+                return None;
+            }
+            Failure::Ack(ack) => {
+                log::debug!("{}: {}, resending", job.control_id, ack.code);
+            }
+            Failure::Transport(e) => log::debug!("{}: {e}, resending", job.control_id),
+        }
+        s.counts.resent.fetch_add(1, Ordering::Relaxed);
+        thread::sleep(backoff);
+        backoff = (backoff * 2).min(MAX_BACKOFF);
+    }
+}
+
+enum Failure {
+    Ack(Ack),
+    Transport(String),
+}
+
+fn report(s: &Shared, job: &Job, ack: &Ack) {
+    let control_id = &job.control_id;
+    {
+        let mut out = s.out.lock().unwrap_or_else(|p| p.into_inner());
+        // A closed standard output (`| head`) stops nothing: the ACKs still count.
+        let _ = writeln!(out, "{control_id} {}", ack.code).and_then(|()| out.flush());
+    }
+    if ack
+        .control_id
+        .as_deref()
+        .is_some_and(|c| c != control_id && control_id != "-")
+    {
+        eprintln!(
+            "vitalflow: {control_id}: ACK is for {:?}",
+            ack.control_id.as_deref().unwrap_or_default()
+        );
+    }
+    let text = ack
+        .text
+        .as_deref()
+        .map(|t| format!(": {t}"))
+        .unwrap_or_default();
+    match ack.class() {
+        AckClass::Accepted => {
+            s.counts.accepted.fetch_add(1, Ordering::Relaxed);
+        }
+        AckClass::Error => {
+            s.counts.errored.fetch_add(1, Ordering::Relaxed);
+            eprintln!("vitalflow: {control_id}: {}{text}", ack.code);
+        }
+        AckClass::Rejected => {
+            s.counts.rejected.fetch_add(1, Ordering::Relaxed);
+            eprintln!("vitalflow: {control_id}: {}{text}", ack.code);
+        }
+    }
+}

@@ -1,0 +1,318 @@
+package io.vitalflow.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vitalflow.stack.LocalStack;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The whole pipeline as the tests drive it: {@code scripts/pipeline.sh up}, the vitalflow CLI
+ * (simulate, score, send), the stack's services (kill, restart) and the warehouse (PostgreSQL).
+ */
+final class Pipeline {
+  final LocalStack stack = LocalStack.get();
+  final Path repo = LocalStack.repoRoot();
+  final Path work;
+  private final Path cli;
+
+  Pipeline(Path work) throws Exception {
+    this.work = work;
+    Files.createDirectories(work);
+    run(List.of("scripts/pipeline.sh", "up"), 20, "pipeline.sh up");
+    // the debug build `cargo test` already made; building it is a no-op then
+    run(List.of("cargo", "build", "--quiet", "--bin", "vitalflow"), 20, "cargo build");
+    cli = repo.resolve("target/debug/vitalflow");
+    assertTrue(Files.isExecutable(cli), cli.toString());
+  }
+
+  /** The MLLP listener of the pipeline's source connector. */
+  String mllp() {
+    return "127.0.0.1:" + env("PIPELINE_MLLP_PORT", "2575");
+  }
+
+  static String env(String key, String dflt) {
+    String v = System.getenv(key);
+    return v == null || v.isBlank() ? dflt : v;
+  }
+
+  /** Runs a command in the repository; stdout to {@code out} (or inherited); throws unless 0. */
+  int run(List<String> cmd, int minutes, String what, File out, boolean check) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
+    pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+    pb.redirectOutput(
+        out == null ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.to(out));
+    Process p = pb.start();
+    if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError(what + " did not finish in " + minutes + " min");
+    }
+    if (check) assertEquals(0, p.exitValue(), what + " failed: " + cmd);
+    return p.exitValue();
+  }
+
+  void run(List<String> cmd, int minutes, String what) throws Exception {
+    run(cmd, minutes, what, null, true);
+  }
+
+  Process start(List<String> cmd, File out, File err) throws IOException {
+    return new ProcessBuilder(cmd)
+        .directory(repo.toFile())
+        .redirectOutput(ProcessBuilder.Redirect.to(out))
+        .redirectError(ProcessBuilder.Redirect.to(err))
+        .start();
+  }
+
+  String cli() {
+    return cli.toString();
+  }
+
+  /**
+   * A simulated ward written to {@code <name>.hl7}, with what the warehouse must end up holding,
+   * computed offline by the same rules ({@code vitalflow score}, {@code vitalflow vitals}).
+   */
+  Feed simulate(String name, long seed, int patients, String duration) throws Exception {
+    Path feed = work.resolve(name + ".hl7");
+    Path roster = work.resolve(name + "-roster.jsonl");
+    run(
+        List.of(
+            cli(),
+            "simulate",
+            "--patients",
+            Integer.toString(patients),
+            "--seed",
+            Long.toString(seed),
+            "--duration",
+            duration,
+            "--interval",
+            "15m",
+            "--adt",
+            "--roster",
+            roster.toString(),
+            "--out",
+            feed.toString()),
+        10,
+        "simulate");
+    File ids = work.resolve(name + "-ids.txt").toFile();
+    run(List.of(cli(), "query", "MSH-10", feed.toString()), 10, "query", ids, true);
+    File rows = work.resolve(name + "-vitals.jsonl").toFile();
+    run(List.of(cli(), "vitals", feed.toString()), 10, "vitals", rows, true);
+    File expected = work.resolve(name + "-expected.jsonl").toFile();
+    run(List.of(cli(), "score", feed.toString()), 10, "score", expected, true);
+    List<String> controlIds = Files.readAllLines(ids.toPath());
+    long vitalRows = lines(rows.toPath()).size();
+    List<String> patientsIds = new ArrayList<>();
+    Matcher m = Pattern.compile("\"patient_id\":\"([^\"]+)\"").matcher("");
+    for (String l : lines(roster)) if (m.reset(l).find()) patientsIds.add(m.group(1));
+    List<String> scores = new ArrayList<>();
+    List<String> alerts = new ArrayList<>();
+    for (String l : lines(expected.toPath())) {
+      if (l.contains("\"type\":\"score\"")) {
+        scores.add(
+            key(
+                find(l, "\"patient_id\":\"([^\"]+)\""),
+                Instant.parse(find(l, "\"at\":\"([^\"]+)\"")),
+                find(l, "\"total\":(\\d+)"),
+                find(l, "\"band\":\"(\\w+)\"")));
+      } else if (l.contains("\"type\":\"alert\"")) {
+        alerts.add(
+            key(
+                find(l, "\"patient_id\":\"([^\"]+)\""),
+                Instant.ofEpochMilli(Long.parseLong(find(l, "\"alert\":\\{\"at\":(\\d+)"))),
+                find(l, "\"kind\":\"(\\w+)\"")));
+      }
+    }
+    Collections.sort(scores);
+    Collections.sort(alerts);
+    String tag = controlIds.get(0).substring(0, 8);
+    assertTrue(controlIds.stream().allMatch(c -> c.startsWith(tag)), "one control id tag per feed");
+    return new Feed(feed, tag, controlIds, vitalRows, patientsIds, scores, alerts);
+  }
+
+  static List<String> lines(Path p) throws IOException {
+    return Files.readAllLines(p, StandardCharsets.UTF_8);
+  }
+
+  private static String find(String line, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(line);
+    if (!m.find()) throw new AssertionError("no " + regex + " in " + line);
+    return m.group(1);
+  }
+
+  static String key(Object... parts) {
+    StringBuilder b = new StringBuilder();
+    for (Object p : parts) b.append(b.length() == 0 ? "" : " ").append(p);
+    return b.toString();
+  }
+
+  /** A simulated feed and its offline truth. */
+  record Feed(
+      Path file,
+      String tag,
+      List<String> controlIds,
+      long vitalRows,
+      List<String> patients,
+      List<String> scores,
+      List<String> alerts) {}
+
+  // ------------------------------------------------------------------ the warehouse
+
+  Connection db() throws SQLException {
+    return DriverManager.getConnection(stack.jdbcUrl(), stack.pgUser(), stack.pgPassword());
+  }
+
+  /** What the warehouse holds of one feed. */
+  record Loaded(
+      long observations,
+      long distinctObservations,
+      List<String> scores,
+      List<String> alerts,
+      long patients) {}
+
+  Loaded loaded(Feed f) throws SQLException {
+    try (Connection c = db()) {
+      long obs = 0, distinct = 0;
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT count(*), count(DISTINCT (sending_application, sending_facility,"
+                  + " message_control_id, obx_index)) FROM fact_vital_sign"
+                  + " WHERE message_control_id LIKE ?")) {
+        ps.setString(1, f.tag() + "%");
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          obs = rs.getLong(1);
+          distinct = rs.getLong(2);
+        }
+      }
+      String[] ids = f.patients().toArray(String[]::new);
+      List<String> scores = new ArrayList<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT patient_id, scored_at, total, band FROM fact_news2_score"
+                  + " WHERE patient_id = ANY(?)")) {
+        ps.setArray(1, c.createArrayOf("varchar", ids));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next())
+            scores.add(
+                key(
+                    rs.getString(1),
+                    rs.getObject(2, OffsetDateTime.class).toInstant(),
+                    rs.getInt(3),
+                    rs.getString(4)));
+        }
+      }
+      List<String> alerts = new ArrayList<>();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT patient_id, raised_at, kind FROM fact_alert WHERE patient_id = ANY(?)")) {
+        ps.setArray(1, c.createArrayOf("varchar", ids));
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next())
+            alerts.add(
+                key(
+                    rs.getString(1),
+                    rs.getObject(2, OffsetDateTime.class).toInstant(),
+                    rs.getString(3)));
+        }
+      }
+      long patients;
+      try (PreparedStatement ps =
+          c.prepareStatement("SELECT count(*) FROM dim_patient WHERE patient_id = ANY(?)")) {
+        ps.setArray(1, c.createArrayOf("varchar", ids));
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+          patients = rs.getLong(1);
+        }
+      }
+      Collections.sort(scores);
+      Collections.sort(alerts);
+      return new Loaded(obs, distinct, scores, alerts, patients);
+    } catch (SQLException e) {
+      // the tables appear with the first rows the sink writes
+      if ("42P01".equals(e.getSQLState())) return new Loaded(0, 0, List.of(), List.of(), 0);
+      throw e;
+    }
+  }
+
+  /** Polls until {@code done} or the time is up; true when done. */
+  static boolean await(int seconds, BooleanSupplier done) throws InterruptedException {
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+    while (System.nanoTime() < end) {
+      if (done.getAsBoolean()) return true;
+      Thread.sleep(2000);
+    }
+    return done.getAsBoolean();
+  }
+
+  /**
+   * Waits until the warehouse holds the whole feed (or the time is up) and returns what it holds.
+   */
+  Loaded awaitLoaded(Feed f, int seconds) throws Exception {
+    Loaded[] last = {null};
+    long start = System.nanoTime();
+    await(
+        seconds,
+        () -> {
+          try {
+            last[0] = loaded(f);
+          } catch (SQLException e) {
+            System.err.println("e2e: warehouse not readable now: " + e.getMessage());
+            return false;
+          }
+          return last[0].observations() >= f.vitalRows()
+              && last[0].scores().size() >= f.scores().size()
+              && last[0].alerts().size() >= f.alerts().size();
+        });
+    // anything late (a duplicate would be) has had time to arrive
+    Thread.sleep(5000);
+    Loaded l = loaded(f);
+    System.err.printf(
+        "e2e: after %ds the warehouse holds %d observations (%d distinct; expected %d), %d scores"
+            + " (expected %d), %d alerts (expected %d), %d of %d patients%n",
+        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start),
+        l.observations(),
+        l.distinctObservations(),
+        f.vitalRows(),
+        l.scores().size(),
+        f.scores().size(),
+        l.alerts().size(),
+        f.alerts().size(),
+        l.patients(),
+        f.patients().size());
+    return l;
+  }
+
+  // ------------------------------------------------------------------ the stack's services
+
+  /** kill -9 of a stack service by its pid file (kafka, connect, flink-taskmanager, ...). */
+  void kill9(String service) throws Exception {
+    Path pidFile = stack.stackDir().resolve("run").resolve(service + ".pid");
+    String pid = Files.readString(pidFile).trim();
+    run(List.of("kill", "-9", pid), 1, "kill -9 " + service);
+    System.err.println("e2e: killed " + service + " (pid " + pid + ") with SIGKILL");
+  }
+
+  void stack(String... args) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of("tests/stack/stack.sh"));
+    cmd.addAll(List.of(args));
+    run(cmd, 10, "stack.sh " + String.join(" ", args));
+  }
+}

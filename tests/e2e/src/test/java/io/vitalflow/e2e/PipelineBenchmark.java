@@ -1,0 +1,285 @@
+package io.vitalflow.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vitalflow.avro.VitalsAlert;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The pipeline benchmark (not part of the test run; see docs/benchmarks.md):
+ *
+ * <pre>
+ * mvn -B -ntp -Pintegration verify -pl tests/e2e -am -Dit.test=PipelineBenchmark \
+ *     -Dfailsafe.failIfNoSpecifiedTests=false [-Dbench.patients=400 -Dbench.connections=8]
+ * </pre>
+ *
+ * A simulated ward sent over MLLP as fast as the pipeline acknowledges it, with every part on this
+ * machine. Measures sustained messages/s end to end (first send to the last row in the warehouse),
+ * and latency from MLLP receipt (the connector's {@code hl7.received_at} header) to the alert
+ * visible in {@code vitals.alerts} (read_committed, so after the job's checkpoint) and to the
+ * observation's row in the warehouse (polled every 500 ms). Writes target/pipeline-benchmark.md.
+ */
+class PipelineBenchmark {
+  private static final java.util.concurrent.atomic.AtomicInteger ready =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  @Test
+  void endToEnd() throws Exception {
+    int patients = Integer.getInteger("bench.patients", 400);
+    int connections = Integer.getInteger("bench.connections", 8);
+    String duration = System.getProperty("bench.duration", "12h");
+    Pipeline p = new Pipeline(Path.of("target", "e2e").toAbsolutePath());
+    long seed = 0xBE0000L + System.currentTimeMillis() % 1_000_000L;
+    Pipeline.Feed f = p.simulate("bench", seed, patients, duration);
+    // (patient, observation time) -> the first message with them: what an alert is raised for
+    Map<String, String> messageOf = new HashMap<>();
+    Matcher pm = Pattern.compile("\"patient_id\":\"([^\"]+)\"").matcher("");
+    Matcher cm = Pattern.compile("\"message_control_id\":\"([^\"]+)\"").matcher("");
+    Matcher om = Pattern.compile("\"observed_at\":\"([^\"]+)\"").matcher("");
+    for (String l : Pipeline.lines(p.work.resolve("bench-vitals.jsonl"))) {
+      if (pm.reset(l).find() && cm.reset(l).find() && om.reset(l).find())
+        messageOf.putIfAbsent(
+            pm.group(1) + " " + Instant.parse(om.group(1)).toEpochMilli(), cm.group(1));
+    }
+
+    Map<String, Long> receivedAt = new ConcurrentHashMap<>();
+    Map<String, Long> alertSeenAt = new ConcurrentHashMap<>();
+    Map<String, Long> rowSeenAt = new ConcurrentHashMap<>();
+    AtomicBoolean stop = new AtomicBoolean();
+    Thread raw =
+        consumer(
+            p,
+            "hl7.raw",
+            "read_uncommitted",
+            stop,
+            r -> {
+              String id = header(r, "hl7.control_id");
+              String at = header(r, "hl7.received_at");
+              if (id != null && at != null && id.startsWith(f.tag()))
+                receivedAt.putIfAbsent(id, Instant.parse(at).toEpochMilli());
+            });
+    SpecificDatumReader<VitalsAlert> reader = new SpecificDatumReader<>(VitalsAlert.class);
+    Thread alerts =
+        consumer(
+            p,
+            "vitals.alerts",
+            "read_committed",
+            stop,
+            r -> {
+              long now = System.currentTimeMillis();
+              byte[] v = r.value();
+              try {
+                VitalsAlert a =
+                    reader.read(null, DecoderFactory.get().binaryDecoder(v, 5, v.length - 5, null));
+                String id = messageOf.get(a.getPatientId() + " " + a.getRaisedAt().toEpochMilli());
+                if (id != null) alertSeenAt.putIfAbsent(id, now);
+              } catch (Exception e) {
+                throw new IllegalStateException("alert record not decodable", e);
+              }
+            });
+    Thread rows =
+        new Thread(
+            () -> {
+              try (Connection c = p.db();
+                  PreparedStatement ps =
+                      c.prepareStatement(
+                          "SELECT DISTINCT message_control_id FROM fact_vital_sign"
+                              + " WHERE message_control_id LIKE ?")) {
+                ps.setString(1, f.tag() + "%");
+                while (!stop.get()) {
+                  long now = System.currentTimeMillis();
+                  try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) rowSeenAt.putIfAbsent(rs.getString(1), now);
+                  }
+                  Thread.sleep(500);
+                }
+              } catch (Exception e) {
+                if (!stop.get()) e.printStackTrace();
+              }
+            },
+            "warehouse-poller");
+    raw.start();
+    alerts.start();
+    rows.start();
+    // consumers at the end of their topics before the first message is sent
+    while (ready.get() > 0) Thread.sleep(100);
+
+    String load = Files.readString(Path.of("/proc/loadavg")).trim();
+    File acks = p.work.resolve("bench-acks.txt").toFile();
+    long t0 = System.currentTimeMillis();
+    Process sender =
+        p.start(
+            List.of(
+                p.cli(),
+                "send",
+                "--mllp",
+                p.mllp(),
+                "--connections",
+                Integer.toString(connections),
+                "--timeout",
+                "20s",
+                "--retry-for",
+                "5m",
+                f.file().toString()),
+            acks,
+            p.work.resolve("bench-send.log").toFile());
+    assertTrue(sender.waitFor(30, TimeUnit.MINUTES));
+    long sent = System.currentTimeMillis() - t0;
+    assertEquals(0, sender.exitValue(), "every message accepted");
+    long withRows = f.controlIds().stream().filter(id -> messageHasRows(p, id)).count();
+    Pipeline.await(600, () -> rowSeenAt.size() >= withRows);
+    long loaded = Collections.max(rowSeenAt.values()) - t0;
+    Pipeline.await(60, () -> alertSeenAt.size() >= expectedAlertMessages(f, messageOf));
+    stop.set(true);
+    raw.join();
+    alerts.join();
+    rows.join();
+    String load2 = Files.readString(Path.of("/proc/loadavg")).trim();
+
+    int n = f.controlIds().size();
+    List<Long> toAlert = latencies(alertSeenAt, receivedAt);
+    List<Long> toRow = latencies(rowSeenAt, receivedAt);
+    String table =
+        String.format(
+            Locale.ROOT,
+            "| messages | connections | sent (all AA) | end to end (last row loaded) | receipt -> alert"
+                + " p50 / p99 (n) | receipt -> warehouse row p50 / p99 (n) | load before / after |%n"
+                + "|---|---|---|---|---|---|---|%n"
+                + "| %d | %d | %.1f s, %.0f msg/s | %.1f s, **%.0f msg/s** | %d / %d ms (%d) | %d /"
+                + " %d ms (%d) | %s / %s |%n",
+            n,
+            connections,
+            sent / 1e3,
+            n / (sent / 1e3),
+            loaded / 1e3,
+            n / (loaded / 1e3),
+            pct(toAlert, 50),
+            pct(toAlert, 99),
+            toAlert.size(),
+            pct(toRow, 50),
+            pct(toRow, 99),
+            toRow.size(),
+            load.substring(0, load.indexOf(' ', load.indexOf(' ') + 1)),
+            load2.substring(0, load2.indexOf(' ', load2.indexOf(' ') + 1)));
+    System.err.println(table);
+    Files.writeString(Path.of("target", "pipeline-benchmark.md"), table, StandardCharsets.UTF_8);
+    assertTrue(toAlert.size() > 0, "alerts measured");
+    assertEquals(withRows, toRow.size(), "every message's rows measured");
+  }
+
+  private static final Map<String, Boolean> HAS_ROWS = new ConcurrentHashMap<>();
+
+  /** Whether a message has vital-sign rows (ADT messages have none). */
+  private static boolean messageHasRows(Pipeline p, String id) {
+    if (HAS_ROWS.isEmpty()) {
+      try {
+        Matcher cm = Pattern.compile("\"message_control_id\":\"([^\"]+)\"").matcher("");
+        for (String l : Pipeline.lines(p.work.resolve("bench-vitals.jsonl")))
+          if (cm.reset(l).find()) HAS_ROWS.put(cm.group(1), true);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return HAS_ROWS.containsKey(id);
+  }
+
+  private static long expectedAlertMessages(Pipeline.Feed f, Map<String, String> messageOf) {
+    Pattern k = Pattern.compile("^(\\S+) (\\S+) ");
+    return f.alerts().stream()
+        .map(
+            a -> {
+              Matcher m = k.matcher(a);
+              return m.find()
+                  ? messageOf.get(m.group(1) + " " + Instant.parse(m.group(2)).toEpochMilli())
+                  : null;
+            })
+        .filter(x -> x != null)
+        .distinct()
+        .count();
+  }
+
+  private static List<Long> latencies(Map<String, Long> seen, Map<String, Long> received) {
+    List<Long> out = new ArrayList<>();
+    seen.forEach(
+        (id, at) -> {
+          Long r = received.get(id);
+          if (r != null) out.add(at - r);
+        });
+    Collections.sort(out);
+    return out;
+  }
+
+  private static long pct(List<Long> sorted, int p) {
+    if (sorted.isEmpty()) return -1;
+    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
+    Header h = r.headers().lastHeader(key);
+    return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+  }
+
+  private static Thread consumer(
+      Pipeline p,
+      String topic,
+      String isolation,
+      AtomicBoolean stop,
+      java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    ready.incrementAndGet();
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, p.stack.kafkaBootstrap());
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    Thread t =
+        new Thread(
+            () -> {
+              try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(props)) {
+                List<TopicPartition> parts = new ArrayList<>();
+                c.partitionsFor(topic)
+                    .forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+                c.assign(parts);
+                c.seekToEnd(parts);
+                parts.forEach(c::position);
+                ready.decrementAndGet();
+                while (!stop.get()) {
+                  for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100)))
+                    each.accept(r);
+                }
+              }
+            },
+            "consumer-" + topic);
+    return t;
+  }
+}
