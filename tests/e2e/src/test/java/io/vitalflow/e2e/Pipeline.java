@@ -38,9 +38,17 @@ final class Pipeline {
     this.work = work;
     Files.createDirectories(work);
     run(List.of("scripts/pipeline.sh", "up"), 20, "pipeline.sh up");
-    // the debug build `cargo test` already made; building it is a no-op then
-    run(List.of("cargo", "build", "--quiet", "--bin", "vitalflow"), 20, "cargo build");
-    cli = repo.resolve("target/debug/vitalflow");
+    // target/debug/vitalflow as `cargo test --workspace` builds it (make check did: a no-op then);
+    // `cargo build` would resolve other features and rebuild much of the tree
+    // (VITALFLOW_CLI names another binary and skips this)
+    String given = env("VITALFLOW_CLI", "");
+    if (given.isEmpty()) {
+      run(
+          List.of("cargo", "test", "--workspace", "--no-run", "--quiet"),
+          30,
+          "cargo test --no-run");
+    }
+    cli = given.isEmpty() ? repo.resolve("target/debug/vitalflow") : Path.of(given);
     assertTrue(Files.isExecutable(cli), cli.toString());
   }
 
@@ -54,19 +62,31 @@ final class Pipeline {
     return v == null || v.isBlank() ? dflt : v;
   }
 
-  /** Runs a command in the repository; stdout to {@code out} (or inherited); throws unless 0. */
+  /**
+   * Runs a command in the repository: stdout to {@code out} (else to the log), stderr to {@code
+   * target/e2e/<what>.log}; with {@code check}, a non-zero exit fails with the log's tail.
+   */
   int run(List<String> cmd, int minutes, String what, File out, boolean check) throws Exception {
+    File log = work.resolve(what.replaceAll("[^A-Za-z0-9.-]+", "_") + ".log").toFile();
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
-    pb.redirectError(ProcessBuilder.Redirect.INHERIT);
-    pb.redirectOutput(
-        out == null ? ProcessBuilder.Redirect.INHERIT : ProcessBuilder.Redirect.to(out));
+    if (out == null) {
+      pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log));
+    } else {
+      pb.redirectOutput(ProcessBuilder.Redirect.to(out))
+          .redirectError(ProcessBuilder.Redirect.to(log));
+    }
     Process p = pb.start();
     if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
       p.destroyForcibly();
-      throw new AssertionError(what + " did not finish in " + minutes + " min");
+      throw new AssertionError(what + " did not finish in " + minutes + " min: " + tail(log));
     }
-    if (check) assertEquals(0, p.exitValue(), what + " failed: " + cmd);
+    if (check) assertEquals(0, p.exitValue(), what + " failed: " + cmd + "\n" + tail(log));
     return p.exitValue();
+  }
+
+  static String tail(File f) throws IOException {
+    List<String> l = Files.readAllLines(f.toPath(), StandardCharsets.UTF_8);
+    return String.join("\n", l.subList(Math.max(0, l.size() - 40), l.size()));
   }
 
   void run(List<String> cmd, int minutes, String what) throws Exception {
@@ -107,6 +127,8 @@ final class Pipeline {
             "--adt",
             "--roster",
             roster.toString(),
+            "--start",
+            start().toString(),
             "--out",
             feed.toString()),
         10,
@@ -145,6 +167,27 @@ final class Pipeline {
     String tag = controlIds.get(0).substring(0, 8);
     assertTrue(controlIds.stream().allMatch(c -> c.startsWith(tag)), "one control id tag per feed");
     return new Feed(feed, tag, controlIds, vitalRows, patientsIds, scores, alerts);
+  }
+
+  /**
+   * Where a feed's simulated clock starts: after everything the running job has seen. The job
+   * scores in event time, and its watermark follows the newest readings of every sender (other
+   * tests' too); a feed older than that would be late data, routed but never scored. So: the newest
+   * observation in the warehouse (or now, whichever is later), plus an hour.
+   */
+  Instant start() throws SQLException {
+    Instant newest = Instant.now();
+    try (Connection c = db();
+        PreparedStatement ps = c.prepareStatement("SELECT max(observed_at) FROM fact_vital_sign");
+        ResultSet rs = ps.executeQuery()) {
+      if (rs.next() && rs.getObject(1) != null) {
+        Instant seen = rs.getObject(1, OffsetDateTime.class).toInstant();
+        if (seen.isAfter(newest)) newest = seen;
+      }
+    } catch (SQLException e) {
+      if (!"42P01".equals(e.getSQLState())) throw e; // no table yet: nothing seen
+    }
+    return newest.plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
   }
 
   static List<String> lines(Path p) throws IOException {

@@ -86,7 +86,7 @@ class PipelineIT {
   @Test
   @Order(1)
   void fiftyThousandMessagesExactlyOnce() throws Exception {
-    Pipeline.Feed f = pipeline.simulate("once", 0xE2E000L + RUN, 520, "24h");
+    Pipeline.Feed f = pipeline.simulate("once", 0xE2E000L + RUN, 500, "24h");
     assertTrue(f.controlIds().size() >= 50_000, "50,000 messages: " + f.controlIds().size());
     long start = System.nanoTime();
     Set<String> accepted = send(pipeline, f, "once", 8, () -> {});
