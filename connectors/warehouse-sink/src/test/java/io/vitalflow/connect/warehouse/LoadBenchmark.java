@@ -106,7 +106,7 @@ public final class LoadBenchmark {
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
     int batch = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
-    ItStack stack = ItStack.get();
+    StackClient stack = StackClient.get();
     TableModel m = WarehouseModel.table("fact_vital_sign");
     Schema s = vitalSignSchema();
     List<Column> cols = RecordColumns.of(s, m);
