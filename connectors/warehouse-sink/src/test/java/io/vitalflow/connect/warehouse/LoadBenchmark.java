@@ -222,7 +222,7 @@ public final class LoadBenchmark {
         System.out.printf(
             "round %d (%s first): sink %,.0f rows/s, row-at-a-time %,.0f rows/s, ratio %.1fx;"
                 + " sink phases: rows->COPY bytes %d ms, COPY %d ms, INSERT %d ms, commit %d ms"
-                + " (plain INSERT %d, fallback %d, ON CONFLICT %d batches); load %s%n",
+                + " (direct COPY %d, plain INSERT %d, fallback %d, ON CONFLICT %d batches); load %s%n",
             round,
             round % 2 == 1 ? "sink" : "row-at-a-time",
             sink,
@@ -232,6 +232,7 @@ public final class LoadBenchmark {
             tm.copyNanos / 1_000_000,
             tm.mergeNanos / 1_000_000,
             commitNanos / 1_000_000,
+            tm.directCopies,
             tm.plainInserts,
             tm.conflictFallbacks,
             tm.onConflictUpserts,
@@ -250,9 +251,15 @@ public final class LoadBenchmark {
       if (count(c, "bench.fact_vital_sign") != n) throw new IllegalStateException("replay count");
       c.commit();
       System.out.printf(
-          "replay of the same %d rows (keys exist): sink %,.0f rows/s (plain INSERT %d, fallback %d,"
-              + " ON CONFLICT %d batches); load %s%n",
-          n, replayRate, tm.plainInserts, tm.conflictFallbacks, tm.onConflictUpserts, load());
+          "replay of the same %d rows (keys exist): sink %,.0f rows/s (direct COPY %d, plain INSERT %d,"
+              + " fallback %d, ON CONFLICT %d batches); load %s%n",
+          n,
+          replayRate,
+          tm.directCopies,
+          tm.plainInserts,
+          tm.conflictFallbacks,
+          tm.onConflictUpserts,
+          load());
       System.out.printf(
           "median of %d rounds: sink %,.0f rows/s, row-at-a-time %,.0f rows/s, ratio %.1fx%n",
           rounds, median(sinks), median(rowwises), median(ratios));
