@@ -26,14 +26,19 @@ import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 
 /**
- * Rows/s into PostgreSQL: the sink's write path (COPY into a staging table + one INSERT ... ON
- * CONFLICT per batch, one transaction per batch) beside what generic JDBC sinks do (one
- * parameterised upsert per row, JDBC-batched, one transaction per batch), on the same rows in the
- * same run. Not a test: run it with the stack up (docs/benchmarks.md):
+ * Rows/s into PostgreSQL: the sink's write path ({@link PostgresDialect#upsert}, one transaction
+ * per batch) beside what generic JDBC sinks do (one parameterised upsert per row, JDBC-batched, one
+ * transaction per batch), on the same rows in the same run, in alternating order; the sink's time
+ * split by phase; then a replay of the same rows (every key exists). Checks the counts and that
+ * both paths stored the same values. Not a test: run it with the stack's PostgreSQL up
+ * (docs/benchmarks.md):
  *
  * <pre>
- * mvn -B -ntp -pl connectors/warehouse-sink test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.vitalflow.connect.warehouse.LoadBenchmark [-Dexec.args="200000 10000"]
+ * mvn -B -ntp -q -pl connectors/warehouse-sink -am test-compile dependency:build-classpath \
+ *     -Dcargo.skip=true -Dmdep.outputFile=target/test.classpath -Dmdep.includeScope=test
+ * W=connectors/warehouse-sink
+ * java -cp $W/target/test-classes:$W/target/classes:$(cat $W/target/test.classpath) \
+ *     io.vitalflow.connect.warehouse.LoadBenchmark 200000 10000 3   # rows, batch, rounds
  * </pre>
  */
 public final class LoadBenchmark {

@@ -17,9 +17,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.postgresql.PGConnection;
 
 /**
- * PostgreSQL: rows are streamed with {@code COPY ... FROM STDIN (FORMAT csv)} through pgjdbc's
- * CopyManager into a temporary staging table (dropped at commit), then upserted with {@code INSERT
- * ... SELECT ... ON CONFLICT (natural key) DO UPDATE}.
+ * PostgreSQL. Rows are sorted by natural key and encoded for {@code COPY ... FROM STDIN (FORMAT
+ * binary)} (CSV when the server encoding is not UTF8). Facts (tables without a version column) are
+ * first COPYed straight into their table under a savepoint: their keys are new except on a replay,
+ * and the unique index refuses an existing one. Otherwise, or when the COPY meets an existing key,
+ * the rows are COPYed into a temporary staging table (dropped at commit) and upserted with {@code
+ * INSERT ... SELECT ... ON CONFLICT (natural key) DO UPDATE}. The caller commits.
  */
 public class PostgresDialect implements DatabaseDialect {
 
