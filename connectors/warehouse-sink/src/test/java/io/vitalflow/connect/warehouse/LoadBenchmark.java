@@ -255,6 +255,17 @@ public final class LoadBenchmark {
       double replayRate = n / ((System.nanoTime() - t0) / 1e9);
       if (count(c, "bench.fact_vital_sign") != n) throw new IllegalStateException("replay count");
       c.commit();
+      // a replayed row that changed is updated (unchanged ones are skipped)
+      Object[] changed = rows.get(n - 1).clone();
+      int valueAt =
+          cols.indexOf(cols.stream().filter(x -> x.name().equals("value")).findFirst().get());
+      changed[valueAt] = -1.0;
+      replay.upsert(c, ours, cols, List.<Object[]>of(changed), m);
+      c.commit();
+      if (count(c, "bench.fact_vital_sign WHERE value = -1") != 1
+          || count(c, "bench.fact_vital_sign") != n) {
+        throw new IllegalStateException("a changed row was not updated");
+      }
       System.out.printf(
           "replay of the same %d rows (keys exist): sink %,.0f rows/s (direct COPY %d, plain INSERT %d,"
               + " fallback %d, ON CONFLICT %d batches); load %s%n",

@@ -320,24 +320,34 @@ public class PostgresDialect implements DatabaseDialect {
   String onConflict(List<Column> columns, TableModel model) {
     StringBuilder sql =
         new StringBuilder(" ON CONFLICT (").append(quotedList(model.naturalKey())).append(") DO ");
-    StringJoiner set = new StringJoiner(", ");
+    StringJoiner set = new StringJoiner(", "),
+        stored = new StringJoiner(", ", "(", ")"),
+        incoming = new StringJoiner(", ", "(", ")");
     for (Column col : columns) {
-      if (!model.naturalKey().contains(col.name()))
-        set.add(quote(col.name()) + " = EXCLUDED." + quote(col.name()));
+      if (!model.naturalKey().contains(col.name())) {
+        String q = quote(col.name());
+        set.add(q + " = EXCLUDED." + q);
+        stored.add("t." + q);
+        incoming.add("EXCLUDED." + q);
+      }
     }
     if (set.length() == 0) {
       sql.append("NOTHING");
     } else {
       sql.append("UPDATE SET ").append(set);
+      // a row that is already stored as it comes (a replay) is left alone: no new row version,
+      // no index entries, no WAL
+      sql.append(" WHERE ").append(stored).append(" IS DISTINCT FROM ").append(incoming);
       if (model.versionColumn() != null
           && columns.stream().anyMatch(x -> x.name().equals(model.versionColumn()))) {
         String v = quote(model.versionColumn());
-        sql.append(" WHERE t.")
+        sql.append(" AND (t.")
             .append(v)
             .append(" IS NULL OR t.")
             .append(v)
             .append(" <= EXCLUDED.")
-            .append(v);
+            .append(v)
+            .append(")");
       }
     }
     return sql.toString();
