@@ -114,7 +114,11 @@ pub const ERROR_CODES: [(ErrorCode, &str, u16); 13] = {
             "MLLP_FRAMING",
             APPLICATION_INTERNAL_ERROR,
         ),
-        (ErrorCode::NotStored, "NOT_STORED", APPLICATION_INTERNAL_ERROR),
+        (
+            ErrorCode::NotStored,
+            "NOT_STORED",
+            APPLICATION_INTERNAL_ERROR,
+        ),
     ]
 };
 
@@ -301,9 +305,6 @@ mod tests {
         );
         assert_eq!(ErrorKind::MissingMsh.code().hl7_err_code(), 100);
         assert_eq!(ErrorKind::BadNumber("x".into()).code().hl7_err_code(), 102);
-        assert_eq!(
-            ErrorKind::NotStored("x".into()).code().hl7_err_code(),
-            207
-        );
+        assert_eq!(ErrorKind::NotStored("x".into()).code().hl7_err_code(), 207);
     }
 }
