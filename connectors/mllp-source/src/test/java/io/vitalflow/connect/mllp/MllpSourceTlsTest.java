@@ -63,7 +63,10 @@ class MllpSourceTlsTest {
     assertEquals(0, p.waitFor(), "keytool " + String.join(" ", args) + ": " + out);
   }
 
-  /** An EC P-256 key pair in {@code alias}.p12 with a self-signed certificate. */
+  /**
+   * An RSA key pair in {@code alias}.p12 with a self-signed certificate (the native server's ring
+   * parser rejected the JDK's PKCS#8 encoding of an EC P-256 key).
+   */
   static void keyPair(String alias, String dname, String... ext) throws Exception {
     List<String> a =
         new ArrayList<>(
@@ -72,11 +75,11 @@ class MllpSourceTlsTest {
                 "-alias",
                 alias,
                 "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
+                "RSA",
+                "-keysize",
+                "2048",
                 "-sigalg",
-                "SHA256withECDSA",
+                "SHA256withRSA",
                 "-dname",
                 dname,
                 "-validity",
