@@ -31,7 +31,7 @@ BIG=bench-sql-$stamp-big
 java -cp "$VITALFLOW_STACK_DIR/conf/admin:$KAFKA_HOME/libs/*" StackAdmin topics "$VITALFLOW_KAFKA_BOOTSTRAP" "$SMALL:1:delete" "$BIG:1:delete" >/dev/null
 produce() { # topic copies
   for _ in $(seq 1 "$2"); do cat "$WORK/feed.lines"; done |
-    "$KAFKA_HOME/bin/kafka-console-producer.sh" --bootstrap-server "$VITALFLOW_KAFKA_BOOTSTRAP" --topic "$1" \
+    java -cp "$KAFKA_HOME/libs/*" org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$VITALFLOW_KAFKA_BOOTSTRAP" --topic "$1" \
       --producer-property linger.ms=20 --producer-property max.request.size=10485760 >/dev/null
 }
 produce "$SMALL" 1
