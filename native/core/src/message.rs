@@ -396,6 +396,47 @@ impl<'a, 'm> Segment<'a, 'm> {
         }
     }
 
+    /// Fields 1 to `N - 1` in one pass over the bytes (`[n]` is field `n`,
+    /// `[0]` always `None`): what [`Segment::fields`] gives, found with one
+    /// byte loop instead of one search per field.
+    ///
+    /// ```
+    /// use vitalflow_core::Message;
+    /// let msg = Message::parse(b"MSH|^~\\&|A\rOBX|1|NM|8867-4^HR^LN||72\r").unwrap();
+    /// let f = msg.segment(b"OBX", 1).unwrap().fields_upto::<8>();
+    /// assert_eq!(f[3].unwrap().raw(), b"8867-4^HR^LN");
+    /// assert_eq!((f[4].unwrap().raw(), f[5].unwrap().raw()), (&b""[..], &b"72"[..]));
+    /// assert!(f[0].is_none() && f[6].is_none());
+    /// ```
+    pub fn fields_upto<const N: usize>(&self) -> [Option<Element<'a, 'm>>; N] {
+        let mut out = [None; N];
+        if self.is_msh() {
+            for (slot, f) in out.iter_mut().skip(1).zip(self.fields()) {
+                *slot = Some(f);
+            }
+            return out;
+        }
+        let line = self.line;
+        let sep = self.msg.delimiters.field;
+        if N < 2 || line.len() <= 3 || line[3] != sep {
+            return out;
+        }
+        let mut start = 4;
+        let mut n = 1;
+        for (i, &b) in line.iter().enumerate().skip(4) {
+            if b == sep {
+                out[n] = Some(self.element(start, i, Level::Field));
+                n += 1;
+                if n == N {
+                    return out;
+                }
+                start = i + 1;
+            }
+        }
+        out[n] = Some(self.element(start, line.len(), Level::Field));
+        out
+    }
+
     fn element(&self, s: usize, e: usize, level: Level) -> Element<'a, 'm> {
         Element {
             msg: self.msg,

@@ -347,10 +347,7 @@ pub fn extract_rows<'a>(
             b"OBX" => {
                 obx_index += 1;
                 // OBX-1 to OBX-18, found in one pass over the segment.
-                let mut fields = [None; 19];
-                for (slot, f) in fields.iter_mut().skip(1).zip(seg.fields()) {
-                    *slot = Some(f);
-                }
+                let fields = seg.fields_upto::<19>();
                 let field = |n: usize| fields[n];
                 let code_field = match field(3) {
                     Some(f) => f,
@@ -520,13 +517,7 @@ struct HeaderTime<'a, 'm> {
 fn first_fields<'a, 'm, const N: usize>(
     seg: Option<crate::message::Segment<'a, 'm>>,
 ) -> [Option<Element<'a, 'm>>; N] {
-    let mut out = [None; N];
-    if let Some(seg) = seg {
-        for (slot, f) in out.iter_mut().skip(1).zip(seg.fields()) {
-            *slot = Some(f);
-        }
-    }
-    out
+    seg.map_or([None; N], |s| s.fields_upto::<N>())
 }
 
 /// Reads the header; MSH-10 is required (rows are keyed by it).

@@ -76,6 +76,16 @@ fn one_message(bytes: &[u8], extra_path: Option<&Path>, options: &ExtractOptions
         }
     }
     for seg in msg.segments() {
+        // The one-loop field split agrees with the iterator.
+        let upto = seg.fields_upto::<24>();
+        for (i, f) in seg.fields().take(23).enumerate() {
+            let g = upto[i + 1].expect("field the iterator found");
+            assert_eq!((f.offset(), f.raw()), (g.offset(), g.raw()));
+        }
+        assert_eq!(
+            upto.iter().flatten().count(),
+            seg.fields().take(23).count()
+        );
         // The one-pass field iterator agrees with random access.
         for (i, f) in seg.fields().take(24).enumerate() {
             let g = seg.field(i + 1).expect("field the iterator found");
