@@ -1,33 +1,59 @@
 #!/usr/bin/env bash
 # Flink SQL records/s of HL7_VITALS (+ NEWS2) against CHAR_LENGTH(message) over the same Kafka rows, same
 # job shape (Kafka raw source, one projection, blackhole sink, parallelism 1), on the stack's session cluster.
-#   [RUNS=2] flink-job/bench/sql-bench.sh [PATIENTS] [DURATION]      (default 400 patients, 24h of readings)
+#   [RUNS=2] flink-job/bench/sql-bench.sh [PATIENTS] [DURATION] [COPIES]   (default 40 patients, 24h, 10 copies)
+# A seeded simulated feed is written once to a "small" topic and COPIES times to a "big" one (with Kafka's
+# console producer: fast). Each job runs on both; the job's duration comes from Flink's REST API. The
+# steady-state rate is the marginal one, (big - small messages) / (big - small duration): the job's
+# start-up (scheduling, Kafka consumer start, the native library's load) is the same in both and cancels.
 # Needs: the stack up (tests/stack/stack.sh up), the UDF jar and the CLI built. Prints one line per run.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 STACK=$ROOT/tests/stack/stack.sh
+CLI=$ROOT/target/release/vitalflow
 eval "$("$STACK" env | sed 's/^/export /')"
-PATIENTS=${1:-400}
+PATIENTS=${1:-40}
 DURATION=${2:-24h}
-export BENCH_TOPIC=bench-sql-$(date +%s)
-KAFKA_LIBS=$VITALFLOW_STACK_DIR/dist/kafka-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/pom.xml" | head -n1)/libs
-java -cp "$VITALFLOW_STACK_DIR/conf/admin:$KAFKA_LIBS/*" StackAdmin topics "$VITALFLOW_KAFKA_BOOTSTRAP" "$BENCH_TOPIC:1:delete" >/dev/null
-"$ROOT/target/release/vitalflow" simulate --patients "$PATIENTS" --duration "$DURATION" --seed 5 \
-  --kafka "$VITALFLOW_KAFKA_BOOTSTRAP" --topic "$BENCH_TOPIC" >/dev/null
-messages=$("$ROOT/target/release/vitalflow" simulate --patients "$PATIENTS" --duration "$DURATION" --seed 5 | "$ROOT/target/release/vitalflow" query MSH-10 | wc -l)
-rows=$("$ROOT/target/release/vitalflow" simulate --patients "$PATIENTS" --duration "$DURATION" --seed 5 | "$ROOT/target/release/vitalflow" vitals | wc -l)
-run() { # name file
-  "$STACK" sql "$HERE/$2" >/dev/null 2>"$VITALFLOW_STACK_DIR/bench-$1.log"
-  local job; job=$(curl -sf "$VITALFLOW_FLINK_URL/jobs/overview" | jq -r --arg n "$1" '[.jobs[] | select(.name == $n)] | sort_by(."start-time") | last | .jid')
-  local d; d=$(curl -sf "$VITALFLOW_FLINK_URL/jobs/$job" | jq '.duration')
-  echo "$1 $d"
+COPIES=${3:-10}
+KAFKA_HOME=$VITALFLOW_STACK_DIR/dist/kafka-$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$ROOT/pom.xml" | head -n1)
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+"$CLI" simulate --patients "$PATIENTS" --duration "$DURATION" --seed 5 --out "$WORK/feed.hl7"
+# one message per line for the console producer (segments stay \r-terminated)
+perl -0777 -pe 's/\rMSH\|/\r\nMSH|/g; $_ .= "\n" unless /\n\z/' "$WORK/feed.hl7" >"$WORK/feed.lines"
+messages=$("$CLI" query MSH-10 <"$WORK/feed.hl7" | wc -l)
+rows=$("$CLI" vitals <"$WORK/feed.hl7" | wc -l)
+[ "$(wc -l <"$WORK/feed.lines")" -eq "$messages" ] || { echo "sql-bench: line split gave $(wc -l <"$WORK/feed.lines") messages, not $messages" >&2; exit 1; }
+stamp=$(date +%s)
+SMALL=bench-sql-$stamp-small
+BIG=bench-sql-$stamp-big
+java -cp "$VITALFLOW_STACK_DIR/conf/admin:$KAFKA_HOME/libs/*" StackAdmin topics "$VITALFLOW_KAFKA_BOOTSTRAP" "$SMALL:1:delete" "$BIG:1:delete" >/dev/null
+produce() { # topic copies
+  for _ in $(seq 1 "$2"); do cat "$WORK/feed.lines"; done |
+    java -cp "$KAFKA_HOME/libs/*" org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$VITALFLOW_KAFKA_BOOTSTRAP" --topic "$1" \
+      --producer-property linger.ms=20 --producer-property max.request.size=10485760 >/dev/null
 }
+produce "$SMALL" 1
+produce "$BIG" "$COPIES"
+run() { # name file topic -> duration ms
+  BENCH_TOPIC=$3 "$STACK" sql "$HERE/$2" >/dev/null 2>"$VITALFLOW_STACK_DIR/bench-$1.log"
+  local job; job=$(curl -sf "$VITALFLOW_FLINK_URL/jobs/overview" | jq -r --arg n "$1" '[.jobs[] | select(.name == $n)] | sort_by(."start-time") | last | .jid')
+  [ "$(curl -sf "$VITALFLOW_FLINK_URL/jobs/$job" | jq -r '.state')" = FINISHED ] || { echo "sql-bench: job $1 ($job) did not finish" >&2; exit 1; }
+  curl -sf "$VITALFLOW_FLINK_URL/jobs/$job" | jq '.duration'
+}
+echo "feed: $messages messages, $rows vital-sign rows per copy; small topic 1 copy, big topic $COPIES copies"
 for i in $(seq 1 "${RUNS:-2}"); do
-  f=$(run bench-floor udf_floor.sql); v=$(run bench-vitals udf_vitals.sql)
-  fd=${f#* }; vd=${v#* }
-  awk -v m="$messages" -v r="$rows" -v fd="$fd" -v vd="$vd" -v i="$i" 'BEGIN {
-    printf "run %d: %d messages (%d vital-sign rows); CHAR_LENGTH %.0f msg/s (%d ms); HL7_VITALS+NEWS2 %.0f msg/s, %.0f rows/s (%d ms); ratio %.2f\n",
-      i, m, r, m * 1000 / fd, fd, m * 1000 / vd, r * 1000 / vd, vd, fd / vd }'
+  fs=$(run bench-floor udf_floor.sql "$SMALL"); vs=$(run bench-vitals udf_vitals.sql "$SMALL")
+  fb=$(run bench-floor udf_floor.sql "$BIG"); vb=$(run bench-vitals udf_vitals.sql "$BIG")
+  awk -v m="$messages" -v r="$rows" -v c="$COPIES" -v fs="$fs" -v vs="$vs" -v fb="$fb" -v vb="$vb" -v i="$i" 'BEGIN {
+    dm = (c - 1) * m; dr = (c - 1) * r
+    printf "run %d: durations ms: CHAR_LENGTH %d (1 copy) %d (%d copies); HL7_VITALS+NEWS2 %d / %d\n", i, fs, fb, c, vs, vb
+    printf "  whole job, %d copies: CHAR_LENGTH %.0f msg/s; HL7_VITALS+NEWS2 %.0f msg/s; ratio %.2f\n",
+      c, c * m * 1000 / fb, c * m * 1000 / vb, fb / vb
+    if (fb > fs && vb > vs)
+      printf "  steady state (marginal, start-up cancelled): CHAR_LENGTH %.0f msg/s; HL7_VITALS+NEWS2 %.0f msg/s (%.0f rows/s); ratio %.2f\n",
+        dm * 1000 / (fb - fs), dm * 1000 / (vb - vs), dr * 1000 / (vb - vs), (fb - fs) / (vb - vs)
+    else print "  steady state: not measurable (the big topic did not take longer than the small one)" }'
+  echo "  load: $(cut -d' ' -f1-3 /proc/loadavg)"
 done
-echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"

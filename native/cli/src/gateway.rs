@@ -292,7 +292,11 @@ pub fn run(a: &GatewayArgs) -> Result<(), Failed> {
         log::set_max_level(level);
     }
     let config = a.server_config()?;
-    let producer = producer_config(&a.bootstrap, config.ack_timeout, &a.producer_properties)
+    // With a dedupe window the producer keeps trying a write for that long (not only the ACK
+    // timeout): a message answered AE at the ACK timeout whose write did land is then known as
+    // written, and the sender's resend is answered from it instead of being written twice.
+    let write_timeout = config.ack_timeout.max(config.dedupe_window);
+    let producer = producer_config(&a.bootstrap, write_timeout, &a.producer_properties)
         .map_err(Failed::usage)?;
     let sink = KafkaSink::new(&producer).map_err(Failed::usage)?;
     let server = Server::start(config, sink).map_err(Failed::msg)?;

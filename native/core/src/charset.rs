@@ -30,8 +30,17 @@ impl Charset {
     /// ```
     pub fn from_msh18(value: &[u8]) -> Result<Charset, ErrorKind> {
         let v = trim_ascii(value);
-        let upper: Vec<u8> = v.iter().map(u8::to_ascii_uppercase).collect();
-        match upper.as_slice() {
+        // Upper-cased on the stack: every name below is shorter than 16 bytes.
+        let mut buf = [0u8; 16];
+        let upper: &[u8] = match buf.get_mut(..v.len()) {
+            Some(b) => {
+                b.copy_from_slice(v);
+                b.make_ascii_uppercase();
+                b
+            }
+            None => b"?",
+        };
+        match upper {
             b"" | b"ASCII" | b"ISO IR6" | b"UNICODE UTF-8" | b"UNICODE" | b"UTF-8" | b"UTF8"
             | b"ISO IR192" => Ok(Charset::Utf8),
             b"8859/1" | b"ISO IR100" | b"ISO-8859-1" | b"ISO8859-1" | b"LATIN1" | b"LATIN-1" => {

@@ -17,6 +17,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Arc, OnceLock};
 
 use crate::consciousness::Consciousness;
@@ -37,13 +38,39 @@ pub struct CodeEntry {
     pub description: String,
 }
 
+/// FNV-1a: the table's keys are short codes from a file the site controls,
+/// looked up once per OBX, where SipHash's set-up costs more than the lookup.
+/// (HashDoS resistance is not needed: an attacker would have to write the
+/// code table; message codes only ever look up.)
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv1a(u64);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Hasher for Fnv1a {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+}
+
+type Map<V> = HashMap<Box<str>, V, BuildHasherDefault<Fnv1a>>;
+
 /// The code table. Cheap to share (`Arc`), immutable once built.
 #[derive(Debug, Clone, Default)]
 pub struct CodeTable {
     /// code -> (normalised system or "*", entry)
-    codes: HashMap<Box<str>, Vec<(Box<str>, CodeEntry)>>,
+    codes: Map<Vec<(Box<str>, CodeEntry)>>,
     /// coded ACVPU values: code -> (normalised system or "*", letter)
-    consciousness: HashMap<Box<str>, Vec<(Box<str>, Consciousness)>>,
+    consciousness: Map<Vec<(Box<str>, Consciousness)>>,
 }
 
 /// Folds the names systems go by onto one: `LOINC` to `LN`, SNOMED CT to `SCT`.

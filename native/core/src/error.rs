@@ -35,6 +35,9 @@ pub enum ErrorKind {
     UnknownCode(String),
     /// MLLP framing: a frame that is malformed or larger than the limit.
     MllpFraming(String),
+    /// The message was received but not stored durably (e.g. Kafka did not
+    /// confirm the write in time); the sender should resend it.
+    NotStored(String),
 }
 
 /// The stable numeric code of an [`ErrorKind`]: never renumbered, never reused.
@@ -53,6 +56,7 @@ pub enum ErrorCode {
     MissingSegment = 10,
     UnknownCode = 11,
     MllpFraming = 12,
+    NotStored = 13,
 }
 
 /// HL7 v2 table 0357 (message error condition codes) used in ACKs.
@@ -67,7 +71,7 @@ pub mod hl7_err {
 
 /// The one table: code, stable name (the Java `Hl7Exception.Kind` constant)
 /// and HL7 table 0357 code, in code order.
-pub const ERROR_CODES: [(ErrorCode, &str, u16); 12] = {
+pub const ERROR_CODES: [(ErrorCode, &str, u16); 13] = {
     use hl7_err::*;
     [
         (ErrorCode::Empty, "EMPTY", SEGMENT_SEQUENCE_ERROR),
@@ -108,6 +112,11 @@ pub const ERROR_CODES: [(ErrorCode, &str, u16); 12] = {
         (
             ErrorCode::MllpFraming,
             "MLLP_FRAMING",
+            APPLICATION_INTERNAL_ERROR,
+        ),
+        (
+            ErrorCode::NotStored,
+            "NOT_STORED",
             APPLICATION_INTERNAL_ERROR,
         ),
     ]
@@ -158,6 +167,7 @@ impl ErrorKind {
             ErrorKind::MissingSegment(_) => ErrorCode::MissingSegment,
             ErrorKind::UnknownCode(_) => ErrorCode::UnknownCode,
             ErrorKind::MllpFraming(_) => ErrorCode::MllpFraming,
+            ErrorKind::NotStored(_) => ErrorCode::NotStored,
         }
     }
 }
@@ -176,7 +186,8 @@ impl fmt::Display for ErrorKind {
             ErrorKind::MissingRequiredField(s)
             | ErrorKind::MissingSegment(s)
             | ErrorKind::UnknownCode(s)
-            | ErrorKind::MllpFraming(s) => f.write_str(s),
+            | ErrorKind::MllpFraming(s)
+            | ErrorKind::NotStored(s) => f.write_str(s),
         }
     }
 }
@@ -281,7 +292,7 @@ mod tests {
             );
         }
         assert_eq!(ErrorCode::from_number(0), None);
-        assert_eq!(ErrorCode::from_number(13), None);
+        assert_eq!(ErrorCode::from_number(14), None);
     }
 
     #[test]
@@ -294,5 +305,6 @@ mod tests {
         );
         assert_eq!(ErrorKind::MissingMsh.code().hl7_err_code(), 100);
         assert_eq!(ErrorKind::BadNumber("x".into()).code().hl7_err_code(), 102);
+        assert_eq!(ErrorKind::NotStored("x".into()).code().hl7_err_code(), 207);
     }
 }

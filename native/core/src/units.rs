@@ -47,8 +47,15 @@ impl Unit {
         }
         // UCUM is case-sensitive in principle, but feeds are not; none of the
         // spellings below collide when folded.
-        let lower = t.to_ascii_lowercase();
-        Some(match lower.as_str() {
+        // Folded into a buffer on the stack (no allocation per reading); no
+        // spelling below is longer than 16 bytes. Only ASCII letters change,
+        // so the bytes stay UTF-8.
+        let mut buf = [0u8; 16];
+        let folded = buf.get_mut(..t.len())?;
+        folded.copy_from_slice(t.as_bytes());
+        folded.make_ascii_lowercase();
+        let lower = std::str::from_utf8(folded).ok()?;
+        Some(match lower {
             "cel" | "°c" | "ºc" | "℃" | "c" | "degc" | "deg c" | "deg. c" | "celsius" => {
                 Unit::Celsius
             }
@@ -99,18 +106,25 @@ impl Unit {
         if t.len() < 8 || !t.as_bytes()[..8].eq_ignore_ascii_case(b"MDC_DIM_") {
             return None;
         }
-        Some(match t[8..].to_ascii_uppercase().as_str() {
-            "PERCENT" => Unit::Percent,
-            "BEAT_PER_MIN" | "RESP_PER_MIN" | "PULS_PER_MIN" => Unit::PerMin,
-            "MMHG" | "MM_HG" => Unit::MmHg,
-            "KILO_PASCAL" => Unit::KPa,
-            "FAHR" => Unit::Fahrenheit,
-            "DEGC" => Unit::Celsius,
-            "MILLI_G_PER_DL" => Unit::MgPerDl,
-            "MILLI_MOLE_PER_L" => Unit::MmolPerL,
-            "X_L_PER_MIN" => Unit::LPerMin,
-            _ => return None,
-        })
+        const NAMES: [(&str, Unit); 12] = [
+            ("PERCENT", Unit::Percent),
+            ("BEAT_PER_MIN", Unit::PerMin),
+            ("RESP_PER_MIN", Unit::PerMin),
+            ("PULS_PER_MIN", Unit::PerMin),
+            ("MMHG", Unit::MmHg),
+            ("MM_HG", Unit::MmHg),
+            ("KILO_PASCAL", Unit::KPa),
+            ("FAHR", Unit::Fahrenheit),
+            ("DEGC", Unit::Celsius),
+            ("MILLI_G_PER_DL", Unit::MgPerDl),
+            ("MILLI_MOLE_PER_L", Unit::MmolPerL),
+            ("X_L_PER_MIN", Unit::LPerMin),
+        ];
+        let rest = &t.as_bytes()[8..];
+        NAMES
+            .iter()
+            .find(|(name, _)| rest.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|&(_, u)| u)
     }
 
     /// The UCUM code.

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use crate::codes::{CodeEntry, CodeTable};
+use crate::consciousness::Consciousness;
 use crate::error::{ErrorKind, Hl7Error};
 use crate::glucose::GlucoseStatus;
 use crate::message::{Element, Message};
@@ -138,6 +139,12 @@ impl Default for ExtractOptions {
 /// error as a whole (its rows could not be keyed); one without PID-3-1 gives
 /// rows with `patient_id` null.
 ///
+/// The extract entry points: [`extract`] (owned rows, the first bad OBX fails
+/// the message), [`extract_lenient`] (owned rows and one error per bad OBX)
+/// and [`extract_rows`] (the same as `extract_lenient`, over a parsed message,
+/// with rows that borrow from the message and share its header; the other two
+/// are built on it).
+///
 /// ```
 /// use vitalflow_core::vitals::{extract, ExtractOptions, VitalKind};
 /// let msg = b"MSH|^~\\&|MON|ICU|||20261120060000||ORU^R01|C1|P|2.6\r\
@@ -152,19 +159,7 @@ impl Default for ExtractOptions {
 /// ```
 pub fn extract(message: &[u8], options: &ExtractOptions) -> Result<Vec<VitalSign>, Hl7Error> {
     let msg = Message::parse(message)?;
-    extract_parsed(&msg, options)
-}
-
-/// [`extract`] over a message already parsed.
-pub fn extract_parsed(
-    msg: &Message<'_>,
-    options: &ExtractOptions,
-) -> Result<Vec<VitalSign>, Hl7Error> {
-    let Extraction { rows, mut errors } = extract_all(msg, options)?;
-    match errors.is_empty() {
-        true => Ok(rows),
-        false => Err(errors.swap_remove(0)),
-    }
+    extract_rows(&msg, options)?.into_result()
 }
 
 /// The rows of a message together with the OBX that could not be read.
@@ -194,16 +189,151 @@ pub struct Extraction {
 /// ```
 pub fn extract_lenient(message: &[u8], options: &ExtractOptions) -> Result<Extraction, Hl7Error> {
     let msg = Message::parse(message)?;
-    extract_all(&msg, options)
+    Ok(extract_rows(&msg, options)?.into_extraction())
 }
 
-/// [`extract_lenient`] over a message already parsed.
-pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extraction, Hl7Error> {
-    let header = Header::read(msg, options)?;
+/// What every row of a message shares (MSH, PID and PV1 fields), borrowed
+/// from the message unless unescaping or decoding made new text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageHeader<'a> {
+    /// MSH-10.
+    pub message_control_id: Cow<'a, str>,
+    /// MSH-3-1.
+    pub sending_application: Option<Cow<'a, str>>,
+    /// MSH-4-1.
+    pub sending_facility: Option<Cow<'a, str>>,
+    /// PID-3-1 of the first repetition.
+    pub patient_id: Option<Cow<'a, str>>,
+    /// PID-3-4-1.
+    pub patient_id_authority: Option<Cow<'a, str>>,
+    /// PV1-19-1.
+    pub encounter_id: Option<Cow<'a, str>>,
+    /// PV1-3 as sent (unescaped).
+    pub location: Option<Cow<'a, str>>,
+}
+
+/// One vital-sign OBX, borrowing from the message; the message-level columns
+/// of a [`VitalSign`] are in the [`MessageHeader`]. Field meanings as in
+/// [`VitalSign`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObxRow<'a> {
+    pub obx_index: u32,
+    pub set_id: Option<Cow<'a, str>>,
+    pub kind: VitalKind,
+    pub code: Cow<'a, str>,
+    pub code_system: Option<Cow<'a, str>>,
+    pub value: Option<f64>,
+    pub comparator: Option<Cow<'a, str>>,
+    pub text: Option<&'static str>,
+    pub unit: Option<Cow<'a, str>>,
+    pub normalized_value: Option<f64>,
+    pub normalized_unit: Option<&'static str>,
+    pub observed_at: DateTime<Utc>,
+    pub status: Option<Cow<'a, str>>,
+    pub device_id: Option<Cow<'a, str>>,
+    pub glucose_status: Option<GlucoseStatus>,
+}
+
+impl ObxRow<'_> {
+    /// The owned row, with the header's columns copied in.
+    pub fn to_vital_sign(&self, header: &MessageHeader<'_>) -> VitalSign {
+        let own = |s: &Option<Cow<'_, str>>| s.as_deref().map(str::to_owned);
+        VitalSign {
+            message_control_id: header.message_control_id.clone().into_owned(),
+            sending_application: own(&header.sending_application),
+            sending_facility: own(&header.sending_facility),
+            obx_index: self.obx_index,
+            set_id: own(&self.set_id),
+            patient_id: own(&header.patient_id),
+            patient_id_authority: own(&header.patient_id_authority),
+            encounter_id: own(&header.encounter_id),
+            location: own(&header.location),
+            kind: self.kind,
+            code: self.code.clone().into_owned(),
+            code_system: own(&self.code_system),
+            value: self.value,
+            comparator: own(&self.comparator),
+            text: self.text.map(str::to_owned),
+            unit: own(&self.unit),
+            normalized_value: self.normalized_value,
+            normalized_unit: self.normalized_unit.map(str::to_owned),
+            observed_at: Some(self.observed_at),
+            status: own(&self.status),
+            device_id: own(&self.device_id),
+            glucose_status: self.glucose_status,
+        }
+    }
+}
+
+/// The rows of one message, borrowing from it: what [`extract_rows`] returns.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageRows<'a> {
+    pub header: MessageHeader<'a>,
+    /// One row per vital-sign OBX that could be read, in message order.
+    pub rows: Vec<ObxRow<'a>>,
+    /// One error per vital-sign OBX that could not be read, in message order.
+    pub errors: Vec<Hl7Error>,
+}
+
+impl MessageRows<'_> {
+    /// Owned rows.
+    pub fn to_vital_signs(&self) -> Vec<VitalSign> {
+        self.rows
+            .iter()
+            .map(|r| r.to_vital_sign(&self.header))
+            .collect()
+    }
+
+    /// Owned rows and the errors.
+    pub fn into_extraction(self) -> Extraction {
+        Extraction {
+            rows: self.to_vital_signs(),
+            errors: self.errors,
+        }
+    }
+
+    /// Owned rows, or the first bad OBX's error ([`extract`]'s result).
+    pub fn into_result(mut self) -> Result<Vec<VitalSign>, Hl7Error> {
+        match self.errors.is_empty() {
+            true => Ok(self.to_vital_signs()),
+            false => Err(self.errors.swap_remove(0)),
+        }
+    }
+}
+
+/// The letter of an ACVPU level as text.
+fn acvpu_text(c: Consciousness) -> &'static str {
+    match c {
+        Consciousness::A => "A",
+        Consciousness::C => "C",
+        Consciousness::V => "V",
+        Consciousness::P => "P",
+        Consciousness::U => "U",
+    }
+}
+
+/// [`extract_lenient`] over a message already parsed, with rows that borrow
+/// from it. Errors in the message as a whole (no MSH-10) fail the call.
+///
+/// ```
+/// use vitalflow_core::vitals::{extract_rows, ExtractOptions};
+/// use vitalflow_core::Message;
+/// let msg = Message::parse(b"MSH|^~\\&|MON|ICU|||20261120060000||ORU^R01|C1|P|2.6\r\
+/// OBX|1|NM|8867-4^HR^LN||72|/min|||||F\r\
+/// OBX|2|NM|9279-1^RR^LN||18|/min|||||F\r").unwrap();
+/// let x = extract_rows(&msg, &ExtractOptions::default()).unwrap();
+/// assert_eq!(x.header.message_control_id, "C1");
+/// assert_eq!((x.rows.len(), &*x.rows[1].code), (2, "9279-1"));
+/// ```
+pub fn extract_rows<'a>(
+    msg: &Message<'a>,
+    options: &ExtractOptions,
+) -> Result<MessageRows<'a>, Hl7Error> {
+    let (header, ctx) = read_header(msg, options)?;
     let mut errors = Vec::new();
     let mut rows = Vec::with_capacity(msg.segments().filter(|s| s.id() == b"OBX").count());
     // The governing OBR's OBR-7: (element, segment index, readable time).
-    let mut obr_time: Option<(Element<'_, '_>, usize, Option<DateTime<Utc>>)> = None;
+    let mut obr_time: Option<(Element<'a, '_>, usize, Option<DateTime<Utc>>)> = None;
     let mut obx_index = 0u32;
     let mut last_time: Option<(&[u8], Option<DateTime<Utc>>)> = None;
     for seg in msg.segments() {
@@ -217,10 +347,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
             b"OBX" => {
                 obx_index += 1;
                 // OBX-1 to OBX-18, found in one pass over the segment.
-                let mut fields = [None; 19];
-                for (slot, f) in fields.iter_mut().skip(1).zip(seg.fields()) {
-                    *slot = Some(f);
-                }
+                let fields = seg.fields_upto::<19>();
                 let field = |n: usize| fields[n];
                 let code_field = match field(3) {
                     Some(f) => f,
@@ -250,20 +377,23 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                         .in_segment("OBX", seg.index())
                         .in_field(field)
                 };
+                // Components 1-6 of the value, found once.
+                let parts = value.components::<6>();
+                let part = |n: usize| parts[n - 1];
                 let mut row_value = None;
                 let mut comparator = None;
                 let mut text_value = None;
                 if entry.kind == VitalKind::Consciousness {
-                    let code = value.component(1).map(|c| c.decoded()).unwrap_or_default();
-                    let sys = value.component(3).map(|c| c.decoded()).unwrap_or_default();
+                    let code = part(1).map(|c| c.decoded()).unwrap_or_default();
+                    let sys = part(3).map(|c| c.decoded()).unwrap_or_default();
                     let letter = options.codes.consciousness(&sys, &code).or_else(|| {
                         // CWE alternate coding (components 4-6)
-                        let alt = value.component(4).map(|c| c.decoded())?;
-                        let alt_sys = value.component(6).map(|c| c.decoded()).unwrap_or_default();
+                        let alt = part(4).map(|c| c.decoded())?;
+                        let alt_sys = part(6).map(|c| c.decoded()).unwrap_or_default();
                         options.codes.consciousness(&alt_sys, &alt)
                     });
                     match letter {
-                        Some(l) => text_value = Some(format!("{l:?}")),
+                        Some(l) => text_value = Some(acvpu_text(l)),
                         None => {
                             errors.push(located(
                                 ErrorKind::UnknownCode(format!(
@@ -278,10 +408,10 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                     }
                 } else {
                     let value_type = field(2)
-                        .and_then(|f| f.component_text(1))
-                        .map(|t| t.trim().to_ascii_uppercase())
-                        .unwrap_or_default();
-                    match read_number(&value, &value_type) {
+                        .and_then(|f| f.components::<1>()[0])
+                        .filter(|c| !c.is_empty())
+                        .map_or(ValueType::Unset, |c| ValueType::of(&c.decoded()));
+                    match read_number(&value, &parts, value_type) {
                         Ok(Some((v, cmp))) => {
                             if is_mdc_special(v) {
                                 continue;
@@ -297,13 +427,12 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                     }
                 }
 
-                let unit_field = field(6).filter(|f| !f.is_empty());
-                let unit = unit_field
-                    .as_ref()
-                    .and_then(|f| f.component_text(1))
-                    .map(|u| u.into_owned());
+                let unit_parts = field(6)
+                    .filter(|f| !f.is_empty())
+                    .map(|f| f.components::<4>());
+                let unit = unit_parts.as_ref().and_then(|p| component_text(p, 1));
                 let (normalized_value, normalized_unit) = match row_value {
-                    Some(v) => normalize(v, unit_field.as_ref(), entry),
+                    Some(v) => normalize(v, unit_parts.as_ref(), entry),
                     None => (None, None),
                 };
 
@@ -323,7 +452,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                 };
                 let Some(observed_at) = obx_time
                     .or(obr_time.and_then(|(_, _, t)| t))
-                    .or(header.sent_at)
+                    .or(ctx.sent_at)
                 else {
                     let shown = |f: Option<Element<'_, '_>>| match f {
                         Some(f) => format!("{:?}", f.decoded()),
@@ -333,7 +462,7 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                         "no readable observation time: OBX-14 {}, OBR-7 {}, MSH-7 {}",
                         shown(obx14),
                         shown(obr_time.map(|(f, _, _)| f)),
-                        shown(header.msh7),
+                        shown(ctx.msh7),
                     );
                     let at = obx14.map_or(seg.offset() + seg.raw().len(), |f| f.offset());
                     errors.push(located(ErrorKind::MissingRequiredField(why), 14, at));
@@ -344,16 +473,9 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                     (VitalKind::Glucose, Some(mg)) => Some(crate::glucose::classify(mg)),
                     _ => None,
                 };
-                rows.push(VitalSign {
-                    message_control_id: header.control_id.clone(),
-                    sending_application: header.sending_application.clone(),
-                    sending_facility: header.sending_facility.clone(),
+                rows.push(ObxRow {
                     obx_index,
-                    set_id: text(field(1)).map(Cow::into_owned),
-                    patient_id: header.patient_id.clone(),
-                    patient_id_authority: header.patient_id_authority.clone(),
-                    encounter_id: header.encounter_id.clone(),
-                    location: header.location.clone(),
+                    set_id: text(field(1)),
                     kind: entry.kind,
                     code,
                     code_system: system,
@@ -363,18 +485,20 @@ pub fn extract_all(msg: &Message<'_>, options: &ExtractOptions) -> Result<Extrac
                     unit,
                     normalized_value,
                     normalized_unit,
-                    observed_at: Some(observed_at),
-                    status: status.map(Cow::into_owned),
-                    device_id: field(18)
-                        .and_then(|f| f.component_text(1))
-                        .map(Cow::into_owned),
+                    observed_at,
+                    status,
+                    device_id: field(18).and_then(|f| component_text(&f.components::<1>(), 1)),
                     glucose_status,
                 });
             }
             _ => {}
         }
     }
-    Ok(Extraction { rows, errors })
+    Ok(MessageRows {
+        header,
+        rows,
+        errors,
+    })
 }
 
 /// A timestamp element read in the configured zone; `None` when it is not a
@@ -383,88 +507,95 @@ fn readable_time(f: &Element<'_, '_>, options: &ExtractOptions) -> Option<DateTi
     parse_hl7_time(&f.decoded(), options.zone).ok()
 }
 
-/// What every row of a message shares.
-struct Header<'a, 'm> {
-    control_id: String,
-    sending_application: Option<String>,
-    sending_facility: Option<String>,
+/// The header's timestamp (MSH-7) for rows without OBX-14 and OBR-7.
+struct HeaderTime<'a, 'm> {
     msh7: Option<Element<'a, 'm>>,
     sent_at: Option<DateTime<Utc>>,
-    patient_id: Option<String>,
-    patient_id_authority: Option<String>,
-    encounter_id: Option<String>,
-    location: Option<String>,
 }
 
-impl<'a, 'm> Header<'a, 'm> {
-    /// Reads the header; MSH-10 is required (rows are keyed by it).
-    fn read(msg: &'m Message<'a>, options: &ExtractOptions) -> Result<Self, Hl7Error> {
-        let msh = msg.segment(b"MSH", 1);
-        let msh_text = |n: usize| {
-            msh.and_then(|s| s.field(n))
-                .and_then(|f| f.component_text(1))
-                .map(Cow::into_owned)
+/// The first `N` fields of a segment, found in one pass (`[n]` is field `n`).
+fn first_fields<'a, 'm, const N: usize>(
+    seg: Option<crate::message::Segment<'a, 'm>>,
+) -> [Option<Element<'a, 'm>>; N] {
+    seg.map_or([None; N], |s| s.fields_upto::<N>())
+}
+
+/// Reads the header; MSH-10 is required (rows are keyed by it).
+fn read_header<'a, 'm>(
+    msg: &'m Message<'a>,
+    options: &ExtractOptions,
+) -> Result<(MessageHeader<'a>, HeaderTime<'a, 'm>), Hl7Error> {
+    let msh = msg.segment(b"MSH", 1);
+    let msh_fields = first_fields::<11>(msh);
+    let msh_text = |n: usize| msh_fields[n].and_then(|f| component_text(&f.components::<1>(), 1));
+    let Some(control_id) = msh_text(10) else {
+        let f = msh_fields[10];
+        let at = match (f, msh) {
+            (Some(f), _) => f.offset(),
+            (None, Some(s)) => s.offset() + s.raw().len(),
+            (None, None) => 0,
         };
-        let Some(control_id) = msh_text(10) else {
-            let f = msh.and_then(|s| s.field(10));
-            let at = match (f, msh) {
-                (Some(f), _) => f.offset(),
-                (None, Some(s)) => s.offset() + s.raw().len(),
-                (None, None) => 0,
-            };
-            return Err(Hl7Error::new(ErrorKind::MissingRequiredField(
-                "MSH-10 (message control id) is required to extract vital signs".into(),
-            ))
-            .at(at)
-            .in_segment("MSH", 1)
-            .in_field(10));
-        };
-        let msh7 = msh
-            .and_then(|s| s.field(7))
-            .filter(|f| !f.is_empty() && !f.is_hl7_null());
-        let pid3 = msg
-            .segment(b"PID", 1)
-            .and_then(|s| s.field(3))
-            .and_then(|f| f.repetition(1));
-        let pv1 = msg.segment(b"PV1", 1);
-        Ok(Header {
-            control_id,
-            sending_application: msh_text(3),
-            sending_facility: msh_text(4),
-            msh7,
-            sent_at: msh7.and_then(|f| readable_time(&f, options)),
-            patient_id: pid3.and_then(|r| r.component_text(1)).map(Cow::into_owned),
-            patient_id_authority: pid3
-                .and_then(|r| r.component(4))
-                .and_then(|c| c.subcomponent(1))
-                .filter(|s| !s.is_empty())
-                .map(|s| s.decoded().into_owned()),
-            encounter_id: pv1
-                .and_then(|s| s.field(19))
-                .and_then(|f| f.component_text(1))
-                .map(Cow::into_owned),
-            location: pv1
-                .and_then(|s| s.field(3))
-                .and_then(|f| f.repetition(1))
-                .filter(|f| !f.is_empty())
-                .map(|f| f.decoded().into_owned()),
-        })
-    }
+        return Err(Hl7Error::new(ErrorKind::MissingRequiredField(
+            "MSH-10 (message control id) is required to extract vital signs".into(),
+        ))
+        .at(at)
+        .in_segment("MSH", 1)
+        .in_field(10));
+    };
+    let msh7 = msh_fields[7].filter(|f| !f.is_empty() && !f.is_hl7_null());
+    let pid3 = msg
+        .segment(b"PID", 1)
+        .and_then(|s| s.field(3))
+        .and_then(|f| f.repetition(1))
+        .map(|r| r.components::<4>());
+    let pv1 = first_fields::<20>(msg.segment(b"PV1", 1));
+    let header = MessageHeader {
+        message_control_id: control_id,
+        sending_application: msh_text(3),
+        sending_facility: msh_text(4),
+        patient_id: pid3.as_ref().and_then(|p| component_text(p, 1)),
+        patient_id_authority: pid3
+            .and_then(|p| p[3])
+            .and_then(|c| c.subcomponent(1))
+            .filter(|s| !s.is_empty())
+            .map(|s| s.decoded()),
+        encounter_id: pv1[19].and_then(|f| component_text(&f.components::<1>(), 1)),
+        location: pv1[3]
+            .and_then(|f| f.repetition(1))
+            .filter(|f| !f.is_empty())
+            .map(|f| f.decoded()),
+    };
+    let time = HeaderTime {
+        msh7,
+        sent_at: msh7.and_then(|f| readable_time(&f, options)),
+    };
+    Ok((header, time))
+}
+
+/// Text of component `n` of a split element, `None` when absent or empty
+/// (what [`Element::component_text`] gives).
+fn component_text<'a, const N: usize>(
+    parts: &[Option<Element<'a, '_>>; N],
+    n: usize,
+) -> Option<Cow<'a, str>> {
+    parts[n - 1].filter(|c| !c.is_empty()).map(|c| c.decoded())
 }
 
 /// Finds the code of OBX-3 in the table: the primary coding (components 1-3),
 /// then the CWE alternate coding (components 4-6).
-fn recognise<'t>(
-    field: &Element<'_, '_>,
+#[allow(clippy::type_complexity)]
+fn recognise<'a, 't>(
+    field: &Element<'a, '_>,
     codes: &'t CodeTable,
-) -> Option<(&'t CodeEntry, String, Option<String>)> {
+) -> Option<(&'t CodeEntry, Cow<'a, str>, Option<Cow<'a, str>>)> {
+    let parts = field.components::<6>();
     for (c, s) in [(1, 3), (4, 6)] {
-        let Some(code) = field.component_text(c) else {
+        let Some(code) = component_text(&parts, c) else {
             continue;
         };
-        let system = field.component_text(s);
+        let system = component_text(&parts, s);
         if let Some(entry) = codes.lookup(system.as_deref().unwrap_or(""), &code) {
-            return Some((entry, code.into_owned(), system.map(Cow::into_owned)));
+            return Some((entry, code, system));
         }
     }
     None
@@ -474,45 +605,75 @@ fn text<'a>(f: Option<Element<'a, '_>>) -> Option<Cow<'a, str>> {
     f.filter(|f| !f.is_empty()).map(|f| f.decoded())
 }
 
-/// Reads OBX-5 (its first repetition) as OBX-2 says: NM (`120`, `-1.5`,
-/// `+3`, `.5`), SN (`>^120`, `^98`), ST when it is a plain decimal number; an
-/// empty OBX-2 by the value's shape. `Ok(None)`: no row and no error (an
-/// empty number, an ST that is not a number, any other value type).
-fn read_number(
-    first: &Element<'_, '_>,
-    value_type: &str,
-) -> Result<Option<(f64, Option<String>)>, String> {
+/// OBX-2 (component 1, trimmed, case-insensitive), as far as reading OBX-5
+/// depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ValueType {
+    Unset,
+    Nm,
+    Sn,
+    St,
+    Other,
+}
+
+impl ValueType {
+    fn of(text: &str) -> ValueType {
+        let t = text.trim();
+        match t.len() {
+            0 => ValueType::Unset,
+            2 if t.eq_ignore_ascii_case("NM") => ValueType::Nm,
+            2 if t.eq_ignore_ascii_case("SN") => ValueType::Sn,
+            2 if t.eq_ignore_ascii_case("ST") => ValueType::St,
+            _ => ValueType::Other,
+        }
+    }
+}
+
+/// Reads OBX-5 (its first repetition, `parts` its components 1-6) as OBX-2
+/// says: NM (`120`, `-1.5`, `+3`, `.5`), SN (`>^120`, `^98`), ST when it is a
+/// plain decimal number; an empty OBX-2 by the value's shape. `Ok(None)`: no
+/// row and no error (an empty number, an ST that is not a number, any other
+/// value type).
+#[allow(clippy::type_complexity)]
+fn read_number<'a>(
+    first: &Element<'a, '_>,
+    parts: &[Option<Element<'a, '_>>; 6],
+    value_type: ValueType,
+) -> Result<Option<(f64, Option<Cow<'a, str>>)>, String> {
     let as_sn = match value_type {
         // An SN sent without its separator (`98`) is read as the number it is.
-        "SN" => first.component(2).is_some(),
-        "NM" => false,
-        "" => first.component(2).is_some(),
-        "ST" => {
+        ValueType::Sn => parts[1].is_some(),
+        ValueType::Nm => false,
+        ValueType::Unset => parts[1].is_some(),
+        ValueType::St => {
             // Only a plain decimal number; any other text is not a reading.
             let t = first.decoded();
             return Ok(parse_nm(&t).ok().map(|v| (v, None)));
         }
-        _ => return Ok(None),
+        ValueType::Other => return Ok(None),
     };
-    let shown_type = if value_type.is_empty() {
-        "unset, read as ".to_string() + if as_sn { "SN" } else { "NM" }
-    } else {
-        value_type.to_string()
+    let shown_type = || match value_type {
+        ValueType::Sn => "SN",
+        ValueType::Nm => "NM",
+        _ if as_sn => "unset, read as SN",
+        _ => "unset, read as NM",
     };
     if as_sn {
-        let cmp = first.component_text(1).map(Cow::into_owned);
-        let num = first.component_text(2);
-        let sep = first.component_text(3);
+        let cmp = component_text(parts, 1);
+        let num = component_text(parts, 2);
+        let sep = component_text(parts, 3);
         if sep.is_some() {
             return Err(format!(
-                "OBX-5 (value type {shown_type}) {:?} is a ratio or range, not one number",
+                "OBX-5 (value type {}) {:?} is a ratio or range, not one number",
+                shown_type(),
                 first.decoded()
             ));
         }
         if let Some(c) = &cmp {
-            if !matches!(c.as_str(), "<" | ">" | "<=" | ">=" | "=" | "<>") {
+            if !matches!(&**c, "<" | ">" | "<=" | ">=" | "=" | "<>") {
                 return Err(format!(
-                    "OBX-5 (value type {shown_type}) comparator {c:?} is not one of < > <= >= = <>"
+                    "OBX-5 (value type {}) comparator {c:?} is not one of < > <= >= = <>",
+                    shown_type()
                 ));
             }
         }
@@ -520,7 +681,8 @@ fn read_number(
             None => Ok(None),
             Some(n) => parse_nm(&n).map(|v| Some((v, cmp))).map_err(|_| {
                 format!(
-                    "OBX-5 (value type {shown_type}) {:?} is not an HL7 number",
+                    "OBX-5 (value type {}) {:?} is not an HL7 number",
+                    shown_type(),
                     first.decoded()
                 )
             }),
@@ -532,7 +694,8 @@ fn read_number(
     }
     parse_nm(&t).map(|v| Some((v, None))).map_err(|_| {
         format!(
-            "OBX-5 (value type {shown_type}) {:?} is not an HL7 number",
+            "OBX-5 (value type {}) {:?} is not an HL7 number",
+            shown_type(),
             t.trim()
         )
     })
@@ -561,28 +724,29 @@ fn is_mdc_special(v: f64) -> bool {
 
 fn normalize(
     value: f64,
-    unit_field: Option<&Element<'_, '_>>,
+    unit_parts: Option<&[Option<Element<'_, '_>>; 4]>,
     entry: &CodeEntry,
-) -> (Option<f64>, Option<String>) {
+) -> (Option<f64>, Option<&'static str>) {
     let Some(target) = entry.unit else {
         return (None, None);
     };
-    let from = match unit_field {
-        Some(f) => unit_of(f),
+    let from = match unit_parts {
+        Some(p) => unit_of(p),
         None => entry.implied_unit,
     };
     match from.and_then(|u| convert(value, u, target)) {
-        Some(v) => (Some(v), Some(target.ucum().to_string())),
+        Some(v) => (Some(v), Some(target.ucum())),
         None => (None, None),
     }
 }
 
-/// The unit of a non-empty OBX-6: OBX-6-1 when it is known; else an MDC
-/// unit mnemonic in OBX-6-2 (devices send `268224^MDC_DIM_FAHR^MDC`); else
-/// the text or alternate code (OBX-6-2, OBX-6-4) when it is a known unit.
-/// `None` (the value stays un-normalised) when none of them is known.
-fn unit_of(f: &Element<'_, '_>) -> Option<Unit> {
-    let part = |c: usize| f.component_text(c);
+/// The unit of a non-empty OBX-6 (`p`: its components 1-4): OBX-6-1 when it
+/// is known; else an MDC unit mnemonic in OBX-6-2 (devices send
+/// `268224^MDC_DIM_FAHR^MDC`); else the text or alternate code (OBX-6-2,
+/// OBX-6-4) when it is a known unit. `None` (the value stays un-normalised)
+/// when none of them is known.
+fn unit_of(p: &[Option<Element<'_, '_>>; 4]) -> Option<Unit> {
+    let part = |c: usize| component_text(p, c);
     part(1)
         .and_then(|t| Unit::parse(&t))
         .or_else(|| part(2).and_then(|t| Unit::from_mdc_mnemonic(&t)))

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use libfuzzer_sys::fuzz_target;
 use vitalflow_core::ack::{self, AckCode, AckError};
 use vitalflow_core::mllp::{self, Decoder, MllpError};
-use vitalflow_core::vitals::{extract_parsed, ExtractOptions};
+use vitalflow_core::vitals::{extract_rows, ExtractOptions};
 use vitalflow_core::{split, Message, Path};
 
 const PATHS: [&str; 9] = [
@@ -76,14 +76,37 @@ fn one_message(bytes: &[u8], extra_path: Option<&Path>, options: &ExtractOptions
         }
     }
     for seg in msg.segments() {
+        // The one-loop field split agrees with the iterator.
+        let upto = seg.fields_upto::<24>();
+        for (i, f) in seg.fields().take(23).enumerate() {
+            let g = upto[i + 1].expect("field the iterator found");
+            assert_eq!((f.offset(), f.raw()), (g.offset(), g.raw()));
+        }
+        assert_eq!(
+            upto.iter().flatten().count(),
+            seg.fields().take(23).count()
+        );
         // The one-pass field iterator agrees with random access.
         for (i, f) in seg.fields().take(24).enumerate() {
             let g = seg.field(i + 1).expect("field the iterator found");
             assert_eq!((f.offset(), f.raw()), (g.offset(), g.raw()));
             let _ = f.repetitions().take(4).count();
+            // The one-pass component split agrees with random access.
+            for (n, c) in f.components::<6>().iter().enumerate() {
+                let d = f.component(n + 1);
+                assert_eq!(
+                    c.map(|c| (c.offset(), c.raw())),
+                    d.map(|d| (d.offset(), d.raw()))
+                );
+            }
         }
     }
-    let extracted = extract_parsed(&msg, options);
+    let extracted = extract_rows(&msg, options).and_then(|x| {
+        // The borrowed rows and the owned ones agree.
+        let owned = x.to_vital_signs();
+        assert_eq!(owned.len(), x.rows.len());
+        x.into_result()
+    });
 
     // The ACK's own control id, made from the input's so escaping is exercised.
     let original_raw = msg

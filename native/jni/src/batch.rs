@@ -38,7 +38,9 @@ pub fn extract_batch(
     let messages = slices(data, ends)?;
     codec::put_varint(out, messages.len() as u64);
     for m in messages {
-        codec::put_extraction(out, &vitalflow_core::vitals::extract_lenient(m, options));
+        let rows = vitalflow_core::Message::parse(m)
+            .and_then(|msg| vitalflow_core::vitals::extract_rows(&msg, options));
+        codec::put_extraction(out, &rows);
     }
     Ok(())
 }
@@ -54,7 +56,8 @@ pub fn extract_stream(stream: &[u8], options: &ExtractOptions, out: &mut Vec<u8>
         match item {
             Ok((offset, message)) => {
                 codec::put_varint(&mut body, offset as u64);
-                let result = vitalflow_core::vitals::extract_lenient(message, options)
+                let result = vitalflow_core::Message::parse(message)
+                    .and_then(|msg| vitalflow_core::vitals::extract_rows(&msg, options))
                     .map(|mut x| {
                         x.errors = x.errors.into_iter().map(|e| e.shifted(offset)).collect();
                         x

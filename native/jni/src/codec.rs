@@ -28,7 +28,7 @@
 //! side builds each such `String` once per message.
 
 use vitalflow_core::glucose::GlucoseStatus;
-use vitalflow_core::vitals::Extraction;
+use vitalflow_core::vitals::{MessageHeader, MessageRows, ObxRow};
 use vitalflow_core::{Hl7Error, VitalKind, VitalSign};
 
 /// Number of string columns per row.
@@ -102,9 +102,19 @@ fn put_column<'a>(out: &mut Vec<u8>, prev: &mut Option<Option<&'a str>>, s: Opti
     }
 }
 
-/// Appends `rows` (one message's rows).
-pub fn put_rows(out: &mut Vec<u8>, rows: &[VitalSign]) {
-    put_varint(out, rows.len() as u64);
+/// The fixed-width part of a row and its string columns.
+struct RowParts<'r> {
+    obx_index: u32,
+    kind: VitalKind,
+    value: Option<f64>,
+    normalized_value: Option<f64>,
+    observed_at_micros: Option<i64>,
+    glucose_status: Option<GlucoseStatus>,
+    columns: [Option<&'r str>; STRING_COLUMNS],
+}
+
+fn put_rows_of<'r>(out: &mut Vec<u8>, count: usize, rows: impl Iterator<Item = RowParts<'r>>) {
+    put_varint(out, count as u64);
     let mut prev: [Option<Option<&str>>; STRING_COLUMNS] = [None; STRING_COLUMNS];
     for r in rows {
         put_varint(out, u64::from(r.obx_index));
@@ -116,7 +126,7 @@ pub fn put_rows(out: &mut Vec<u8>, rows: &[VitalSign]) {
         if r.normalized_value.is_some() {
             flags |= FLAG_NORMALIZED_VALUE;
         }
-        if r.observed_at.is_some() {
+        if r.observed_at_micros.is_some() {
             flags |= FLAG_OBSERVED_AT;
         }
         out.push(flags);
@@ -127,31 +137,84 @@ pub fn put_rows(out: &mut Vec<u8>, rows: &[VitalSign]) {
         if let Some(v) = r.normalized_value {
             out.extend_from_slice(&v.to_le_bytes());
         }
-        if let Some(t) = r.observed_at {
-            out.extend_from_slice(&t.timestamp_micros().to_le_bytes());
+        if let Some(t) = r.observed_at_micros {
+            out.extend_from_slice(&t.to_le_bytes());
         }
-        let columns: [Option<&str>; STRING_COLUMNS] = [
-            Some(r.message_control_id.as_str()),
-            r.set_id.as_deref(),
-            r.patient_id.as_deref(),
-            r.patient_id_authority.as_deref(),
-            r.encounter_id.as_deref(),
-            r.location.as_deref(),
-            Some(r.code.as_str()),
-            r.code_system.as_deref(),
-            r.comparator.as_deref(),
-            r.text.as_deref(),
-            r.unit.as_deref(),
-            r.normalized_unit.as_deref(),
-            r.status.as_deref(),
-            r.device_id.as_deref(),
-            r.sending_application.as_deref(),
-            r.sending_facility.as_deref(),
-        ];
-        for (p, s) in prev.iter_mut().zip(columns) {
+        for (p, s) in prev.iter_mut().zip(r.columns) {
             put_column(out, p, s);
         }
     }
+}
+
+/// Appends `rows` (one message's rows, owned).
+pub fn put_rows(out: &mut Vec<u8>, rows: &[VitalSign]) {
+    put_rows_of(
+        out,
+        rows.len(),
+        rows.iter().map(|r| RowParts {
+            obx_index: r.obx_index,
+            kind: r.kind,
+            value: r.value,
+            normalized_value: r.normalized_value,
+            observed_at_micros: r.observed_at.map(|t| t.timestamp_micros()),
+            glucose_status: r.glucose_status,
+            columns: [
+                Some(r.message_control_id.as_str()),
+                r.set_id.as_deref(),
+                r.patient_id.as_deref(),
+                r.patient_id_authority.as_deref(),
+                r.encounter_id.as_deref(),
+                r.location.as_deref(),
+                Some(r.code.as_str()),
+                r.code_system.as_deref(),
+                r.comparator.as_deref(),
+                r.text.as_deref(),
+                r.unit.as_deref(),
+                r.normalized_unit.as_deref(),
+                r.status.as_deref(),
+                r.device_id.as_deref(),
+                r.sending_application.as_deref(),
+                r.sending_facility.as_deref(),
+            ],
+        }),
+    );
+}
+
+/// Appends one message's rows as [`vitalflow_core::vitals::extract_rows`]
+/// gives them (borrowed from the message): the same bytes as [`put_rows`] of
+/// the owned rows, without making them.
+pub fn put_message_rows(out: &mut Vec<u8>, header: &MessageHeader<'_>, rows: &[ObxRow<'_>]) {
+    let h = header;
+    put_rows_of(
+        out,
+        rows.len(),
+        rows.iter().map(|r| RowParts {
+            obx_index: r.obx_index,
+            kind: r.kind,
+            value: r.value,
+            normalized_value: r.normalized_value,
+            observed_at_micros: Some(r.observed_at.timestamp_micros()),
+            glucose_status: r.glucose_status,
+            columns: [
+                Some(&*h.message_control_id),
+                r.set_id.as_deref(),
+                h.patient_id.as_deref(),
+                h.patient_id_authority.as_deref(),
+                h.encounter_id.as_deref(),
+                h.location.as_deref(),
+                Some(&*r.code),
+                r.code_system.as_deref(),
+                r.comparator.as_deref(),
+                r.text,
+                r.unit.as_deref(),
+                r.normalized_unit,
+                r.status.as_deref(),
+                r.device_id.as_deref(),
+                h.sending_application.as_deref(),
+                h.sending_facility.as_deref(),
+            ],
+        }),
+    );
 }
 
 /// Appends an error record.
@@ -180,15 +243,15 @@ pub fn put_result(out: &mut Vec<u8>, result: &Result<Vec<VitalSign>, Hl7Error>) 
 
 /// Appends one message's outcome from a lenient extraction: the rows, and the
 /// first error when some OBX could not be read (the other rows still count).
-pub fn put_extraction(out: &mut Vec<u8>, result: &Result<Extraction, Hl7Error>) {
+pub fn put_extraction(out: &mut Vec<u8>, result: &Result<MessageRows<'_>, Hl7Error>) {
     match result {
         Ok(x) if x.errors.is_empty() => {
             out.push(TAG_OK);
-            put_rows(out, &x.rows);
+            put_message_rows(out, &x.header, &x.rows);
         }
         Ok(x) => {
             out.push(TAG_PARTIAL);
-            put_rows(out, &x.rows);
+            put_message_rows(out, &x.header, &x.rows);
             put_error(out, &x.errors[0]);
         }
         Err(e) => {

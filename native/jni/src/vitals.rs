@@ -28,7 +28,12 @@ fn extract_impl<'local>(
 ) -> Result<JByteArray<'local>, BridgeError> {
     let options = options::by_id(options)?;
     io::transform(env, message, "message", |m, out| {
-        codec::put_rows(out, &vitalflow_core::vitals::extract(m, &options)?);
+        let msg = vitalflow_core::Message::parse(m)?;
+        let mut x = vitalflow_core::vitals::extract_rows(&msg, &options)?;
+        if !x.errors.is_empty() {
+            return Err(x.errors.swap_remove(0).into());
+        }
+        codec::put_message_rows(out, &x.header, &x.rows);
         Ok(())
     })
 }

@@ -296,10 +296,8 @@ pub fn not_stored_reply(original: &[u8], why: &str, reply_id: &str, now: DateTim
         }
         Err(_) => {
             // The bytes do not parse, so the reply is built from what can be read of MSH;
-            // MllpFraming is the kind whose table row gives ERR 207 (application internal
-            // error), what a failed write must say. A dedicated kind would need a new stable
-            // code in the error table and in Hl7Exception.Kind.
-            let e = Hl7Error::new(ErrorKind::MllpFraming(text));
+            // NotStored's row in the error table gives ERR 207 (application internal error).
+            let e = Hl7Error::new(ErrorKind::NotStored(text));
             with_code(
                 &ack::reject_unparseable(original, &e, reply_id, now),
                 AckCode::AE,
@@ -397,6 +395,9 @@ mod tests {
         );
         let ae = not_stored_reply(bad, "broker down", "R2", now());
         assert_eq!(ack::read_ack(&ae).unwrap(), (AckCode::AE, "C8".into()));
+        let text = String::from_utf8_lossy(&ae);
+        assert!(text.contains("\rERR|"), "{text}");
+        assert!(text.contains("207^"), "{text}");
         let ae = not_stored_reply(MSG, "broker down", "R3", now());
         let m = Message::parse(&ae).unwrap();
         assert_eq!(m.query("MSA-1").unwrap().unwrap(), "AE");

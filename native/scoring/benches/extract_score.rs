@@ -1,7 +1,8 @@
 //! `parse_extract_score` on the two ORU^R01 messages of the core's `pipeline`
-//! bench (same data, same group names): `vitals::extract` (parse, one row per
-//! vital-sign OBX with units normalised and times in UTC) then a `News2Input`
-//! from the latest row of each kind and `news2::score`. See
+//! bench (same data, same group names): `Message::parse` and
+//! `vitals::extract_rows` (one row per vital-sign OBX with units normalised
+//! and times in UTC, borrowing from the message, as the JNI path uses it)
+//! then a `News2Input` from the latest row of each kind and `news2::score`. See
 //! docs/benchmarks.md, "Rust core (criterion)".
 //!
 //! `cargo bench -p vitalflow-scoring --bench extract_score`
@@ -10,7 +11,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use vitalflow_core::vitals::{extract, ExtractOptions, VitalKind, VitalSign};
+use vitalflow_core::vitals::{extract, extract_rows, ExtractOptions, ObxRow, VitalKind};
+use vitalflow_core::Message;
 use vitalflow_scoring::news2::{self, Consciousness, News2Input};
 
 const LARGE: &[u8] = include_bytes!("../../core/benches/data/oru_large.hl7");
@@ -19,7 +21,7 @@ const MESSAGES: [(&str, &[u8]); 2] = [("oru_large", LARGE), ("oru_small", SMALL)
 
 /// The NEWS2 input from the latest row of each parameter (by `observed_at`,
 /// a later OBX winning a tie).
-fn news2_input(rows: &[VitalSign]) -> News2Input {
+fn news2_input(rows: &[ObxRow<'_>]) -> News2Input {
     #[derive(Clone, Copy)]
     enum Slot {
         Resp,
@@ -31,7 +33,7 @@ fn news2_input(rows: &[VitalSign]) -> News2Input {
         Fio2,
         O2Flow,
     }
-    let mut latest: [Option<&VitalSign>; 8] = [None; 8];
+    let mut latest: [Option<&ObxRow<'_>>; 8] = [None; 8];
     for r in rows {
         let slot = match r.kind {
             VitalKind::RespiratoryRate => Slot::Resp,
@@ -40,7 +42,7 @@ fn news2_input(rows: &[VitalSign]) -> News2Input {
             VitalKind::HeartRate => Slot::Pulse,
             VitalKind::Consciousness => Slot::Consciousness,
             VitalKind::Temperature => Slot::Temperature,
-            VitalKind::InspiredO2 if r.normalized_unit.as_deref() == Some("%") => Slot::Fio2,
+            VitalKind::InspiredO2 if r.normalized_unit == Some("%") => Slot::Fio2,
             VitalKind::InspiredO2 => Slot::O2Flow,
             _ => continue,
         };
@@ -58,15 +60,16 @@ fn news2_input(rows: &[VitalSign]) -> News2Input {
         systolic: num(Slot::Systolic),
         pulse: num(Slot::Pulse),
         consciousness: latest[Slot::Consciousness as usize]
-            .and_then(|r| r.text.as_deref())
+            .and_then(|r| r.text)
             .and_then(|t| t.parse::<Consciousness>().ok()),
         temperature: num(Slot::Temperature),
     }
 }
 
 fn parse_extract_score(bytes: &[u8], options: &ExtractOptions) -> news2::News2Score {
-    let rows = extract(bytes, options).expect("bench message extracts");
-    news2::score(&news2_input(&rows))
+    let msg = Message::parse(bytes).expect("bench message parses");
+    let x = extract_rows(&msg, options).expect("bench message extracts");
+    news2::score(&news2_input(&x.rows))
 }
 
 fn config() -> Criterion {
@@ -80,15 +83,20 @@ fn config() -> Criterion {
 
 fn check_inputs() {
     let options = ExtractOptions::default();
-    let large = extract(LARGE, &options).unwrap();
-    let small = extract(SMALL, &options).unwrap();
-    let large_input = news2_input(&large);
+    let large_msg = Message::parse(LARGE).unwrap();
+    let small_msg = Message::parse(SMALL).unwrap();
+    let large = extract_rows(&large_msg, &options).unwrap();
+    let small = extract_rows(&small_msg, &options).unwrap();
+    // The borrowed rows are the owned ones.
+    assert_eq!(large.to_vital_signs(), extract(LARGE, &options).unwrap());
+    assert_eq!(large.rows.len(), 11);
+    let large_input = news2_input(&large.rows);
     assert_eq!(large_input.oxygen, Some(true));
     assert_eq!(large_input.consciousness, Some(Consciousness::A));
     assert_eq!(large_input.temperature, Some(37.8));
     let score = news2::score(&large_input);
     assert!(score.complete, "{score:?}");
-    assert!(!news2::score(&news2_input(&small)).complete);
+    assert!(!news2::score(&news2_input(&small.rows)).complete);
 }
 
 fn bench_messages(c: &mut Criterion) {

@@ -28,6 +28,8 @@ public class Hl7Exception extends RuntimeException {
     MISSING_SEGMENT(10, 100),
     UNKNOWN_CODE(11, 103),
     MLLP_FRAMING(12, 207),
+    /** Received but not stored durably (the write failed or timed out): the sender resends. */
+    NOT_STORED(13, 207),
     /** A code this version of the Java side does not know (a newer native library). */
     UNKNOWN(0, 207);
 

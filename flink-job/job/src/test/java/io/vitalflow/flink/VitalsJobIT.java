@@ -292,11 +292,17 @@ class VitalsJobIT {
    */
   static Map<String, String> freshTopics(String bootstrap, String registryUrl, String prefix)
       throws Exception {
+    return freshTopics(bootstrap, registryUrl, prefix, 3);
+  }
+
+  /** Fresh topics {@code prefix + name} with {@code partitions} partitions each. */
+  static Map<String, String> freshTopics(
+      String bootstrap, String registryUrl, String prefix, int partitions) throws Exception {
     Map<String, String> topics = new HashMap<>();
     for (String t : TOPICS) topics.put(t, prefix + t);
     try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
       List<NewTopic> nt = new ArrayList<>();
-      for (String t : topics.values()) nt.add(new NewTopic(t, 3, (short) 1));
+      for (String t : topics.values()) nt.add(new NewTopic(t, partitions, (short) 1));
       admin.createTopics(nt).all().get(60, TimeUnit.SECONDS);
     }
     CcompatClient registry = new CcompatClient(registryUrl);

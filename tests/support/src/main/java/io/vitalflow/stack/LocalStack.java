@@ -77,6 +77,19 @@ public final class LocalStack {
    * {@code topics} or {@code env}); returns its standard output, or throws with its exit status.
    */
   public static String runScript(String... args) {
+    return run(java.time.Duration.ofMinutes(2), false, args);
+  }
+
+  /**
+   * {@link #runScript(String...)} for commands that may take long, such as {@code restart connect}
+   * (a worker's plugin scan on a busy machine takes minutes): waits up to {@code timeout}, and
+   * gives the script's health checks the same time ({@code STACK_HEALTH_TIMEOUT}, unless set).
+   */
+  public static String runScript(java.time.Duration timeout, String... args) {
+    return run(timeout, true, args);
+  }
+
+  private static String run(java.time.Duration timeout, boolean healthTimeout, String... args) {
     Path script = repoRoot().resolve("tests/stack/stack.sh");
     java.util.List<String> cmd =
         new java.util.ArrayList<>(java.util.List.of("bash", script.toString()));
@@ -84,14 +97,17 @@ public final class LocalStack {
     try {
       File out = File.createTempFile("stack-out", ".txt");
       out.deleteOnExit();
-      Process proc =
+      ProcessBuilder pb =
           new ProcessBuilder(cmd)
               .redirectOutput(out)
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
-      if (!proc.waitFor(2, TimeUnit.MINUTES)) {
+              .redirectError(ProcessBuilder.Redirect.INHERIT);
+      if (healthTimeout)
+        pb.environment()
+            .putIfAbsent("STACK_HEALTH_TIMEOUT", String.valueOf(Math.max(1, timeout.toSeconds())));
+      Process proc = pb.start();
+      if (!proc.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         proc.destroyForcibly();
-        throw new IllegalStateException(cmd + " did not finish in 2 minutes");
+        throw new IllegalStateException(cmd + " did not finish in " + timeout);
       }
       String text = Files.readString(out.toPath(), StandardCharsets.UTF_8);
       if (proc.exitValue() != 0)
@@ -125,11 +141,13 @@ public final class LocalStack {
     try {
       File out = File.createTempFile("stack-env", ".txt");
       out.deleteOnExit();
-      Process proc =
+      ProcessBuilder pb =
           new ProcessBuilder("bash", script.toString(), "ensure")
               .redirectOutput(out)
-              .redirectError(ProcessBuilder.Redirect.INHERIT)
-              .start();
+              .redirectError(ProcessBuilder.Redirect.INHERIT);
+      // starting a Connect worker (plugin scan) on a busy 2-core machine can take minutes
+      pb.environment().putIfAbsent("STACK_HEALTH_TIMEOUT", "600");
+      Process proc = pb.start();
       if (!proc.waitFor(15, TimeUnit.MINUTES)) {
         proc.destroyForcibly();
         throw new IllegalStateException(script + " ensure did not finish in 15 minutes");

@@ -3,6 +3,7 @@ package io.vitalflow.avro.connect;
 import io.vitalflow.avro.registry.CcompatClient;
 import io.vitalflow.avro.registry.ConfluentWire;
 import io.vitalflow.avro.registry.RegistryAvroSerializer;
+import io.vitalflow.avro.registry.RegistryException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,6 +28,7 @@ import org.apache.kafka.connect.data.SchemaBuilder;
 import org.apache.kafka.connect.data.Struct;
 import org.apache.kafka.connect.data.Timestamp;
 import org.apache.kafka.connect.errors.DataException;
+import org.apache.kafka.connect.errors.RetriableException;
 import org.apache.kafka.connect.storage.Converter;
 
 /**
@@ -45,6 +47,12 @@ import org.apache.kafka.connect.storage.Converter;
  *       {@code <topic>-value} (or {@code -key}); Struct fields are matched by name, so the Connect
  *       schema needs the Avro field names. Schemas are never registered by the converter.
  * </ul>
+ *
+ * <p>Errors: when the registry cannot answer (I/O error or timeout, HTTP 5xx, 408, 429) both
+ * directions throw Connect's {@link RetriableException}, so that the worker retries the record
+ * (with {@code errors.retry.timeout} set on the connector) instead of reporting it to the dead
+ * letter queue or failing the task; a registry refusal (4xx, e.g. an unknown schema id or subject)
+ * and undecodable bytes throw {@link DataException}, which is about the record itself.
  *
  * <p>Config: {@code schema.registry.url}.
  */
@@ -85,7 +93,12 @@ public class RegistryAvroConverter implements Converter {
   public byte[] fromConnectData(String topic, Schema schema, Object value) {
     if (value == null) return null;
     String subject = topic + (isKey ? "-key" : "-value");
-    Map.Entry<Integer, org.apache.avro.Schema> latest = registry.latest(subject);
+    Map.Entry<Integer, org.apache.avro.Schema> latest;
+    try {
+      latest = registry.latest(subject);
+    } catch (RegistryException e) {
+      throw registryFailure("the latest schema of " + subject, e);
+    }
     Object datum = toAvro(latest.getValue(), value, subject);
     return ConfluentWire.frame(
         latest.getKey(), RegistryAvroSerializer.encode(latest.getValue(), datum));
@@ -108,10 +121,24 @@ public class RegistryAvroConverter implements Converter {
       return new SchemaAndValue(cs, toConnect(cs, writer, datum));
     } catch (DataException e) {
       throw e;
+    } catch (RegistryException e) {
+      throw registryFailure("the writer schema of a record of " + topic, e);
     } catch (Exception e) {
       throw new DataException(
           "cannot convert record of " + topic + " from Avro: " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * A registry that cannot answer now (down, overloaded, timing out) is retriable: the record is
+   * fine and a later attempt may succeed. A refusal (4xx) is a data error of this record.
+   */
+  static RuntimeException registryFailure(String what, RegistryException e) {
+    if (e.isTransient()) {
+      return new RetriableException(
+          "schema registry unavailable while fetching " + what + ": " + e.getMessage(), e);
+    }
+    return new DataException("schema registry refused " + what + ": " + e.getMessage(), e);
   }
 
   // ------------------------------------------------------------------ Avro -> Connect

@@ -23,6 +23,12 @@ final class StubRegistry implements AutoCloseable {
   private final HttpServer server;
   private final List<String> schemas = new ArrayList<>();
   private final Map<String, List<Integer>> subjects = new HashMap<>();
+  private int failWith;
+
+  /** Every following request is answered with this HTTP status (0: serve normally). */
+  synchronized void failWith(int status) {
+    failWith = status;
+  }
 
   StubRegistry() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -53,7 +59,10 @@ final class StubRegistry implements AutoCloseable {
     String[] p = path.split("/");
     int status = 404;
     Object body = Map.of("error_code", 40401, "message", "not found");
-    if (p.length == 4 && p[1].equals("schemas") && p[2].equals("ids")) {
+    if (failWith != 0) {
+      status = failWith;
+      body = Map.of("error_code", failWith * 100, "message", "injected by the test");
+    } else if (p.length == 4 && p[1].equals("schemas") && p[2].equals("ids")) {
       int id = Integer.parseInt(p[3]);
       if (id >= 1 && id <= schemas.size()) {
         status = 200;

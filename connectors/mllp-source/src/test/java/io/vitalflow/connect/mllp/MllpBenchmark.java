@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * at 1, 8 and 32 connections (each waits for its ACK before sending the next), through the
  * connector and the gateway, beside kafka-producer-perf-test (ProducerPerformance, acks=all, same
  * record size) on the same broker in the same run. Run explicitly: {@code mvn -B -pl
- * connectors/mllp-source -am -Pintegration verify -Dit.test=MllpBenchmark}.
+ * connectors/mllp-source -am -Pintegration verify -Dcargo.skip=true -Dit.test=MllpBenchmark
+ * -Dfailsafe.failIfNoSpecifiedTests=false}; the table goes to target/mllp-benchmark.md.
  */
 class MllpBenchmark {
   @Test
@@ -44,6 +45,8 @@ class MllpBenchmark {
       MllpLoad.run(
           MllpSourceIT.HOST, MllpSourceIT.connectorPort, "W" + MllpSourceIT.RUN, 4, 250, 4);
       MllpLoad.run(MllpSourceIT.HOST, gwPort, "WG" + MllpSourceIT.RUN, 4, 250, 4);
+      table.insert(0, "load average (1/5/15 min) at the start: " + loadAverage() + "\n\n");
+      progress(table);
       for (int conns : new int[] {1, 8, 32}) {
         int per = conns == 1 ? 1000 : conns == 8 ? 500 : 200;
         for (String path : new String[] {"connector", "gateway"}) {
@@ -67,14 +70,22 @@ class MllpBenchmark {
                   o.perSecond(),
                   o.percentileMillis(50),
                   o.percentileMillis(99)));
+          progress(table);
         }
       }
+      int partitions = benchTopic();
       String perf = producerPerf(size);
       table
           .append("\nkafka-producer-perf-test (ProducerPerformance, acks=all, record size ")
           .append(size)
-          .append(" B, 100000 records, unthrottled, same broker):\n\n    ")
+          .append(" B, ")
+          .append(PERF_RECORDS)
+          .append(" records, unthrottled, same broker, topic hl7.bench with ")
+          .append(partitions)
+          .append(" partitions like hl7.raw):\n\n    ")
           .append(perf)
+          .append("\n\nload average (1/5/15 min) at the end: ")
+          .append(loadAverage())
           .append('\n');
     } finally {
       gw.destroy();
@@ -84,6 +95,53 @@ class MllpBenchmark {
     System.out.println(table);
     Files.writeString(
         Paths.get("target", "mllp-benchmark.md"), table.toString(), StandardCharsets.UTF_8);
+  }
+
+  static final int PERF_RECORDS = 100_000;
+
+  static String loadAverage() {
+    try {
+      String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split(" ");
+      return f[0] + " / " + f[1] + " / " + f[2];
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** Writes what is measured so far (a later failure keeps the earlier rows). */
+  static void progress(StringBuilder table) throws java.io.IOException {
+    Files.writeString(
+        Paths.get("target", "mllp-benchmark.md"), table.toString(), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Creates hl7.bench (the broker does not auto-create topics) with hl7.raw's partition count;
+   * returns that count.
+   */
+  static int benchTopic() throws Exception {
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", MllpSourceIT.BOOTSTRAP);
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(p)) {
+      int partitions =
+          admin
+              .describeTopics(List.of("hl7.raw"))
+              .allTopicNames()
+              .get()
+              .get("hl7.raw")
+              .partitions()
+              .size();
+      if (!admin.listTopics().names().get().contains("hl7.bench")) {
+        admin
+            .createTopics(
+                List.of(
+                    new org.apache.kafka.clients.admin.NewTopic(
+                        "hl7.bench", partitions, (short) 1)))
+            .all()
+            .get();
+      }
+      return partitions;
+    }
   }
 
   static String producerPerf(int size) throws Exception {
@@ -103,7 +161,7 @@ class MllpBenchmark {
                 "--topic",
                 "hl7.bench",
                 "--num-records",
-                "200000",
+                Integer.toString(PERF_RECORDS),
                 "--record-size",
                 Integer.toString(size),
                 "--throughput",
@@ -112,8 +170,20 @@ class MllpBenchmark {
                 "bootstrap.servers=" + MllpSourceIT.BOOTSTRAP,
                 "acks=all"));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    p.waitFor();
+    java.util.concurrent.CompletableFuture<String> output =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+              } catch (java.io.IOException e) {
+                return e.toString();
+              }
+            });
+    if (!p.waitFor(5, java.util.concurrent.TimeUnit.MINUTES)) {
+      p.destroyForcibly();
+      throw new AssertionError("ProducerPerformance did not finish in 5 minutes");
+    }
+    String out = output.get();
     String last = "";
     for (String line : out.split("\n")) {
       if (line.contains("records sent")) {

@@ -54,6 +54,23 @@ final class MllpLoad {
 
   /** MSA-1 and MSA-2 of the next reply, "CODE ID"; null when the connection closed. */
   static String reply(InputStream in) throws IOException {
+    String text = replyText(in);
+    return text == null ? null : msa(text);
+  }
+
+  /** MSA-1 and MSA-2 of a reply's text, "CODE ID", or "NO-MSA". */
+  static String msa(String reply) {
+    for (String seg : reply.split("\r")) {
+      if (seg.startsWith("MSA|")) {
+        String[] f = seg.split("\\|", -1);
+        return f[1] + " " + (f.length > 2 ? f[2] : "");
+      }
+    }
+    return "NO-MSA";
+  }
+
+  /** The next reply's text (ISO-8859-1, segments split by CR); null when the connection closed. */
+  static String replyText(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     int c;
     while ((c = in.read()) != 0x0b) {
@@ -68,13 +85,7 @@ final class MllpLoad {
       b.write(c);
     }
     in.read();
-    for (String seg : b.toString(StandardCharsets.ISO_8859_1).split("\r")) {
-      if (seg.startsWith("MSA|")) {
-        String[] f = seg.split("\\|", -1);
-        return f[1] + " " + (f.length > 2 ? f[2] : "");
-      }
-    }
-    return "NO-MSA";
+    return b.toString(StandardCharsets.ISO_8859_1);
   }
 
   record Outcome(

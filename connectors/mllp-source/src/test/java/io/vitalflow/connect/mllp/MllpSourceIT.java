@@ -95,6 +95,11 @@ class MllpSourceIT {
 
   @BeforeAll
   static void deployConnector() throws Exception {
+    deployConnector(30_000, 0);
+  }
+
+  /** Deploys the connector on a free port with these ACK timeout and dedupe window. */
+  static void deployConnector(long ackTimeoutMs, long dedupeWindowMs) throws Exception {
     HttpResponse<String> plugins = http("GET", "/connector-plugins", null);
     assertTrue(
         plugins.body().contains(MllpSourceConnector.class.getName()),
@@ -110,7 +115,11 @@ class MllpSourceIT {
             + "\"mllp.listen.ports\":\""
             + connectorPort
             + "\","
-            + "\"mllp.max.frame.bytes\":\"65536\",\"mllp.ack.timeout.ms\":\"30000\","
+            + "\"mllp.max.frame.bytes\":\"65536\",\"mllp.ack.timeout.ms\":\""
+            + ackTimeoutMs
+            + "\",\"mllp.dedupe.window.ms\":\""
+            + dedupeWindowMs
+            + "\","
             + "\"producer.override.acks\":\"all\",\"producer.override.linger.ms\":\"0\","
             + "\"key.converter\":\"org.apache.kafka.connect.converters.ByteArrayConverter\","
             + "\"value.converter\":\"org.apache.kafka.connect.converters.ByteArrayConverter\"}";

@@ -12,8 +12,7 @@ class ConfigDocTest {
   @Test
   void checkedInReferenceIsCurrent() throws Exception {
     Path doc =
-        Path.of(
-            System.getProperty("vitalflow.repo.root", "../.."), "docs", "warehouse-sink-config.md");
+        Path.of(System.getProperty("vitalflow.repo", "../.."), "docs", "warehouse-sink-config.md");
     String expected = ConfigDoc.markdown();
     assertEquals(
         expected,

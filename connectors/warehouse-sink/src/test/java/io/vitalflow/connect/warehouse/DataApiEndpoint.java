@@ -16,7 +16,7 @@ final class DataApiEndpoint implements AutoCloseable {
   final Process process;
   final int port;
 
-  DataApiEndpoint(ItStack stack, int throttleEvery) throws Exception {
+  DataApiEndpoint(StackClient stack, int throttleEvery) throws Exception {
     String pgJar =
         Path.of(
                 org.postgresql.Driver.class
@@ -32,15 +32,15 @@ final class DataApiEndpoint implements AutoCloseable {
                 java,
                 "-cp",
                 pgJar,
-                ItStack.ROOT.resolve("tests/redshift-data-api/DataApiServer.java").toString(),
+                StackClient.ROOT.resolve("tests/redshift-data-api/DataApiServer.java").toString(),
                 "--port",
                 "0",
                 "--jdbc",
-                stack.env.get("VITALFLOW_PG_URL"),
+                stack.local.jdbcUrl(),
                 "--user",
-                stack.env.get("VITALFLOW_PG_USER"),
+                stack.local.pgUser(),
                 "--password",
-                stack.env.get("VITALFLOW_PG_PASSWORD"),
+                stack.local.pgPassword(),
                 "--access-key",
                 ACCESS_KEY,
                 "--secret-key",
@@ -62,7 +62,7 @@ final class DataApiEndpoint implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
-  String stats(ItStack stack) throws Exception {
+  String stats(StackClient stack) throws Exception {
     return stack.http("GET", url() + "/stats", null).body();
   }
 

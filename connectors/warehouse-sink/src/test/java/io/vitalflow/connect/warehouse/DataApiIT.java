@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * request path, SigV4 signing (verified by the endpoint) and retries (injected throttling) all run.
  */
 class DataApiIT {
-  static ItStack stack;
+  static StackClient stack;
   static final String RUN = Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
 
   @BeforeAll
@@ -30,7 +30,7 @@ class DataApiIT {
         Files.isRegularFile(lib),
         "build it first: cargo build --release -p vitalflow-redshift-data (" + lib + ")");
     System.setProperty("vitalflow.redshift.data.library", lib.toString());
-    stack = ItStack.get();
+    stack = StackClient.get();
     // the worker must run the archive that carries the library (stack.sh reinstalls archives on a
     // restart)
     stack.ensureWorkerRunsArchive(Path.of(System.getProperty("vitalflow.plugin.zip")));
@@ -148,7 +148,7 @@ class DataApiIT {
       long t0 = System.nanoTime();
       stack.createConnector("it-dapi-" + RUN, api);
       stack.createConnector("it-dapij-" + RUN, jdbc);
-      ItStack.await(
+      StackClient.await(
           "both loads",
           Duration.ofMinutes(8),
           () ->

@@ -44,7 +44,7 @@ class QueriesIT {
 
   @Test
   void everyQueryAnswersRightOnLoadedData() throws Exception {
-    ItStack stack = ItStack.get();
+    StackClient stack = StackClient.get();
     String obs = "it.q.obs." + RUN,
         scores = "it.q.scores." + RUN,
         alerts = "it.q.alerts." + RUN,
@@ -111,7 +111,7 @@ class QueriesIT {
             "it.dlq.q." + RUN);
     cfg.put("tasks.max", "1");
     stack.createConnector(name, cfg);
-    ItStack.await(
+    StackClient.await(
         "all loaded",
         Duration.ofMinutes(3),
         () ->
@@ -190,7 +190,7 @@ class QueriesIT {
 
   /** docs/queries.sql split at "-- name:" lines. */
   static Map<String, String> queries() throws Exception {
-    String text = Files.readString(ItStack.ROOT.resolve("docs/queries.sql"));
+    String text = Files.readString(StackClient.ROOT.resolve("docs/queries.sql"));
     Map<String, String> out = new LinkedHashMap<>();
     Matcher m = Pattern.compile("(?m)^-- name: (\\w+)\\s*$").matcher(text);
     List<int[]> starts = new ArrayList<>();
@@ -236,13 +236,13 @@ class QueriesIT {
   }
 
   static void send(
-      ItStack stack,
+      StackClient stack,
       KafkaProducer<String, byte[]> p,
       String topic,
       int id,
       Schema s,
       GenericRecord r) {
-    stack.send(p, topic, r.get("patient_id").toString(), ItStack.frame(id, s, r));
+    stack.send(p, topic, r.get("patient_id").toString(), StackClient.frame(id, s, r));
   }
 
   static GenericRecord patient(Schema s, String id, String location, Instant updated) {

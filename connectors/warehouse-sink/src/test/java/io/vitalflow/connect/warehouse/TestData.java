@@ -24,7 +24,7 @@ final class TestData {
 
   static Schema schema(String file) throws IOException {
     return new Schema.Parser()
-        .parse(Files.readString(ItStack.ROOT.resolve("schemas").resolve(file)));
+        .parse(Files.readString(StackClient.ROOT.resolve("schemas").resolve(file)));
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.vitalflow.flink.udf;
 
-import io.vitalflow.bridge.Hl7;
 import io.vitalflow.bridge.Hl7Exception;
 import io.vitalflow.bridge.VitalSign;
 import io.vitalflow.bridge.Vitals;
@@ -55,15 +54,14 @@ public class Hl7Vitals extends TableFunction<Row> {
     } catch (Hl7Exception e) {
       return;
     }
-    if (rows.isEmpty()) return;
-    String app = Hl7.query(message, "MSH-3-1");
-    String facility = Hl7.query(message, "MSH-4-1");
+    // one native call per message: the rows carry MSH-3-1 and MSH-4-1 themselves (a query per
+    // field would parse the message again for each)
     for (VitalSign v : rows) {
       collect(
           Row.of(
               v.messageControlId(),
-              app,
-              facility,
+              v.sendingApplication(),
+              v.sendingFacility(),
               v.obxIndex(),
               v.setId(),
               v.patientId(),

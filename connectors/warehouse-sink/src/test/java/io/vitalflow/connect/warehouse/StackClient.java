@@ -1,12 +1,12 @@
 package io.vitalflow.connect.warehouse;
 
+import io.vitalflow.stack.LocalStack;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -38,64 +38,37 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * The local stack for the integration tests (tests/stack/stack.sh ensure; the port set comes from
- * the environment, see tests/stack/stack.env): Connect REST, the registry, Kafka and PostgreSQL.
+ * What the sink's integration tests do with the local stack (Connect REST, the registry, Kafka and
+ * PostgreSQL). The stack itself is found and started by {@link LocalStack} (tests/stack/stack.sh
+ * ensure, the port set from the environment, see tests/stack/stack.env).
  */
-final class ItStack {
-  static final Path ROOT = repoRoot();
+final class StackClient {
+  static final Path ROOT = LocalStack.repoRoot();
 
-  /**
-   * The repository: the system property vitalflow.repo.root, else the nearest directory up with
-   * tests/stack/stack.sh.
-   */
-  static Path repoRoot() {
-    String p = System.getProperty("vitalflow.repo.root");
-    if (p != null) return Path.of(p).toAbsolutePath().normalize();
-    for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      if (Files.isRegularFile(d.resolve("tests/stack/stack.sh"))) return d;
-    }
-    throw new IllegalStateException("cannot find the repository root (tests/stack/stack.sh)");
-  }
+  private static StackClient instance;
 
-  private static ItStack instance;
-
-  final Map<String, String> env = new HashMap<>();
+  final LocalStack local;
   final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   final Admin admin;
 
-  private ItStack() throws IOException, InterruptedException {
-    for (String line : run("ensure").split("\n")) {
-      int eq = line.indexOf('=');
-      if (eq > 0) env.put(line.substring(0, eq).trim(), line.substring(eq + 1).trim());
-    }
+  private StackClient() {
+    local = LocalStack.get();
     Properties p = new Properties();
-    p.put("bootstrap.servers", env.get("VITALFLOW_KAFKA_BOOTSTRAP"));
+    p.put("bootstrap.servers", local.kafkaBootstrap());
     admin = Admin.create(p);
   }
 
-  static synchronized ItStack get() throws Exception {
-    if (instance == null) instance = new ItStack();
+  static synchronized StackClient get() {
+    if (instance == null) instance = new StackClient();
     return instance;
   }
 
-  /** tests/stack/stack.sh ARGS; returns stdout, fails on a non-zero exit. */
-  static String run(String... args) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ROOT.resolve("tests/stack/stack.sh").toString());
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd)
-            .directory(ROOT.toFile())
-            .redirectError(ProcessBuilder.Redirect.INHERIT);
-    // a worker restart (plugin scan) on a busy 2-core machine can take minutes
-    pb.environment().putIfAbsent("STACK_HEALTH_TIMEOUT", "600");
-    Process pr = pb.start();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    pr.getInputStream().transferTo(out);
-    if (!pr.waitFor(600, TimeUnit.SECONDS) || pr.exitValue() != 0) {
-      throw new IllegalStateException("stack.sh " + String.join(" ", args) + " failed");
-    }
-    return out.toString(StandardCharsets.UTF_8);
+  /**
+   * tests/stack/stack.sh ARGS (e.g. {@code restart connect}); returns stdout, fails on a non-zero
+   * exit. A worker restart (plugin scan) on a busy 2-core machine can take minutes.
+   */
+  static String run(String... args) {
+    return LocalStack.runScript(Duration.ofMinutes(10), args);
   }
 
   /**
@@ -153,29 +126,26 @@ final class ItStack {
   }
 
   String connectUrl() {
-    return env.get("VITALFLOW_CONNECT_URL");
+    return local.connectUrl();
   }
 
   String registryUrl() {
-    return env.get("VITALFLOW_REGISTRY_URL");
+    return local.registryUrl();
   }
 
   Path stackDir() {
-    return Path.of(env.get("VITALFLOW_STACK_DIR"));
+    return local.stackDir();
   }
 
   Connection db() throws SQLException {
-    return DriverManager.getConnection(
-        env.get("VITALFLOW_PG_URL"),
-        env.get("VITALFLOW_PG_USER"),
-        env.get("VITALFLOW_PG_PASSWORD"));
+    return DriverManager.getConnection(local.jdbcUrl(), local.pgUser(), local.pgPassword());
   }
 
   Map<String, String> pgConnectorProps() {
     Map<String, String> m = new HashMap<>();
-    m.put("connection.url", env.get("VITALFLOW_PG_URL"));
-    m.put("connection.user", env.get("VITALFLOW_PG_USER"));
-    m.put("connection.password", env.get("VITALFLOW_PG_PASSWORD"));
+    m.put("connection.url", local.jdbcUrl());
+    m.put("connection.user", local.pgUser());
+    m.put("connection.password", local.pgPassword());
     return m;
   }
 
@@ -270,7 +240,7 @@ final class ItStack {
 
   KafkaProducer<String, byte[]> producer() {
     Properties p = new Properties();
-    p.put("bootstrap.servers", env.get("VITALFLOW_KAFKA_BOOTSTRAP"));
+    p.put("bootstrap.servers", local.kafkaBootstrap());
     p.put("linger.ms", "20");
     p.put("batch.size", "262144");
     p.put("compression.type", "lz4");
