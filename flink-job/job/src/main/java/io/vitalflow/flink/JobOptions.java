@@ -64,9 +64,12 @@ public final class JobOptions {
   public static final ConfigOption<Duration> IDLE_TIMEOUT =
       ConfigOptions.key("vitalflow.window.idle-timeout")
           .durationType()
-          .defaultValue(Duration.ofSeconds(30))
+          .defaultValue(Duration.ofMinutes(5))
           .withDescription(
-              "A source partition without records for this long does not hold back the watermark.");
+              "A source partition without records for this long does not hold back the watermark."
+                  + " Keep it well above the longest stall of a partition: while the job catches"
+                  + " up a backlog (after an outage) a backpressured partition can look idle, and"
+                  + " its in-order messages would then count as late and go unscored.");
   public static final ConfigOption<Duration> DEDUP_TTL =
       ConfigOptions.key("vitalflow.window.dedup-ttl")
           .durationType()

@@ -17,8 +17,8 @@ import org.apache.flink.util.TimeUtils;
 import org.junit.jupiter.api.Test;
 
 /**
- * docs/flink-job-config.md is generated from {@link JobOptions}: this test fails when the checked-in
- * page differs from what the options say (rewrite it with -Dvitalflow.docs.update=true).
+ * docs/flink-job-config.md is generated from {@link JobOptions}: this test fails when the
+ * checked-in page differs from what the options say (rewrite it with -Dvitalflow.docs.update=true).
  */
 class JobOptionsReferenceTest {
   static final Path PAGE = Path.of("../../docs/flink-job-config.md");
