@@ -30,9 +30,16 @@ vf=target/release/vitalflow
 echo "== starting the pipeline (stack, connectors, Flink job)"
 scripts/pipeline.sh up
 
-echo "== simulating $PATIENTS patients for ${HOURS}h (seed $SEED): monitors, glucometers and the EHR's ADT feed"
+# The ward's clock: the last $HOURS hours, as a live feed would be. The job scores in event time,
+# so if this stack has already seen newer readings (an earlier demo or test run), start after
+# them: older readings would be late data, stored but not scored.
+START=$(psql_ -At -c "SELECT to_char(greatest(now() - interval '$HOURS hours',
+    max(observed_at) + interval '1 minute') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
+    FROM fact_vital_sign" 2>/dev/null || true)
+[ -n "$START" ] || START=$(date -u -d "-$HOURS hours" +%Y-%m-%dT%H:%M:%SZ)
+echo "== simulating $PATIENTS patients for ${HOURS}h from $START (seed $SEED): monitors, glucometers and the EHR's ADT feed"
 $vf simulate --patients "$PATIENTS" --seed "$SEED" --duration "${HOURS}h" --interval "$INTERVAL" --adt \
-  --roster "$out/roster.jsonl" --out "$out/feed.hl7"
+  --start "$START" --roster "$out/roster.jsonl" --out "$out/feed.hl7"
 messages=$($vf query MSH-10 "$out/feed.hl7" | wc -l)
 adt=$($vf query MSH-9-1 "$out/feed.hl7" | grep -c '^ADT$' || true)
 rows=$($vf vitals "$out/feed.hl7" | wc -l)
