@@ -37,7 +37,12 @@ class PipelineIT {
 
   /** Sends a feed over MLLP; returns the control ids that got AA. */
   static Set<String> send(
-      Pipeline p, Pipeline.Feed f, String name, int connections, Runnable during) throws Exception {
+      Pipeline p,
+      Pipeline.Feed f,
+      String name,
+      int connections,
+      java.util.function.Consumer<Process> during)
+      throws Exception {
     File acks = p.work.resolve(name + "-acks.txt").toFile();
     File log = p.work.resolve(name + "-send.log").toFile();
     Process sender =
@@ -56,7 +61,7 @@ class PipelineIT {
                 f.file().toString()),
             acks,
             log);
-    during.run();
+    during.accept(sender);
     assertTrue(sender.waitFor(30, TimeUnit.MINUTES), "the sender finished");
     String summary = Files.readString(log.toPath());
     System.err.println("e2e: " + summary.lines().reduce((a, b) -> b).orElse(""));
@@ -89,7 +94,7 @@ class PipelineIT {
     Pipeline.Feed f = pipeline.simulate("once", 0xE2E000L + RUN, 500, "24h");
     assertTrue(f.controlIds().size() >= 50_000, "50,000 messages: " + f.controlIds().size());
     long start = System.nanoTime();
-    Set<String> accepted = send(pipeline, f, "once", 8, () -> {});
+    Set<String> accepted = send(pipeline, f, "once", 8, sender -> {});
     double sendS = (System.nanoTime() - start) / 1e9;
     Pipeline.Loaded l = pipeline.awaitLoaded(f, 900);
     System.err.printf(
@@ -112,7 +117,7 @@ class PipelineIT {
   @Test
   @Order(2)
   void chaos() throws Exception {
-    Pipeline.Feed f = pipeline.simulate("chaos", 0xC4A000L + RUN, 200, "24h");
+    Pipeline.Feed f = pipeline.simulate("chaos", 0xC4A000L + RUN, 300, "24h");
     List<String> done = new ArrayList<>();
     Set<String> accepted =
         send(
@@ -120,26 +125,30 @@ class PipelineIT {
             f,
             "chaos",
             4,
-            () -> {
+            sender -> {
               try {
-                Thread.sleep(8000);
-                pipeline.kill9("connect");
-                Thread.sleep(3000);
-                pipeline.stack("restart", "connect");
-                done.add("connect killed and restarted");
-                Thread.sleep(8000);
-                pipeline.kill9("flink-taskmanager");
-                Thread.sleep(3000);
-                pipeline.stack("flink-tm-start");
-                done.add("TaskManager killed and restarted");
-                Thread.sleep(8000);
-                pipeline.kill9("kafka");
                 Thread.sleep(5000);
+                pipeline.kill9("connect");
+                String when = sender.isAlive() ? " while sending" : " after sending";
+                Thread.sleep(2000);
+                pipeline.stack("restart", "connect");
+                done.add("Connect worker killed" + when + " and restarted");
+                Thread.sleep(5000);
+                pipeline.kill9("flink-taskmanager");
+                when = sender.isAlive() ? " while sending" : " after sending";
+                Thread.sleep(2000);
+                pipeline.stack("flink-tm-start");
+                done.add("TaskManager killed" + when + " and restarted");
+                Thread.sleep(5000);
+                pipeline.kill9("kafka");
+                when = sender.isAlive() ? " while sending" : " after sending";
+                Thread.sleep(3000);
                 pipeline.stack("up");
-                done.add("broker killed and restarted");
-                Thread.sleep(8000);
+                done.add("broker killed" + when + " and restarted");
+                Thread.sleep(5000);
+                when = sender.isAlive() ? " while sending" : " after sending";
                 pipeline.stack("restart", "postgres");
-                done.add("PostgreSQL restarted");
+                done.add("PostgreSQL restarted" + when);
               } catch (Exception e) {
                 throw new AssertionError("chaos step failed after " + done, e);
               }
