@@ -106,6 +106,29 @@ final class Pipeline {
   }
 
   /**
+   * Starts {@code vitalflow send} of a feed to the pipeline's MLLP listener over {@code
+   * connections}, resending what gets no AA for up to {@code retryFor}: ACK lines to {@code
+   * <name>-acks.txt}, the summary to {@code <name>-send.log}.
+   */
+  Process send(Feed f, String name, int connections, String retryFor) throws IOException {
+    return start(
+        List.of(
+            cli(),
+            "send",
+            "--mllp",
+            mllp(),
+            "--connections",
+            Integer.toString(connections),
+            "--timeout",
+            "20s",
+            "--retry-for",
+            retryFor,
+            f.file().toString()),
+        work.resolve(name + "-acks.txt").toFile(),
+        work.resolve(name + "-send.log").toFile());
+  }
+
+  /**
    * A simulated ward written to {@code <name>.hl7}, with what the warehouse must end up holding,
    * computed offline by the same rules ({@code vitalflow score}, {@code vitalflow vitals}).
    */

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vitalflow.avro.VitalsAlert;
-import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -135,24 +134,8 @@ class PipelineBenchmark {
     while (ready.get() > 0) Thread.sleep(100);
 
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
-    File acks = p.work.resolve("bench-acks.txt").toFile();
     long t0 = System.currentTimeMillis();
-    Process sender =
-        p.start(
-            List.of(
-                p.cli(),
-                "send",
-                "--mllp",
-                p.mllp(),
-                "--connections",
-                Integer.toString(connections),
-                "--timeout",
-                "20s",
-                "--retry-for",
-                "5m",
-                f.file().toString()),
-            acks,
-            p.work.resolve("bench-send.log").toFile());
+    Process sender = p.send(f, "bench", connections, "5m");
     assertTrue(sender.waitFor(30, TimeUnit.MINUTES));
     long sent = System.currentTimeMillis() - t0;
     assertEquals(0, sender.exitValue(), "every message accepted");

@@ -45,22 +45,7 @@ class PipelineIT {
       throws Exception {
     File acks = p.work.resolve(name + "-acks.txt").toFile();
     File log = p.work.resolve(name + "-send.log").toFile();
-    Process sender =
-        p.start(
-            List.of(
-                p.cli(),
-                "send",
-                "--mllp",
-                p.mllp(),
-                "--connections",
-                Integer.toString(connections),
-                "--timeout",
-                "20s",
-                "--retry-for",
-                "10m",
-                f.file().toString()),
-            acks,
-            log);
+    Process sender = p.send(f, name, connections, "10m");
     during.accept(sender);
     assertTrue(sender.waitFor(30, TimeUnit.MINUTES), "the sender finished");
     String summary = Files.readString(log.toPath());
