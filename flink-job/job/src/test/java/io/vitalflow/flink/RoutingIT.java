@@ -163,18 +163,7 @@ class RoutingIT {
     phase1.add(new Sent("P-LATE", oru("ORU-1", "P-LATE", base, 70, 14), base));
     phase1.add(new Sent("P-OTHER", otherFirst, base.plus(2, ChronoUnit.HOURS)));
 
-    Configuration conf = new Configuration();
-    conf.set(JobOptions.BOOTSTRAP, bootstrap);
-    conf.set(JobOptions.REGISTRY, registryUrl);
-    conf.set(JobOptions.TOPIC_RAW, topics.get("hl7.raw"));
-    conf.set(JobOptions.TOPIC_INVALID, topics.get("hl7.invalid"));
-    conf.set(JobOptions.TOPIC_OBSERVATIONS, topics.get("vitals.observations"));
-    conf.set(JobOptions.TOPIC_SCORES, topics.get("vitals.scores"));
-    conf.set(JobOptions.TOPIC_ALERTS, topics.get("vitals.alerts"));
-    conf.set(JobOptions.TOPIC_PATIENTS, topics.get("patients"));
-    conf.set(JobOptions.TOPIC_SETTINGS, topics.get("patients.settings"));
-    conf.set(JobOptions.GROUP_ID, prefix + "job");
-    conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, prefix + "tx");
+    Configuration conf = VitalsJobIT.jobConf(bootstrap, registryUrl, topics, prefix);
     conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
     conf.set(JobOptions.IDLE_TIMEOUT, Duration.ofSeconds(1));
     conf.set(JobOptions.PARALLELISM, 1);

@@ -173,18 +173,7 @@ class VitalsJobIT {
       }
     }
 
-    Configuration conf = new Configuration();
-    conf.set(JobOptions.BOOTSTRAP, bootstrap);
-    conf.set(JobOptions.REGISTRY, registryUrl);
-    conf.set(JobOptions.TOPIC_RAW, topics.get("hl7.raw"));
-    conf.set(JobOptions.TOPIC_INVALID, topics.get("hl7.invalid"));
-    conf.set(JobOptions.TOPIC_OBSERVATIONS, topics.get("vitals.observations"));
-    conf.set(JobOptions.TOPIC_SCORES, topics.get("vitals.scores"));
-    conf.set(JobOptions.TOPIC_ALERTS, topics.get("vitals.alerts"));
-    conf.set(JobOptions.TOPIC_PATIENTS, topics.get("patients"));
-    conf.set(JobOptions.TOPIC_SETTINGS, topics.get("patients.settings"));
-    conf.set(JobOptions.GROUP_ID, prefix + "job");
-    conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, prefix + "tx");
+    Configuration conf = jobConf(bootstrap, registryUrl, topics, prefix);
     conf.set(JobOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(2));
     conf.set(JobOptions.PARALLELISM, 2);
     conf.set(JobOptions.STATE_BACKEND, "rocksdb");
@@ -410,5 +399,23 @@ class VitalsJobIT {
       }
     }
     return observations;
+  }
+
+  /** The job's options for a test: the stack, the test's own topics and its own ids. */
+  static Configuration jobConf(
+      String bootstrap, String registryUrl, java.util.Map<String, String> topics, String prefix) {
+    Configuration conf = new Configuration();
+    conf.set(JobOptions.BOOTSTRAP, bootstrap);
+    conf.set(JobOptions.REGISTRY, registryUrl);
+    conf.set(JobOptions.TOPIC_RAW, topics.get("hl7.raw"));
+    conf.set(JobOptions.TOPIC_INVALID, topics.get("hl7.invalid"));
+    conf.set(JobOptions.TOPIC_OBSERVATIONS, topics.get("vitals.observations"));
+    conf.set(JobOptions.TOPIC_SCORES, topics.get("vitals.scores"));
+    conf.set(JobOptions.TOPIC_ALERTS, topics.get("vitals.alerts"));
+    conf.set(JobOptions.TOPIC_PATIENTS, topics.get("patients"));
+    conf.set(JobOptions.TOPIC_SETTINGS, topics.get("patients.settings"));
+    conf.set(JobOptions.GROUP_ID, prefix + "job");
+    conf.set(JobOptions.TRANSACTIONAL_ID_PREFIX, prefix + "tx");
+    return conf;
   }
 }
