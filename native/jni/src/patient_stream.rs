@@ -302,8 +302,7 @@ pub fn put_result(out: &mut Vec<u8>, step: &Step, state: &PatientState) {
     out.extend_from_slice(&(step.update.alerts.len() as i32).to_le_bytes());
     for a in &step.update.alerts {
         put_str(out, Some(a.kind.as_str()));
-        // Low, Medium, High -> the contract's LOW, MEDIUM, HIGH
-        put_str(out, Some(&format!("{:?}", a.severity).to_ascii_uppercase()));
+        put_str(out, Some(a.severity.as_str()));
         put_str(out, a.band.map(|b| b.as_str()));
         out.extend_from_slice(&a.total.map_or(-1i16, i16::from).to_le_bytes());
         put_str(out, a.parameter.map(|p| p.as_str()));

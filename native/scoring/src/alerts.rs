@@ -279,6 +279,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The contract's name (`LOW`, `MEDIUM`, `HIGH`), the same as the serde name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "LOW",
+            Severity::Medium => "MEDIUM",
+            Severity::High => "HIGH",
+        }
+    }
+
     fn of_band(band: Band) -> Severity {
         match band {
             Band::Low => Severity::Low,

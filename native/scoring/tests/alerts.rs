@@ -894,3 +894,17 @@ fn config_defaults_and_partial_json() {
     assert_eq!(c.rise_threshold, 2);
     assert_eq!(c.hypo_episode_gap_ms, 60 * MINUTE_MS);
 }
+
+/// What crosses JNI is `Severity::as_str`; it must be the name the contract (and serde) uses.
+#[test]
+fn severity_names_are_the_contracts() {
+    use vitalflow_scoring::alerts::Severity;
+    for (s, name) in [
+        (Severity::Low, "LOW"),
+        (Severity::Medium, "MEDIUM"),
+        (Severity::High, "HIGH"),
+    ] {
+        assert_eq!(s.as_str(), name);
+        assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{name}\""));
+    }
+}

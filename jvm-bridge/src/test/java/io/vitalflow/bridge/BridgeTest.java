@@ -34,6 +34,26 @@ class BridgeTest {
     assertEquals("", Hl7.query(MSG, "PID-2"));
   }
 
+  /** query answers for a message that parses structurally even without MSH-9 or MSH-10. */
+  @Test
+  void queryAnswersWithoutMsh9OrMsh10() {
+    byte[] noType =
+        ("MSH|^~\\&|OLDMON|WARD2|VITALFLOW|HOSP|20261120100000||ORU^R01||P|2.4\r"
+                + "PID|||MH2001^^^HOSP^MR||Brown^Ada\r")
+            .replace("||ORU^R01||", "||||")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals("", Hl7.query(noType, "MSH-9"));
+    assertEquals("", Hl7.query(noType, "MSH-10"));
+    assertEquals("MH2001", Hl7.query(noType, "PID-3-1"));
+    byte[] noControlId =
+        ("MSH|^~\\&|OLDMON|WARD2|VITALFLOW|HOSP|20261120100000||ORU^R01||P|2.4\r"
+                + "PID|||MH2001^^^HOSP^MR||Brown^Ada\r")
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals("ORU", Hl7.query(noControlId, "MSH-9-1"));
+    assertEquals("", Hl7.query(noControlId, "MSH-10"));
+    assertEquals("OLDMON", Hl7.query(noControlId, "MSH-3"));
+  }
+
   @Test
   void badPathIsAnHl7Exception() {
     Hl7Exception e = assertThrows(Hl7Exception.class, () -> Hl7.query(MSG, "not a path"));

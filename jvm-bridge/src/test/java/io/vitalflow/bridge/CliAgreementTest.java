@@ -2,7 +2,6 @@ package io.vitalflow.bridge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -29,7 +28,9 @@ import org.junit.jupiter.api.TestFactory;
 class CliAgreementTest {
   static Path cli() {
     Path p = Paths.get(System.getProperty("vitalflow.cli", "../target/release/vitalflow"));
-    assumeTrue(Files.isExecutable(p), "the CLI is not built: " + p);
+    assertTrue(
+        Files.isExecutable(p),
+        "the CLI is not built: " + p + " (the jvm-bridge build makes it: cargo build --release --bin vitalflow)");
     return p;
   }
 
@@ -138,13 +139,13 @@ class CliAgreementTest {
   @TestFactory
   Stream<DynamicTest> fixturesAgreeWithTheCli() throws IOException {
     Path dir = Paths.get(System.getProperty("vitalflow.fixtures", "../tests/fixtures"));
-    assumeTrue(Files.isDirectory(dir), "no fixtures directory " + dir);
+    assertTrue(Files.isDirectory(dir), "no fixtures directory " + dir);
     Path cli = cli();
     List<Path> files;
     try (Stream<Path> s = Files.list(dir)) {
       files = s.filter(p -> p.getFileName().toString().endsWith(".hl7")).sorted().toList();
     }
-    assumeTrue(!files.isEmpty(), "no fixtures in " + dir);
+    assertTrue(!files.isEmpty(), "no fixtures in " + dir);
     return files.stream()
         .map(
             f ->

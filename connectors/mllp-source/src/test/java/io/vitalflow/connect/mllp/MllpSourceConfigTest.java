@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vitalflow.avro.Topics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,6 +45,14 @@ class MllpSourceConfigTest {
     assertEquals(List.of(2575, 2576), c.ports());
     assertEquals(30_000L, c.ackTimeout().toMillis());
     assertEquals(0L, c.getLong(MllpSourceConfig.DEDUPE_WINDOW_MS));
+  }
+
+  /** The default topics are topics.tsv's (the contract's one list), both carrying raw bytes. */
+  @Test
+  void defaultTopicsAreInTopicsTsv() {
+    for (String t : List.of(MllpSourceConfig.TOPIC_DEFAULT, MllpSourceConfig.INVALID_TOPIC_DEFAULT)) {
+      assertEquals(Topics.BYTES, Topics.get(t).value(), t);
+    }
   }
 
   @Test

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vitalflow.avro.Topics;
+import io.vitalflow.connect.warehouse.model.WarehouseModel;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -115,5 +117,24 @@ class WarehouseSinkConfigTest {
     WarehouseSinkConfig c = new WarehouseSinkConfig(m);
     assertEquals("s3cret", c.password());
     assertTrue(!c.toString().contains("s3cret"));
+  }
+
+  /**
+   * The default mapping covers exactly the Avro topics of topics.tsv other than the job's own
+   * settings topic, each onto a table of the model.
+   */
+  @Test
+  void defaultMappingIsTopicsTsvsAvroTopics() {
+    Map<String, String> mapping = new WarehouseSinkConfig(base()).topicTables;
+    List<String> avro =
+        Topics.all().stream()
+            .filter(Topics.Topic::hasAvroValue)
+            .map(Topics.Topic::name)
+            .filter(t -> !t.equals("patients.settings"))
+            .toList();
+    assertEquals(avro, List.copyOf(mapping.keySet()));
+    for (String table : mapping.values()) {
+      assertTrue(WarehouseModel.TABLES.containsKey(table), table);
+    }
   }
 }
