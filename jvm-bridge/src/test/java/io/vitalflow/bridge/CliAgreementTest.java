@@ -30,7 +30,9 @@ class CliAgreementTest {
     Path p = Paths.get(System.getProperty("vitalflow.cli", "../target/release/vitalflow"));
     assertTrue(
         Files.isExecutable(p),
-        "the CLI is not built: " + p + " (the jvm-bridge build makes it: cargo build --release --bin vitalflow)");
+        "the CLI is not built: "
+            + p
+            + " (the jvm-bridge build makes it: cargo build --release --bin vitalflow)");
     return p;
   }
 
