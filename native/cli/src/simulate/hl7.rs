@@ -279,7 +279,7 @@ pub fn vitals_message(
             let (temp, temp_unit, temp_range) = if id.fahrenheit {
                 (
                     fahrenheit(r.temperature),
-                    "268160^MDC_DIM_FAHR^MDC",
+                    "266560^MDC_DIM_FAHR^MDC",
                     "96.8-100.4",
                 )
             } else {
