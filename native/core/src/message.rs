@@ -107,9 +107,41 @@ pub struct Message<'a> {
     delimiters: Delimiters,
     charset: Charset,
     segments: Vec<SegmentSpan>,
+    /// Facts about the whole input, found in one pass the first time a value is decoded.
+    text: std::sync::OnceLock<TextView<'a>>,
+}
+
+/// The whole input read once: as text when it is valid in the message's character set without
+/// conversion (UTF-8, or ASCII under Latin-1), and whether it holds the escape character at all.
+/// Values are then slices of that text (delimiters are ASCII, so every element starts and ends on
+/// a character boundary) instead of being validated and searched for escapes one by one.
+#[derive(Debug, Clone, Copy)]
+struct TextView<'a> {
+    text: Option<&'a str>,
+    has_escape: bool,
 }
 
 impl<'a> Message<'a> {
+    fn text_view(&self) -> &TextView<'a> {
+        self.text.get_or_init(|| {
+            let text = match self.charset {
+                Charset::Utf8 => std::str::from_utf8(self.input).ok(),
+                Charset::Latin1 if self.input.is_ascii() => std::str::from_utf8(self.input).ok(),
+                Charset::Latin1 => None,
+            };
+            // MSH-2 declares the escape character itself: look after it.
+            let after_msh2 = self.segments.first().map_or(0, |msh| {
+                let from = (msh.start + 4).min(self.input.len());
+                find_byte(self.delimiters.field, &self.input[from..]).map_or(from, |i| from + i)
+            });
+            let has_escape = self
+                .delimiters
+                .escape
+                .is_some_and(|e| find_byte(e, &self.input[after_msh2..]).is_some());
+            TextView { text, has_escape }
+        })
+    }
+
     /// Finds the segments and reads MSH-1, MSH-2 and MSH-18. Segment
     /// terminators may be `\r`, `\n` or `\r\n`; blank lines are skipped.
     pub fn parse(input: &'a [u8]) -> Result<Message<'a>, Hl7Error> {
@@ -186,6 +218,7 @@ impl<'a> Message<'a> {
             delimiters,
             charset: Charset::Utf8,
             segments,
+            text: std::sync::OnceLock::new(),
         };
         if let Some(cs) = msg
             .segment(b"MSH", 1)
@@ -541,13 +574,29 @@ impl<'a, 'm> Element<'a, 'm> {
 
     /// The value unescaped and decoded to text.
     pub fn decoded(&self) -> Cow<'a, str> {
-        if self.level == Level::Literal {
-            return self.msg.charset.decode(self.raw);
+        let view = self.msg.text_view();
+        if self.level == Level::Literal || !view.has_escape {
+            return self.as_sent(view);
         }
         match unescape(self.raw, &self.msg.delimiters) {
-            Cow::Borrowed(b) => self.msg.charset.decode(b),
+            Cow::Borrowed(_) => self.as_sent(view),
             Cow::Owned(v) => Cow::Owned(self.msg.charset.decode_owned(v)),
         }
+    }
+
+    /// The bytes as sent, decoded from the character set only: a slice of the message's text
+    /// when it has one, else decoded on their own.
+    fn as_sent(&self, view: &TextView<'a>) -> Cow<'a, str> {
+        if let Some(text) = view.text {
+            let end = self.offset + self.raw.len();
+            let same = self.msg.input.get(self.offset..end).map(<[u8]>::as_ptr);
+            if same == Some(self.raw.as_ptr()) {
+                if let Some(s) = text.get(self.offset..end) {
+                    return Cow::Borrowed(s);
+                }
+            }
+        }
+        self.msg.charset.decode(self.raw)
     }
 
     /// Whether the element has parts below it (components, subcomponents or,
@@ -576,7 +625,7 @@ impl<'a, 'm> Element<'a, 'm> {
     /// ```
     pub fn value(&self) -> Cow<'a, str> {
         if self.is_composite() {
-            self.msg.charset.decode(self.raw)
+            self.as_sent(self.msg.text_view())
         } else {
             self.decoded()
         }

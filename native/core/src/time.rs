@@ -28,23 +28,28 @@ use crate::error::ErrorKind;
 pub fn parse_hl7_time(text: &str, zone: Tz) -> Result<DateTime<Utc>, ErrorKind> {
     let bad = || ErrorKind::BadTimestamp(text.to_string());
     let s = text.trim();
-    let s = s.split('^').next().unwrap_or("");
-    let (body, offset) = match s.find(['+', '-']) {
+    // Byte searches: every delimiter here is ASCII, so the slices stay on char boundaries.
+    let s = match s.bytes().position(|b| b == b'^') {
+        Some(i) => &s[..i],
+        None => s,
+    };
+    let (body, offset) = match s.bytes().position(|b| b == b'+' || b == b'-') {
         Some(i) => (&s[..i], Some(&s[i..])),
         None => (s, None),
     };
-    let (digits, fraction) = match body.find('.') {
+    let (digits, fraction) = match body.bytes().position(|b| b == b'.') {
         Some(i) => (&body[..i], Some(&body[i + 1..])),
         None => (body, None),
     };
-    if !digits.bytes().all(|b| b.is_ascii_digit())
-        || !matches!(digits.len(), 4 | 6 | 8 | 10 | 12 | 14)
-    {
+    let d = digits.as_bytes();
+    if !d.iter().all(u8::is_ascii_digit) || !matches!(d.len(), 4 | 6 | 8 | 10 | 12 | 14) {
         return Err(bad());
     }
+    // digits only (checked above): read pairs without going through str::parse
+    let pair = |a: usize| u32::from(d[a] - b'0') * 10 + u32::from(d[a + 1] - b'0');
     let num = |a: usize, b: usize, default: u32| -> u32 {
-        if digits.len() >= b {
-            digits[a..b].parse().unwrap_or(u32::MAX)
+        if d.len() >= b {
+            (a..b).step_by(2).fold(0, |acc, i| acc * 100 + pair(i))
         } else {
             default
         }

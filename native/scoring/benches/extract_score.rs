@@ -105,6 +105,11 @@ fn bench_messages(c: &mut Criterion) {
     for (name, bytes) in MESSAGES {
         let mut g = c.benchmark_group(name);
         g.throughput(Throughput::Bytes(bytes.len() as u64));
+        // The same floor as vitalflow-core's pipeline bench, in the same run, so that the ratio
+        // parse_extract_score / memchr_floor is not skewed by the machine between two runs.
+        g.bench_function("memchr_floor", |b| {
+            b.iter(|| memchr::memchr2_iter(b'\r', b'|', black_box(bytes)).count())
+        });
         g.bench_function("parse_extract_score", |b| {
             b.iter(|| parse_extract_score(black_box(bytes), &options))
         });
