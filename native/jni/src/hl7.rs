@@ -3,8 +3,10 @@
 use jni::objects::{JByteArray, JClass, JObject, JString};
 use jni::{Env, EnvUnowned};
 
+use vitalflow_core::{Message, Path};
+
 use crate::error::ThrowJava;
-use crate::{io, BridgeError};
+use crate::{codec, io, BridgeError};
 
 /// `static native String query0(byte[] message, String path)`: the value at
 /// `path` (a leaf unescaped, a composite element as sent), null when absent.
@@ -34,4 +36,41 @@ fn query_impl<'local>(
         Some(v) => Ok(JObject::from(env.new_string(v)?)),
         None => Ok(JObject::null()),
     }
+}
+
+/// `static native byte[] fields0(byte[] message, String paths)`: the values at
+/// each of `paths` (separated by `\n`), with one parse of the message; coded as
+/// the row codec's strings (`codec::put_str`: 0 for null, else length + 2 and
+/// the UTF-8 bytes), in the order of the paths.
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_Hl7_fields0<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    message: JByteArray<'caller>,
+    paths: JString<'caller>,
+) -> JByteArray<'caller> {
+    env.with_env(|env| fields_impl(env, &message, &paths))
+        .resolve::<ThrowJava>()
+}
+
+fn fields_impl<'local>(
+    env: &mut Env<'local>,
+    message: &JByteArray<'_>,
+    paths: &JString<'_>,
+) -> Result<JByteArray<'local>, BridgeError> {
+    let paths =
+        io::opt_string(env, paths)?.ok_or_else(|| BridgeError::Argument("paths is null".into()))?;
+    // every path is checked before the message is read, as query does
+    let paths = paths
+        .split('\n')
+        .map(str::parse::<Path>)
+        .collect::<Result<Vec<_>, _>>()?;
+    io::transform(env, message, "message", |m, out| {
+        let msg = Message::parse(m)?;
+        for path in &paths {
+            codec::put_str(out, msg.get(path).map(|v| v.value()).as_deref());
+        }
+        Ok(())
+    })
 }

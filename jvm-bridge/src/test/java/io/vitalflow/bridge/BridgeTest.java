@@ -54,6 +54,27 @@ class BridgeTest {
     assertEquals("OLDMON", Hl7.query(noControlId, "MSH-3"));
   }
 
+  /** fields gives what query gives for each path, in order, with one parse. */
+  @Test
+  void fieldsAreWhatQueryGivesForEachPath() {
+    String[] paths = {"MSH-10", "PID-3-1", "PID-3-4", "PID-30", "PID-2", "OBX(3)-5", "MSH-1"};
+    String[] values = Hl7.fields(MSG, paths);
+    assertEquals(paths.length, values.length);
+    for (int i = 0; i < paths.length; i++) {
+      assertEquals(Hl7.query(MSG, paths[i]), values[i], paths[i]);
+    }
+    assertNull(values[3]);
+    assertEquals("", values[4]);
+    assertEquals(0, Hl7.fields(MSG).length);
+    Hl7Exception e =
+        assertThrows(Hl7Exception.class, () -> Hl7.fields(MSG, "PID-3-1", "not a path"));
+    assertEquals(Hl7Exception.Kind.BAD_PATH, e.kind());
+    assertThrows(IllegalArgumentException.class, () -> Hl7.fields(MSG, "PID-3\nPID-5"));
+    assertThrows(
+        Hl7Exception.class,
+        () -> Hl7.fields("garbage".getBytes(java.nio.charset.StandardCharsets.UTF_8), "MSH-10"));
+  }
+
   @Test
   void badPathIsAnHl7Exception() {
     Hl7Exception e = assertThrows(Hl7Exception.class, () -> Hl7.query(MSG, "not a path"));

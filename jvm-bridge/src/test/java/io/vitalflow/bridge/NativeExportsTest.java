@@ -33,6 +33,7 @@ class NativeExportsTest {
   private static final List<String> PRODUCTION =
       List.of(
           "JNI_OnLoad",
+          "Java_io_vitalflow_bridge_Hl7_fields0",
           "Java_io_vitalflow_bridge_Hl7_query0",
           "Java_io_vitalflow_bridge_Vitals_extract0",
           "Java_io_vitalflow_bridge_Vitals_extractBatch0",

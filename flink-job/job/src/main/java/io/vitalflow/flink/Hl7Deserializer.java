@@ -21,6 +21,12 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  */
 class Hl7Deserializer implements KafkaRecordDeserializationSchema<Parsed> {
   private static final long serialVersionUID = 1L;
+
+  /** What the job routes on, read with one parse: see {@link #parse}. */
+  private static final String[] HEADER_PATHS = {
+    "MSH-10", "MSH-3-1", "MSH-4-1", "MSH-9-1", "MSH-9-2", "PID-3-1", "MSH-7"
+  };
+
   private final String zone;
   private transient ZoneId zoneId;
   private transient ExtractOptions options;
@@ -52,17 +58,18 @@ class Hl7Deserializer implements KafkaRecordDeserializationSchema<Parsed> {
       return p;
     }
     try {
-      p.controlId = Hl7.query(message, "MSH-10");
-      p.sendingApplication = Hl7.query(message, "MSH-3-1");
-      p.sendingFacility = Hl7.query(message, "MSH-4-1");
-      p.messageType = Hl7.query(message, "MSH-9-1");
-      p.triggerEvent = Hl7.query(message, "MSH-9-2");
-      p.patientId = Hl7.query(message, "PID-3-1");
+      String[] f = Hl7.fields(message, HEADER_PATHS);
+      p.controlId = f[0];
+      p.sendingApplication = f[1];
+      p.sendingFacility = f[2];
+      p.messageType = f[3];
+      p.triggerEvent = f[4];
+      p.patientId = f[5];
       if (p.controlId == null || p.controlId.isEmpty()) {
         p.error = "MSH-10 (message control id) missing";
         return p;
       }
-      Long msh7 = Hl7Time.millis(Hl7.query(message, "MSH-7"), zoneId);
+      Long msh7 = Hl7Time.millis(f[6], zoneId);
       if (msh7 != null) p.eventTime = msh7;
       if (p.isOru()) {
         List<VitalSign> rows = Vitals.extract(message, options);

@@ -81,6 +81,10 @@ final class Records {
     return r;
   }
 
+  private static final String[] PATIENT_PATHS = {
+    "PID-3-4-1", "PV1-19-1", "PV1-3", "EVN-2", "MSH-7", "PID-5-1", "PID-5-2", "PID-7", "PID-8"
+  };
+
   /** A Patient record from an ADT message; null without PID-3-1. */
   static GenericRecord patient(Parsed p, ZoneId zone) {
     byte[] m = p.message;
@@ -88,18 +92,20 @@ final class Records {
     if (pid == null || pid.isEmpty()) return null;
     GenericRecord r = new GenericData.Record(PATIENT);
     r.put("patient_id", pid);
-    r.put("patient_id_authority", Hl7.query(m, "PID-3-4-1"));
-    r.put("encounter_id", Hl7.query(m, "PV1-19-1"));
-    r.put("location", Hl7.query(m, "PV1-3"));
-    Long at = Hl7Time.millis(Hl7.query(m, "EVN-2"), zone);
-    if (at == null) at = Hl7Time.millis(Hl7.query(m, "MSH-7"), zone);
+    // one parse for every field the record needs
+    String[] f = Hl7.fields(m, PATIENT_PATHS);
+    r.put("patient_id_authority", f[0]);
+    r.put("encounter_id", f[1]);
+    r.put("location", f[2]);
+    Long at = Hl7Time.millis(f[3], zone);
+    if (at == null) at = Hl7Time.millis(f[4], zone);
     if (at == null) at = p.kafkaTimestamp;
     r.put("updated_at", at * 1000L);
     r.put("message_control_id", p.controlId);
     r.put("event_type", p.triggerEvent);
-    r.put("family_name", Hl7.query(m, "PID-5-1"));
-    r.put("given_name", Hl7.query(m, "PID-5-2"));
-    Long birth = Hl7Time.millis(Hl7.query(m, "PID-7"), java.time.ZoneOffset.UTC);
+    r.put("family_name", f[5]);
+    r.put("given_name", f[6]);
+    Long birth = Hl7Time.millis(f[7], java.time.ZoneOffset.UTC);
     r.put(
         "birth_date",
         birth == null
@@ -109,7 +115,7 @@ final class Records {
                     .atZone(java.time.ZoneOffset.UTC)
                     .toLocalDate()
                     .toEpochDay());
-    r.put("sex", Hl7.query(m, "PID-8"));
+    r.put("sex", f[8]);
     return r;
   }
 }

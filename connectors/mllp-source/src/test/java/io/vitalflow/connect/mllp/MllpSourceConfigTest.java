@@ -50,7 +50,8 @@ class MllpSourceConfigTest {
   /** The default topics are topics.tsv's (the contract's one list), both carrying raw bytes. */
   @Test
   void defaultTopicsAreInTopicsTsv() {
-    for (String t : List.of(MllpSourceConfig.TOPIC_DEFAULT, MllpSourceConfig.INVALID_TOPIC_DEFAULT)) {
+    for (String t :
+        List.of(MllpSourceConfig.TOPIC_DEFAULT, MllpSourceConfig.INVALID_TOPIC_DEFAULT)) {
       assertEquals(Topics.BYTES, Topics.get(t).value(), t);
     }
   }

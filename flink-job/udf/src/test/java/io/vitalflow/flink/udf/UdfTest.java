@@ -32,17 +32,18 @@ class UdfTest {
     assertNull(f.eval((String) null, "PID-3-1"));
     assertThrows(IllegalArgumentException.class, () -> f.eval(ORU, "PID-x"));
   }
+
   /** HL7_FIELD answers for a message that parses but has no MSH-9 or MSH-10. */
   @Test
   void hl7FieldAnswersWithoutMsh9OrMsh10() {
     Hl7Field f = new Hl7Field();
-    String noHeader = "MSH|^~\\&|OLDMON|WARD2|VITALFLOW|HOSP|20261120100000||||P|2.4\r"
-        + "PID|||MH2001^^^HOSP^MR||Brown^Ada\r";
+    String noHeader =
+        "MSH|^~\\&|OLDMON|WARD2|VITALFLOW|HOSP|20261120100000||||P|2.4\r"
+            + "PID|||MH2001^^^HOSP^MR||Brown^Ada\r";
     assertEquals("MH2001", f.eval(noHeader, "PID-3-1"));
     assertEquals("OLDMON", f.eval(noHeader, "MSH-3"));
     assertEquals("", f.eval(noHeader, "MSH-10"));
   }
-
 
   @Test
   void hl7VitalsGivesTheContractRows() {

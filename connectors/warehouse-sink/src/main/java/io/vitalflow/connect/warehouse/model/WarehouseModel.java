@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The warehouse model (docs/contract.md, 9. Warehouse): four tables, their natural keys and the sizes of their
- * string columns, fitted to the HL7 v2 field lengths they come from (v2.5.1 maximum lengths,
- * rounded up), not VARCHAR(256) everywhere. Enum columns get the length of their longest symbol
- * from the schema. Free text (OBX-5 text, alert messages) gets room for 64 KiB.
+ * The warehouse model (docs/contract.md, 9. Warehouse): four tables, their natural keys and the
+ * sizes of their string columns, fitted to the HL7 v2 field lengths they come from (v2.5.1 maximum
+ * lengths, rounded up), not VARCHAR(256) everywhere. Enum columns get the length of their longest
+ * symbol from the schema. Free text (OBX-5 text, alert messages) gets room for 64 KiB.
  */
 public final class WarehouseModel {
   public static final String FACT_VITAL_SIGN = "fact_vital_sign";
