@@ -1,5 +1,9 @@
 package io.vitalflow.flink;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -14,11 +18,19 @@ import org.apache.flink.util.Collector;
  * while that id is remembered (map state with a TTL per entry). Keyed by patient (see {@link
  * #key}), so that a patient's messages keep their order on the way to the per-patient rules; the
  * ids live in a map per patient.
+ *
+ * <p>An id is remembered as a 128-bit digest (SHA-256 of the id, truncated), kept as two {@code
+ * long}s: the map's key is the first half, its value the second. Strings made every checkpoint copy
+ * the whole map (the heap backend snapshots it in full), and a string id took about six times the
+ * bytes and serialised a character at a time; two longs per id keep the snapshot small and cheap.
+ * Two different ids of one patient within the TTL would have to agree in all 128 bits to be taken
+ * for each other.
  */
 class ResendFilter extends KeyedProcessFunction<String, Parsed, Parsed> {
   private static final long serialVersionUID = 1L;
   private final Duration ttl;
-  private transient MapState<String, Boolean> seen;
+  private transient MapState<Long, Long> seen;
+  private transient MessageDigest sha256;
   private transient Counter resends;
 
   ResendFilter(Duration ttl) {
@@ -27,25 +39,29 @@ class ResendFilter extends KeyedProcessFunction<String, Parsed, Parsed> {
 
   @Override
   public void open(OpenContext openContext) {
-    MapStateDescriptor<String, Boolean> d =
-        new MapStateDescriptor<>("seen-message-ids", String.class, Boolean.class);
+    MapStateDescriptor<Long, Long> d =
+        new MapStateDescriptor<>("seen-message-id-digests", Long.class, Long.class);
     d.enableTimeToLive(
         StateTtlConfig.newBuilder(ttl)
             .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
             .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
             .build());
     seen = getRuntimeContext().getMapState(d);
+    sha256 = newSha256();
     resends = getRuntimeContext().getMetricGroup().counter("resendsDropped");
   }
 
   @Override
   public void processElement(Parsed p, Context ctx, Collector<Parsed> out) throws Exception {
-    String id = p.resendKey();
-    if (seen.contains(id)) {
+    ByteBuffer digest = ByteBuffer.wrap(digest(sha256, p.resendKey()));
+    Long high = digest.getLong();
+    long low = digest.getLong();
+    Long remembered = seen.get(high);
+    if (remembered != null && remembered == low) {
       resends.inc();
       return;
     }
-    seen.put(id, Boolean.TRUE);
+    seen.put(high, low);
     out.collect(p);
   }
 
@@ -54,5 +70,18 @@ class ResendFilter extends KeyedProcessFunction<String, Parsed, Parsed> {
     if (p.error != null) return "\u0000invalid";
     if (p.patientId != null && !p.patientId.isEmpty()) return "P\u0001" + p.patientId;
     return "M\u0001" + p.resendKey();
+  }
+
+  /** The SHA-256 of the resend id's UTF-8 bytes (the first 16 bytes are kept). */
+  static byte[] digest(MessageDigest sha256, String resendKey) {
+    return sha256.digest(resendKey.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static MessageDigest newSha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every Java platform", e);
+    }
   }
 }
