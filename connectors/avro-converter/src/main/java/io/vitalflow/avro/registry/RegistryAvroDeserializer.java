@@ -23,6 +23,10 @@ public class RegistryAvroDeserializer implements Deserializer<Object> {
   private CcompatClient registry;
   private boolean specific;
 
+  /** One reader per writer schema id (a reader caches its resolution work after one record). */
+  private final Map<Integer, org.apache.avro.io.DatumReader<Object>> readers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   public RegistryAvroDeserializer() {}
 
   public RegistryAvroDeserializer(CcompatClient registry, boolean specific) {
@@ -38,6 +42,12 @@ public class RegistryAvroDeserializer implements Deserializer<Object> {
     this.specific = Boolean.parseBoolean(String.valueOf(configs.get("specific.avro.reader")));
   }
 
+  private org.apache.avro.io.DatumReader<Object> readerFor(Schema writer) {
+    Class<?> cls = specific ? SpecificData.get().getClass(writer) : null;
+    if (cls != null) return new SpecificDatumReader<>(writer, SpecificData.get().getSchema(cls));
+    return new GenericDatumReader<>(writer);
+  }
+
   @Override
   public Object deserialize(String topic, byte[] data) {
     if (data == null) return null;
@@ -47,12 +57,7 @@ public class RegistryAvroDeserializer implements Deserializer<Object> {
       BinaryDecoder dec =
           DecoderFactory.get()
               .binaryDecoder(data, ConfluentWire.HEADER, data.length - ConfluentWire.HEADER, null);
-      Class<?> cls = specific ? SpecificData.get().getClass(writer) : null;
-      if (cls != null) {
-        Schema reader = SpecificData.get().getSchema(cls);
-        return new SpecificDatumReader<>(writer, reader).read(null, dec);
-      }
-      return new GenericDatumReader<>(writer).read(null, dec);
+      return readers.computeIfAbsent(id, i -> readerFor(writer)).read(null, dec);
     } catch (Exception e) {
       throw new SerializationException(
           "cannot decode "

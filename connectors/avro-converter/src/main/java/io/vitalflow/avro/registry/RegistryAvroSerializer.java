@@ -88,12 +88,18 @@ public class RegistryAvroSerializer implements Serializer<GenericContainer> {
     }
   }
 
+  /** One writer per schema: a writer holds no per-record state and is safe to share. */
+  private static final java.util.Map<Schema, DatumWriter<Object>> WRITERS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /** The Avro binary encoding of {@code datum} (specific, generic and logical-type values). */
   public static byte[] encode(Schema schema, Object datum) {
     try {
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       BinaryEncoder enc = EncoderFactory.get().binaryEncoder(out, null);
-      DatumWriter<Object> w = new SpecificDatumWriter<>(schema, SpecificData.getForSchema(schema));
+      DatumWriter<Object> w =
+          WRITERS.computeIfAbsent(
+              schema, s -> new SpecificDatumWriter<>(s, SpecificData.getForSchema(s)));
       w.write(datum, enc);
       enc.flush();
       return out.toByteArray();
