@@ -37,10 +37,11 @@ pub fn extract_batch(
 ) -> Result<(), BridgeError> {
     let messages = slices(data, ends)?;
     codec::put_varint(out, messages.len() as u64);
+    let mut dict = codec::Dictionary::new();
     for m in messages {
         let rows = vitalflow_core::Message::parse(m)
             .and_then(|msg| vitalflow_core::vitals::extract_rows(&msg, options));
-        codec::put_extraction(out, &rows);
+        codec::put_extraction(out, &mut dict, &rows);
     }
     Ok(())
 }
@@ -50,6 +51,7 @@ pub fn extract_batch(
 /// Error offsets are shifted to be offsets into the stream.
 pub fn extract_stream(stream: &[u8], options: &ExtractOptions, out: &mut Vec<u8>) {
     let mut body = Vec::new();
+    let mut dict = codec::Dictionary::new();
     let mut count = 0u64;
     for item in vitalflow_core::split::messages(stream) {
         count += 1;
@@ -63,11 +65,11 @@ pub fn extract_stream(stream: &[u8], options: &ExtractOptions, out: &mut Vec<u8>
                         x
                     })
                     .map_err(|e| e.shifted(offset));
-                codec::put_extraction(&mut body, &result);
+                codec::put_extraction(&mut body, &mut dict, &result);
             }
             Err(e) => {
                 codec::put_varint(&mut body, e.offset.unwrap_or(0) as u64);
-                codec::put_result(&mut body, &Err(e));
+                codec::put_result(&mut body, &mut dict, &Err(e));
             }
         }
     }
@@ -118,7 +120,7 @@ OBX|1|NM|8867-4^HR^LN||7O|/min|||||F\rOBX|2|NM|9279-1^RR^LN||18|/min|||||F\r";
             }
         }
         for _ in 0..codec::STRING_COLUMNS {
-            r.str();
+            r.column();
         }
         assert_eq!(
             r.varint(),

@@ -33,7 +33,7 @@ fn extract_impl<'local>(
         if !x.errors.is_empty() {
             return Err(x.errors.swap_remove(0).into());
         }
-        codec::put_message_rows(out, &x.header, &x.rows);
+        codec::put_message_rows(out, &mut codec::Dictionary::new(), &x.header, &x.rows);
         Ok(())
     })
 }

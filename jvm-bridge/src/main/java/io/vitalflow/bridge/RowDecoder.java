@@ -8,7 +8,13 @@ import java.util.List;
 
 /**
  * Reads the compact row encoding written by {@code native/jni/src/codec.rs}. Not thread-safe; one
- * per call.
+ * per call (per result buffer).
+ *
+ * <p>A row's string columns are coded as null, "same as this column in the previous row of the
+ * message", a reference to an entry of the buffer's dictionary, or a literal that becomes the
+ * dictionary's next entry (or, for values the encoder does not keep such as the control id, a
+ * literal that does not). The dictionary lives as long as this decoder, so each distinct string of
+ * a batch or stream is built once and every repeat is an array index, with no hashing.
  */
 final class RowDecoder {
   private static final VitalKind[] KINDS = VitalKind.values();
@@ -16,9 +22,9 @@ final class RowDecoder {
   private static final int COLUMNS = 16;
 
   /**
-   * Columns whose values repeat across messages: set_id, code, code_system, comparator, text, unit,
-   * normalized_unit, status, sending_application, sending_facility. (Per-message columns are shared
-   * within a message by the encoding.)
+   * Columns whose values repeat across messages and across calls: set_id, code, code_system,
+   * comparator, text, unit, normalized_unit, status, sending_application, sending_facility. Their
+   * dictionary literals go through {@link #cached} so that calls share their strings too.
    */
   private static final boolean[] CACHED_COLUMN = {
     false, true, false, false, false, false, true, true, true, true, true, true, true, false, true,
@@ -28,10 +34,26 @@ final class RowDecoder {
   private final byte[] buf;
   private int pos;
 
+  /** The buffer's dictionary: entry i is the i-th kept literal (allocated on the first). */
+  private String[] dict = NO_STRINGS;
+
+  private static final String[] NO_STRINGS = new String[0];
+
+  private int dictSize;
+
+  /** Per column, its value in the previous row of the message. */
+  private final String[] prev = new String[COLUMNS];
+
+  /** The last time decoded (rows of a message, and often messages, share it). */
+  private Instant prevInstant;
+
+  private long prevMicros;
+
   /**
-   * Short values repeat across messages (codes, units, statuses, set ids): a direct-mapped cache
-   * shared by all threads returns the same String for the same bytes without allocating. Entries
-   * are immutable, so the unsynchronised array is safe (a race only costs a miss).
+   * Short values repeat across messages and calls (codes, units, statuses, set ids): a
+   * direct-mapped cache shared by all threads returns the same String for the same bytes without
+   * allocating. Only dictionary literals of {@link #CACHED_COLUMN} columns (a few per buffer) look
+   * it up. Entries are immutable, so the unsynchronised array is safe (a race only costs a miss).
    */
   private static final int CACHE_SIZE = 4096;
 
@@ -124,11 +146,12 @@ final class RowDecoder {
     }
   }
 
+  private static final java.lang.invoke.VarHandle LONG_LE =
+      java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+          long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
+
   long i64() {
-    long v = 0;
-    for (int i = 7; i >= 0; i--) {
-      v = (v << 8) | (buf[pos + i] & 0xffL);
-    }
+    long v = (long) LONG_LE.get(buf, pos);
     pos += 8;
     return v;
   }
@@ -155,16 +178,57 @@ final class RowDecoder {
     return s;
   }
 
+  /**
+   * Column {@code c} of a row: {@code 0} null, {@code 1} as in the previous row of the message,
+   * {@code 2 + 2i} dictionary entry {@code i}, {@code 3 + 4n} a literal of {@code n} bytes that
+   * becomes the next entry, {@code 5 + 4n} a literal that does not.
+   */
+  private String column(int c) {
+    int n = buf[pos++];
+    if (n < 0) {
+      int b = buf[pos++];
+      if (b < 0) {
+        pos -= 2;
+        n = (int) varint();
+      } else {
+        n = (n & 0x7f) | (b << 7);
+      }
+    }
+    if (n < 2) {
+      if (n == 0) {
+        prev[c] = null;
+        return null;
+      }
+      return prev[c];
+    }
+    int v = n - 2;
+    String s;
+    if ((v & 1) == 0) {
+      s = dict[v >>> 1];
+    } else {
+      int len = v >>> 2;
+      if ((v & 2) == 0) {
+        s = CACHED_COLUMN[c] ? cached(pos, len) : new String(buf, pos, len, StandardCharsets.UTF_8);
+        if (dictSize == dict.length) {
+          dict = java.util.Arrays.copyOf(dict, Math.max(64, dictSize * 2));
+        }
+        dict[dictSize++] = s;
+      } else {
+        s = new String(buf, pos, len, StandardCharsets.UTF_8);
+      }
+      pos += len;
+    }
+    prev[c] = s;
+    return s;
+  }
+
   List<VitalSign> rows() {
     int count = (int) varint();
     if (count == 0) {
       return Collections.emptyList();
     }
-    List<VitalSign> rows = new ArrayList<>(count);
-    String[] prev = new String[COLUMNS];
-    Instant prevInstant = null;
-    long prevMicros = 0;
-    String[] col = new String[COLUMNS];
+    // no need to clear prev: the encoder never writes "same as previous" in a message's first row
+    VitalSign[] rows = new VitalSign[count];
     for (int r = 0; r < count; r++) {
       int obxIndex = (int) varint();
       VitalKind kind = KINDS[u8()];
@@ -192,48 +256,38 @@ final class RowDecoder {
           prevMicros = micros;
         }
       }
-      for (int c = 0; c < COLUMNS; c++) {
-        long n = varint();
-        if (n == 0) {
-          col[c] = null;
-        } else if (n == 1) {
-          col[c] = prev[c];
-        } else {
-          int len = (int) (n - 2);
-          col[c] =
-              CACHED_COLUMN[c]
-                  ? cached(pos, len)
-                  : new String(buf, pos, len, StandardCharsets.UTF_8);
-          pos += len;
-        }
-        prev[c] = col[c];
-      }
-      rows.add(
+      // the arguments are evaluated left to right, in the order of the columns
+      rows[r] =
           new VitalSign(
-              col[0],
+              column(0),
               obxIndex,
-              col[1],
-              col[2],
-              col[3],
-              col[4],
-              col[5],
+              column(1),
+              column(2),
+              column(3),
+              column(4),
+              column(5),
               kind,
-              col[6],
-              col[7],
+              column(6),
+              column(7),
               value,
-              col[8],
-              col[9],
-              col[10],
+              column(8),
+              column(9),
+              column(10),
               normalized,
-              col[11],
+              column(11),
               observedAt,
-              col[12],
-              col[13],
+              column(12),
+              column(13),
               glucose == 0 ? null : GLUCOSE[glucose - 1],
-              col[14],
-              col[15]));
+              column(14),
+              column(15));
     }
-    return Collections.unmodifiableList(rows);
+    return Collections.unmodifiableList(java.util.Arrays.asList(rows));
+  }
+
+  /** The dictionary built so far (tests). */
+  int dictionarySize() {
+    return dictSize;
   }
 
   Hl7Exception error() {
