@@ -212,7 +212,7 @@ impl Dictionary {
     }
 
     fn grow(&mut self) {
-        let n = (self.slots.len() * 2).max(64);
+        let n = (self.slots.len() * 2).max(128);
         self.slots = vec![0; n];
         let mask = n - 1;
         for (i, &(h, _, _)) in self.entries.iter().enumerate() {
@@ -265,6 +265,10 @@ impl Dictionary {
         put_varint(out, COLUMN_KEPT + 4 * b.len() as u64);
         let off = out.len() as u32;
         out.extend_from_slice(b);
+        if self.entries.capacity() == 0 {
+            // one message's distinct values fit: two allocations per call, not a series
+            self.entries.reserve(64);
+        }
         self.entries.push((h, off, b.len() as u32));
         let index = self.entries.len() as u32;
         match free {

@@ -80,14 +80,16 @@ fn allocations_per_message() {
         );
         // Measured with the borrowed rows: extract_rows 3 (large) and 2
         // (small), the JNI batch path 5 and 4; before them (owned rows on
-        // every path) 187 and 75, 189 and 77. Slack for platform
-        // differences, not for per-row allocations.
+        // every path) 187 and 75, 189 and 77. The row codec's string
+        // dictionary adds two per call (its entries and its slots), not per
+        // row: 7 and 6. Slack for platform differences, not for per-row
+        // allocations.
         assert!(
             borrowed <= 4,
             "{name}: {borrowed} allocations in extract_rows"
         );
         assert!(
-            encoded <= 6,
+            encoded <= 8,
             "{name}: {encoded} allocations in the JNI batch path"
         );
     }
