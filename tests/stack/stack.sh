@@ -417,7 +417,7 @@ value.converter=$CONVERTER_CLASS
 value.converter.schemas.enable=false
 value.converter.schema.registry.url=$REGISTRY_URL
 EOF
-    start_proc connect "$(java17)" -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+    start_proc connect "$(java17)" -Xms1g -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
       -Dlog4j2.configurationFile="$STACK_DIR/conf/log4j2.properties" \
       -cp "$KAFKA_LIBS/*" org.apache.kafka.connect.cli.ConnectDistributed "$CONNECT_HOME/worker.properties"
   fi
