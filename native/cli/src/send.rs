@@ -39,12 +39,17 @@ its problem to deduplicate (vitalflow does: same MSH-3, MSH-4, MSH-10).
 by control id), so each patient's messages keep their order. Output lines of different \
 connections interleave.
 
+--rate N paces the feed at N messages per second in total, as a replay of a real feed at its own \
+speed would (for a load test at a steady, known rate). A connection still waits for each ACK, so \
+a receiver slower than N makes the feed fall behind the pace; the summary says so.
+
 Exit code 0 when every message was accepted, 1 otherwise.
 
 Examples:
   vitalflow send --mllp 127.0.0.1:2575 feed.hl7
   vitalflow simulate --count 3 | vitalflow send --mllp localhost:2575 --timeout 30s
-  vitalflow send --mllp 127.0.0.1:2575 --connections 8 --retry-for 5m ward.hl7")]
+  vitalflow send --mllp 127.0.0.1:2575 --connections 8 --retry-for 5m ward.hl7
+  vitalflow send --mllp 127.0.0.1:2575 --connections 16 --rate 500 ward.hl7")]
 pub struct SendArgs {
     /// The listener, HOST:PORT.
     #[arg(long, value_name = "HOST:PORT", required = true)]
@@ -58,6 +63,9 @@ pub struct SendArgs {
     /// Resend a message that got AE, no ACK or a broken connection, for up to this long.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub retry_for: Option<chrono::Duration>,
+    /// Send at most N messages per second in total, evenly paced.
+    #[arg(long, value_name = "N")]
+    pub rate: Option<f64>,
     /// Input files (plain, batch or MLLP-framed); `-` or none reads standard input.
     pub files: Vec<PathBuf>,
 }
@@ -111,6 +119,15 @@ pub fn send(a: &SendArgs) -> Result<(), Failed> {
                 .ok_or_else(|| Failed::usage("--retry-for must be positive"))?,
         ),
     };
+    let pace = match a.rate {
+        None => None,
+        Some(r) if r.is_finite() && r > 0.0 && r <= 1e7 => Some(Pace::new(r)),
+        Some(_) => {
+            return Err(Failed::usage(
+                "--rate must be a number of messages per second, above 0",
+            ))
+        }
+    };
     let shared = Arc::new(Shared {
         addr: a.mllp.clone(),
         timeout,
@@ -136,7 +153,11 @@ pub fn send(a: &SendArgs) -> Result<(), Failed> {
 
     let control_id_path: Path = "MSH-10".parse().map_err(|e| Failed::msg(format!("{e}")))?;
     let patient_path: Path = "PID-3-1".parse().map_err(|e| Failed::msg(format!("{e}")))?;
+    let mut pace = pace;
     let errors = for_each_message(&a.files, |m| {
+        if let Some(p) = pace.as_mut() {
+            p.wait();
+        }
         if shared.stop.load(Ordering::Relaxed) {
             return Err(input::Error::Stop);
         }
@@ -164,6 +185,7 @@ pub fn send(a: &SendArgs) -> Result<(), Failed> {
             shared.stop.store(true, Ordering::Relaxed);
         }
     }
+    let behind = pace.as_ref().map(Pace::behind);
     let c = &shared.counts;
     let fatal = shared.stop.load(Ordering::Relaxed);
     let (sent, accepted, errored, rejected, resent, failed) = (
@@ -184,10 +206,59 @@ pub fn send(a: &SendArgs) -> Result<(), Failed> {
         if failed > 0 { format!(", {failed} without an ACK") } else { String::new() },
         if fatal { ", stopped on error" } else { "" }
     );
+    if let (Some(rate), Some(behind)) = (a.rate, behind) {
+        if behind > PACE_SLACK {
+            eprintln!(
+                "vitalflow send: the last ACK came {:.1} s after the pace of {rate} messages/s \
+                 (the receiver acknowledged more slowly)",
+                behind.as_secs_f64()
+            );
+        }
+    }
     if errors + errored + rejected + failed > 0 || fatal {
         Err(Failed::quiet())
     } else {
         Ok(())
+    }
+}
+
+/// How far behind its schedule a paced feed may fall before the summary mentions it.
+const PACE_SLACK: Duration = Duration::from_millis(100);
+
+/// Evenly paced dispatch: message k is handed to its connection no earlier than start + k / rate.
+/// Falling behind (a connection's queue full because the receiver is slower) is not made up with
+/// a burst beyond the queues; the schedule just stays in the past.
+struct Pace {
+    start: Instant,
+    interval: f64,
+    sent: u64,
+}
+
+impl Pace {
+    fn new(rate: f64) -> Pace {
+        Pace {
+            start: Instant::now(),
+            interval: 1.0 / rate,
+            sent: 0,
+        }
+    }
+
+    fn due(&self, k: u64) -> Instant {
+        self.start + Duration::from_secs_f64(k as f64 * self.interval)
+    }
+
+    fn wait(&mut self) {
+        let due = self.due(self.sent);
+        let now = Instant::now();
+        if due > now {
+            thread::sleep(due - now);
+        }
+        self.sent += 1;
+    }
+
+    /// How long after the last message's due time it is now (call when every ACK is in).
+    fn behind(&self) -> Duration {
+        Instant::now().saturating_duration_since(self.due(self.sent.saturating_sub(1)))
     }
 }
 

@@ -548,6 +548,25 @@ fn send_reports_each_ack() {
 }
 
 #[test]
+fn send_rate_paces_the_feed() {
+    // 5 messages at 20/s: the fifth is due 200 ms after the first, whatever the receiver's speed.
+    let (addr, h) = listener(|c| Some(ack("AA", c)));
+    let five = mllp(&[MSG1, MSG2, MSG1, MSG2, MSG1]);
+    let started = std::time::Instant::now();
+    let o = run(&["send", "--mllp", &addr, "--rate", "20"], &five);
+    let took = started.elapsed();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(stdout(&o).lines().count(), 5);
+    assert!(took >= Duration::from_millis(200), "paced: took {took:?}");
+    h.join().unwrap();
+
+    for bad in ["0", "-3", "fast", "NaN"] {
+        let o = run(&["send", "--mllp", "127.0.0.1:9", "--rate", bad], MSG1.as_bytes());
+        assert_eq!(code(&o), 2, "--rate {bad}: {}", stderr(&o));
+    }
+}
+
+#[test]
 fn send_reads_mllp_framed_stdin() {
     let (addr, h) = listener(|c| Some(ack("CA", c)));
     let o = run(&["send", "--mllp", &addr], &mllp(&[MSG2, MSG1]));

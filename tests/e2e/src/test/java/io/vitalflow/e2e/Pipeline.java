@@ -111,21 +111,29 @@ final class Pipeline {
    * <name>-acks.txt}, the summary to {@code <name>-send.log}.
    */
   Process send(Feed f, String name, int connections, String retryFor) throws IOException {
+    return send(f, name, connections, retryFor, 0);
+  }
+
+  /** As {@link #send(Feed, String, int, String)}, paced at {@code rate} messages/s if above 0. */
+  Process send(Feed f, String name, int connections, String retryFor, double rate)
+      throws IOException {
+    List<String> cmd =
+        new java.util.ArrayList<>(
+            List.of(
+                cli(),
+                "send",
+                "--mllp",
+                mllp(),
+                "--connections",
+                Integer.toString(connections),
+                "--timeout",
+                "20s",
+                "--retry-for",
+                retryFor));
+    if (rate > 0) cmd.addAll(List.of("--rate", Double.toString(rate)));
+    cmd.add(f.file().toString());
     return start(
-        List.of(
-            cli(),
-            "send",
-            "--mllp",
-            mllp(),
-            "--connections",
-            Integer.toString(connections),
-            "--timeout",
-            "20s",
-            "--retry-for",
-            retryFor,
-            f.file().toString()),
-        work.resolve(name + "-acks.txt").toFile(),
-        work.resolve(name + "-send.log").toFile());
+        cmd, work.resolve(name + "-acks.txt").toFile(), work.resolve(name + "-send.log").toFile());
   }
 
   /**

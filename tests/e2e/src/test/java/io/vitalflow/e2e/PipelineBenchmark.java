@@ -58,6 +58,8 @@ class PipelineBenchmark {
     int patients = Integer.getInteger("bench.patients", 400);
     int connections = Integer.getInteger("bench.connections", 8);
     String duration = System.getProperty("bench.duration", "12h");
+    // messages/s offered in total (0: as fast as the pipeline ACKs), for latency at a steady load
+    double rate = Double.parseDouble(System.getProperty("bench.rate", "0"));
     Pipeline p = new Pipeline(Path.of("target", "e2e").toAbsolutePath());
     long seed = 0xBE0000L + System.currentTimeMillis() % 1_000_000L;
     Pipeline.Feed f = p.simulate("bench", seed, patients, duration);
@@ -125,7 +127,7 @@ class PipelineBenchmark {
 
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
     long t0 = System.currentTimeMillis();
-    Process sender = p.send(f, "bench", connections, "5m");
+    Process sender = p.send(f, "bench", connections, "5m", rate);
     assertTrue(sender.waitFor(30, TimeUnit.MINUTES));
     long sent = System.currentTimeMillis() - t0;
     assertEquals(0, sender.exitValue(), "every message accepted");
@@ -145,13 +147,15 @@ class PipelineBenchmark {
     String table =
         String.format(
             Locale.ROOT,
-            "| messages | connections | sent (all AA) | end to end (last row loaded) | receipt -> alert"
-                + " p50 / p99 (n) | receipt -> warehouse row p50 / p99 (n) | load before / after |%n"
-                + "|---|---|---|---|---|---|---|%n"
-                + "| %d | %d | %.1f s, %.0f msg/s | %.1f s, **%.0f msg/s** | %d / %d ms (%d) | %d /"
-                + " %d ms (%d) | %s / %s |%n",
+            "| messages | connections | offered | sent (all AA) | end to end (last row loaded) |"
+                + " receipt -> alert p50 / p99 (n) | receipt -> warehouse row p50 / p99 (n) | load"
+                + " before / after |%n"
+                + "|---|---|---|---|---|---|---|---|%n"
+                + "| %d | %d | %s | %.1f s, %.0f msg/s | %.1f s, **%.0f msg/s** | %d / %d ms (%d) |"
+                + " %d / %d ms (%d) | %s / %s |%n",
             n,
             connections,
+            rate > 0 ? String.format(Locale.ROOT, "%.0f msg/s", rate) : "as fast as ACKed",
             sent / 1e3,
             n / (sent / 1e3),
             loaded / 1e3,
@@ -164,6 +168,34 @@ class PipelineBenchmark {
             toRow.size(),
             load.substring(0, load.indexOf(' ', load.indexOf(' ') + 1)),
             load2.substring(0, load2.indexOf(' ', load2.indexOf(' ') + 1)));
+    // whether the latency is steady (the pipeline keeps up) or grows (a backlog): by thirds of the
+    // run, by receipt time
+    StringBuilder thirds =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%n| third of the run (by receipt) | receipt -> alert p50 / p99 (n) | receipt ->"
+                    + " warehouse row p50 / p99 (n) |%n|---|---|---|%n"));
+    long first = Collections.min(receivedAt.values());
+    long span = Math.max(1, Collections.max(receivedAt.values()) - first + 1);
+    for (int k = 0; k < 3; k++) {
+      long from = first + span * k / 3;
+      long to = first + span * (k + 1) / 3;
+      List<Long> a = latencies(alertSeenAt, receivedAt, from, to);
+      List<Long> w = latencies(rowSeenAt, receivedAt, from, to);
+      thirds.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %d / %d ms (%d) | %d / %d ms (%d) |%n",
+              k + 1,
+              pct(a, 50),
+              pct(a, 99),
+              a.size(),
+              pct(w, 50),
+              pct(w, 99),
+              w.size()));
+    }
+    table += thirds;
     System.err.println(table);
     Files.writeString(Path.of("target", "pipeline-benchmark.md"), table, StandardCharsets.UTF_8);
     assertTrue(toAlert.size() > 0, "alerts measured");
@@ -269,11 +301,17 @@ class PipelineBenchmark {
   }
 
   private static List<Long> latencies(Map<String, Long> seen, Map<String, Long> received) {
+    return latencies(seen, received, Long.MIN_VALUE, Long.MAX_VALUE);
+  }
+
+  /** Latencies of the messages received in [from, to). */
+  private static List<Long> latencies(
+      Map<String, Long> seen, Map<String, Long> received, long from, long to) {
     List<Long> out = new ArrayList<>();
     seen.forEach(
         (id, at) -> {
           Long r = received.get(id);
-          if (r != null) out.add(at - r);
+          if (r != null && r >= from && r < to) out.add(at - r);
         });
     Collections.sort(out);
     return out;
