@@ -2,8 +2,8 @@
 # Flink SQL records/s of HL7_VITALS (+ NEWS2) against CHAR_LENGTH(message) over the same Kafka rows, same
 # job shape (Kafka raw source, one projection, blackhole sink, parallelism 1), on the stack's session cluster.
 #   [RUNS=2] flink-job/bench/sql-bench.sh [PATIENTS] [DURATION] [COPIES]   (default 40 patients, 24h, 10 copies)
-# A seeded simulated feed is written once to a "small" topic and COPIES times to a "big" one (with Kafka's
-# console producer: fast). Each job runs on both; the job's duration comes from Flink's REST API. The
+# A seeded simulated feed is written once to a "small" topic and COPIES times to a "big" one (one record per
+# message, by ProduceMessages.java). Each job runs on both; the job's duration comes from Flink's REST API. The
 # steady-state rate is the marginal one, (big - small messages) / (big - small duration): the job's
 # start-up (scheduling, Kafka consumer start, the native library's load) is the same in both and cancels.
 # Needs: the stack up (tests/stack/stack.sh up), the UDF jar and the CLI built. Prints one line per run.
@@ -20,19 +20,16 @@ KAFKA_HOME=$VITALFLOW_STACK_DIR/dist/kafka-$(sed -n 's:.*<kafka.version>\(.*\)</
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "$CLI" simulate --patients "$PATIENTS" --duration "$DURATION" --seed 5 --out "$WORK/feed.hl7"
-# one message per line for the console producer (segments stay \r-terminated)
-perl -0777 -pe 's/\rMSH\|/\r\nMSH|/g; $_ .= "\n" unless /\n\z/' "$WORK/feed.hl7" >"$WORK/feed.lines"
 messages=$("$CLI" query MSH-10 <"$WORK/feed.hl7" | wc -l)
 rows=$("$CLI" vitals <"$WORK/feed.hl7" | wc -l)
-[ "$(wc -l <"$WORK/feed.lines")" -eq "$messages" ] || { echo "sql-bench: line split gave $(wc -l <"$WORK/feed.lines") messages, not $messages" >&2; exit 1; }
 stamp=$(date +%s)
 SMALL=bench-sql-$stamp-small
 BIG=bench-sql-$stamp-big
 java -cp "$VITALFLOW_STACK_DIR/conf/admin:$KAFKA_HOME/libs/*" StackAdmin topics "$VITALFLOW_KAFKA_BOOTSTRAP" "$SMALL:1:delete" "$BIG:1:delete" >/dev/null
-produce() { # topic copies
-  for _ in $(seq 1 "$2"); do cat "$WORK/feed.lines"; done |
-    java -cp "$KAFKA_HOME/libs/*" org.apache.kafka.tools.ConsoleProducer --bootstrap-server "$VITALFLOW_KAFKA_BOOTSTRAP" --topic "$1" \
-      --producer-property linger.ms=20 --producer-property max.request.size=10485760 >/dev/null
+produce() { # topic copies: one record per message (ProduceMessages checks the topic's end offset)
+  local n
+  n=$(java -cp "$KAFKA_HOME/libs/*" "$HERE/ProduceMessages.java" "$VITALFLOW_KAFKA_BOOTSTRAP" "$1" "$WORK/feed.hl7" "$2")
+  [ "$n" -eq $((messages * $2)) ] || { echo "sql-bench: $1 got $n records, not $((messages * $2)) messages" >&2; exit 1; }
 }
 produce "$SMALL" 1
 produce "$BIG" "$COPIES"

@@ -1,6 +1,8 @@
 -- benchmark: HL7_VITALS (+ NEWS2 per row) over the same rows as udf_floor.sql
 SET 'table.dml-sync' = 'true';
 SET 'parallelism.default' = '1';
+-- no copy of each row between chained operators (both jobs alike; see docs/flink.md)
+SET 'pipeline.object-reuse' = 'true';
 SET 'pipeline.name' = 'bench-vitals';
 CREATE TEMPORARY FUNCTION HL7_VITALS AS 'io.vitalflow.flink.udf.Hl7Vitals' USING JAR '${UDF_JAR}';
 CREATE TEMPORARY FUNCTION NEWS2 AS 'io.vitalflow.flink.udf.News2' USING JAR '${UDF_JAR}';

@@ -3,10 +3,10 @@ package io.vitalflow.flink.udf;
 import io.vitalflow.bridge.Hl7Exception;
 import io.vitalflow.bridge.VitalSign;
 import io.vitalflow.bridge.Vitals;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.flink.table.annotation.DataTypeHint;
 import org.apache.flink.table.annotation.FunctionHint;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.table.functions.FunctionContext;
 import org.apache.flink.table.functions.TableFunction;
 import org.apache.flink.types.Row;
@@ -41,9 +41,14 @@ public class Hl7Vitals extends TableFunction<Row> {
     NativeCheck.ensureLoaded();
   }
 
-  public void eval(String message) {
+  /**
+   * A {@code STRING} argument, taken in Flink's internal form: its UTF-8 bytes go to the core as
+   * they are, without being decoded into a Java {@code String} and encoded again.
+   */
+  public void eval(
+      @DataTypeHint(value = "STRING", bridgedTo = StringData.class) StringData message) {
     if (message == null) return;
-    eval(message.getBytes(StandardCharsets.UTF_8));
+    eval(message.toBytes());
   }
 
   public void eval(byte[] message) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.table.data.StringData;
 import org.apache.flink.types.Row;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class UdfTest {
           @Override
           public void close() {}
         });
-    f.eval(ORU);
+    f.eval(StringData.fromString(ORU));
     assertEquals(3, rows.size());
     Row resp = rows.get(0);
     assertEquals("C1", resp.getField(0));
@@ -79,7 +80,8 @@ class UdfTest {
     assertEquals("V", acvpu.getField(14));
     assertNull(acvpu.getField(12));
     // a bad message gives no rows and no error
-    f.eval("garbage");
+    f.eval(StringData.fromString("garbage"));
+    f.eval((StringData) null);
     assertEquals(3, rows.size());
     assertEquals(22, Hl7Vitals.ROW_TYPE.split(",").length);
   }
