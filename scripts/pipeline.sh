@@ -69,6 +69,8 @@ sink_config() {
   "connection.password": "$POSTGRES_PASSWORD",
   "consumer.override.isolation.level": "read_committed",
   "consumer.override.max.poll.records": "10000",
+  "consumer.override.fetch.min.bytes": "65536",
+  "consumer.override.fetch.max.wait.ms": "100",
   "errors.tolerance": "all",
   "errors.retry.timeout": "-1",
   "errors.retry.delay.max.ms": "5000",

@@ -96,6 +96,55 @@ public final class JobOptions {
           .stringType()
           .defaultValue("hashmap")
           .withDescription("hashmap or rocksdb.");
+
+  /**
+   * Properties of the sources' Kafka consumers. The defaults let the broker gather up to 64 KB (or
+   * 25 ms) per fetch: with the MLLP source writing each message at once (it ACKs only after Kafka
+   * has it), a consumer that asks for every byte as it arrives gets one fetch response per message,
+   * and answering them was most of the broker's CPU in the pipeline benchmark.
+   */
+  public static final ConfigOption<Map<String, String>> CONSUMER_PROPERTIES =
+      ConfigOptions.key("vitalflow.kafka.consumer")
+          .mapType()
+          .defaultValue(Map.of("fetch.min.bytes", "65536", "fetch.max.wait.ms", "25"))
+          .withDescription(
+              "Kafka consumer properties of the sources, as key:value,key:value; they replace the"
+                  + " defaults shown. isolation.level is always read_committed (exactly once), and"
+                  + " group.id and bootstrap.servers come from their own options.");
+
+  /** Properties of the sink's Kafka producer. */
+  public static final ConfigOption<Map<String, String>> PRODUCER_PROPERTIES =
+      ConfigOptions.key("vitalflow.kafka.producer")
+          .mapType()
+          .defaultValue(Map.of("transaction.timeout.ms", "900000"))
+          .withDescription(
+              "Kafka producer properties of the sink, as key:value,key:value; they replace the"
+                  + " defaults shown. transaction.timeout.ms must not exceed the broker's"
+                  + " transaction.max.timeout.ms (15 min by default). The transactional settings"
+                  + " themselves are the sink's (exactly once).");
+
+  /** Keys that the job sets itself and a property option must not change. */
+  static final java.util.Set<String> CONSUMER_RESERVED =
+      java.util.Set.of("isolation.level", "group.id", "bootstrap.servers");
+
+  static final java.util.Set<String> PRODUCER_RESERVED =
+      java.util.Set.of("bootstrap.servers", "transactional.id", "enable.idempotence", "acks");
+
+  /** The properties of a map option; a reserved key is an error that names the option and key. */
+  static java.util.Properties properties(
+      Configuration conf,
+      ConfigOption<Map<String, String>> option,
+      java.util.Set<String> reserved) {
+    java.util.Properties p = new java.util.Properties();
+    for (Map.Entry<String, String> e : conf.get(option).entrySet()) {
+      if (reserved.contains(e.getKey()))
+        throw new IllegalArgumentException(
+            option.key() + ": " + e.getKey() + " is set by the job itself and cannot be changed");
+      p.setProperty(e.getKey(), e.getValue());
+    }
+    return p;
+  }
+
   public static final ConfigOption<String> STARTING_OFFSETS =
       ConfigOptions.key("vitalflow.kafka.starting-offsets")
           .stringType()

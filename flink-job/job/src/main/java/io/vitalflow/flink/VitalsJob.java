@@ -64,6 +64,8 @@ public final class VitalsJob {
     String zone = conf.get(JobOptions.ZONE);
     String groupId = conf.get(JobOptions.GROUP_ID);
 
+    java.util.Properties consumer =
+        JobOptions.properties(conf, JobOptions.CONSUMER_PROPERTIES, JobOptions.CONSUMER_RESERVED);
     KafkaSource<Parsed> raw =
         KafkaSource.<Parsed>builder()
             .setBootstrapServers(bootstrap)
@@ -71,6 +73,7 @@ public final class VitalsJob {
             .setGroupId(groupId)
             .setStartingOffsets(offsets(conf))
             .setDeserializer(new Hl7Deserializer(zone))
+            .setProperties(consumer)
             .setProperty("isolation.level", "read_committed")
             .build();
     WatermarkStrategy<Parsed> watermarks =
@@ -86,6 +89,7 @@ public final class VitalsJob {
             .setGroupId(groupId + "-settings")
             .setStartingOffsets(OffsetsInitializer.earliest())
             .setDeserializer(new SettingsDeserializer(registry))
+            .setProperties(consumer)
             .setProperty("isolation.level", "read_committed")
             .build();
     DataStream<PatientSetting> settings =
@@ -163,9 +167,8 @@ public final class VitalsJob {
             })
         .name("late messages (logged by control id)");
 
-    Properties producer = new Properties();
-    // must not exceed the broker's transaction.max.timeout.ms (15 min by default)
-    producer.setProperty("transaction.timeout.ms", "900000");
+    Properties producer =
+        JobOptions.properties(conf, JobOptions.PRODUCER_PROPERTIES, JobOptions.PRODUCER_RESERVED);
     KafkaSink<OutRecord> sink =
         KafkaSink.<OutRecord>builder()
             .setBootstrapServers(bootstrap)

@@ -57,8 +57,17 @@ class JobOptionsReferenceTest {
       String def =
           d == null
               ? "(none)"
-              : "`" + (d instanceof Duration dd ? TimeUtils.formatWithHighestUnit(dd) : d) + "`";
-      String type = d == null ? "string" : d.getClass().getSimpleName().toLowerCase();
+              : "`"
+                  + (d instanceof Duration dd
+                      ? TimeUtils.formatWithHighestUnit(dd)
+                      : d instanceof java.util.Map<?, ?> m ? mapValue(m) : d)
+                  + "`";
+      String type =
+          d == null
+              ? "string"
+              : d instanceof java.util.Map<?, ?>
+                  ? "map"
+                  : d.getClass().getSimpleName().toLowerCase();
       sb.append("| `")
           .append(o.key())
           .append("` | ")
@@ -70,6 +79,14 @@ class JobOptionsReferenceTest {
           .append(" |\n");
     }
     return sb.toString();
+  }
+
+  /** Flink's syntax for a map option, keys sorted: {@code k1:v1,k2:v2}. */
+  private static String mapValue(java.util.Map<?, ?> m) {
+    return new java.util.TreeMap<>(m)
+        .entrySet().stream()
+            .map(e -> e.getKey() + ":" + e.getValue())
+            .collect(java.util.stream.Collectors.joining(","));
   }
 
   @Test
