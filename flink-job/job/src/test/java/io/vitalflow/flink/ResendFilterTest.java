@@ -1,6 +1,7 @@
 package io.vitalflow.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -77,14 +78,39 @@ class ResendFilterTest {
   @Test
   void forgetsAnIdAfterTheTtl() throws Exception {
     try (var h = harness()) {
-      h.setStateTtlProcessingTime(0);
+      h.setProcessingTime(0);
       h.open();
       h.processElement(new StreamRecord<>(message("MON", "ICU", "7", "P1"), 1));
-      h.setStateTtlProcessingTime(TTL.toMillis() - 1);
+      h.setProcessingTime(TTL.toMillis() - 1);
       h.processElement(new StreamRecord<>(message("MON", "ICU", "7", "P1"), 2)); // within: dropped
-      h.setStateTtlProcessingTime(2 * TTL.toMillis());
-      h.processElement(new StreamRecord<>(message("MON", "ICU", "7", "P1"), 3)); // expired: passes
-      assertEquals(List.of("ICU/7/P1", "ICU/7/P1"), passed(h));
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "8", "P1"), 3)); // passes at TTL-1
+      h.setProcessingTime(TTL.toMillis());
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "7", "P1"), 4)); // expired: passes
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "8", "P1"), 5)); // within: dropped
+      assertEquals(List.of("ICU/7/P1", "ICU/8/P1", "ICU/7/P1"), passed(h));
+    }
+  }
+
+  @Test
+  void expiredIdsAreRemovedFromStateByThePurgeTimer() throws Exception {
+    try (var h = harness()) {
+      h.setProcessingTime(0);
+      h.open();
+      for (int i = 0; i < 50; i++)
+        h.processElement(new StreamRecord<>(message("MON", "ICU", "c" + i, "P" + (i % 5)), i));
+      assertEquals(5, h.numProcessingTimeTimers(), "one purge timer per patient");
+      int entries = h.numKeyedStateEntries();
+      assertTrue(entries >= 5, "state held: " + entries);
+      h.setProcessingTime(TTL.toMillis() / 2);
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "late", "P0"), 60));
+      h.setProcessingTime(TTL.toMillis()); // the first purge: all but P0's "late" id expire
+      assertEquals(1, h.numProcessingTimeTimers(), "only P0 still has an id to forget");
+      h.setProcessingTime(TTL.toMillis() / 2 + TTL.toMillis()); // the second: nothing is left
+      assertEquals(0, h.numProcessingTimeTimers());
+      assertEquals(0, h.numKeyedStateEntries(), "every id and timer is gone from the state");
+      // and the forgotten ids pass again
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "c0", "P0"), 70));
+      assertEquals(52, passed(h).size());
     }
   }
 }
