@@ -89,6 +89,8 @@ pub struct Client {
     stream: TcpStream,
     timeout: Duration,
     decoder: Decoder,
+    /// The socket's read timeout as last set, so that it is set only when it changes.
+    read_timeout: Option<Duration>,
 }
 
 impl Client {
@@ -103,6 +105,7 @@ impl Client {
                         stream,
                         timeout,
                         decoder: Decoder::new(DEFAULT_MAX_FRAME),
+                        read_timeout: None,
                     });
                 }
                 Err(e) => last = e,
@@ -122,6 +125,7 @@ impl Client {
     /// Reads one frame, within the timeout.
     fn read_frame(&mut self) -> Result<Vec<u8>, ClientError> {
         let deadline = Instant::now() + self.timeout;
+        let mut first = true;
         let mut chunk = [0u8; 4096];
         loop {
             match self.decoder.next_frame() {
@@ -135,7 +139,14 @@ impl Client {
             if left.is_zero() {
                 return Err(ClientError::Timeout(self.timeout));
             }
-            self.stream.set_read_timeout(Some(left))?;
+            // The first read of a frame may wait the whole timeout, which is what the socket is
+            // set to after the first message; later reads of the same frame wait what is left.
+            let wait = if first { self.timeout } else { left };
+            first = false;
+            if self.read_timeout != Some(wait) {
+                self.stream.set_read_timeout(Some(wait))?;
+                self.read_timeout = Some(wait);
+            }
             match self.stream.read(&mut chunk) {
                 Ok(0) => return Err(ClientError::Closed),
                 Ok(n) => self.decoder.feed(&chunk[..n]),

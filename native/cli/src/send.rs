@@ -94,7 +94,7 @@ struct Shared {
     counts: Counts,
     /// Set when a message failed for good without --retry-for: everything stops, as before.
     stop: AtomicBool,
-    out: Mutex<io::Stdout>,
+    out: Mutex<AckLines>,
 }
 
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
@@ -134,7 +134,7 @@ pub fn send(a: &SendArgs) -> Result<(), Failed> {
         retry_for,
         counts: Counts::default(),
         stop: AtomicBool::new(false),
-        out: Mutex::new(io::stdout()),
+        out: Mutex::new(AckLines::new()),
     });
     // Connect once up front, so that a listener that is not there is reported at once (and, with
     // --retry-for, waited for like any other failure).
@@ -185,6 +185,7 @@ pub fn send(a: &SendArgs) -> Result<(), Failed> {
             shared.stop.store(true, Ordering::Relaxed);
         }
     }
+    shared.out.lock().unwrap_or_else(|p| p.into_inner()).flush();
     let behind = pace.as_ref().map(Pace::behind);
     let c = &shared.counts;
     let fatal = shared.stop.load(Ordering::Relaxed);
@@ -222,8 +223,57 @@ pub fn send(a: &SendArgs) -> Result<(), Failed> {
     }
 }
 
+/// The `CONTROL_ID ACK_CODE` lines on standard output. On a terminal each line is written as it
+/// comes; otherwise (a file or a pipe) lines are buffered and written at least every 100 ms, so that
+/// a reader following the file (as `make demo` does for its progress) stays current without a
+/// write per ACK. A closed standard output (`| head`) stops nothing: the ACKs still count.
+struct AckLines {
+    out: io::Stdout,
+    buffer: Vec<u8>,
+    terminal: bool,
+    flushed: Instant,
+}
+
+const ACK_LINES_FLUSH: Duration = Duration::from_millis(100);
+
+impl AckLines {
+    fn new() -> AckLines {
+        let out = io::stdout();
+        let terminal = io::IsTerminal::is_terminal(&out);
+        AckLines {
+            out,
+            buffer: Vec::with_capacity(64 * 1024),
+            terminal,
+            flushed: Instant::now(),
+        }
+    }
+
+    fn line(&mut self, control_id: &str, code: &str) {
+        self.buffer.extend_from_slice(control_id.as_bytes());
+        self.buffer.push(b' ');
+        self.buffer.extend_from_slice(code.as_bytes());
+        self.buffer.push(b'\n');
+        if self.terminal || self.flushed.elapsed() >= ACK_LINES_FLUSH || self.buffer.len() >= 60_000
+        {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.buffer.is_empty() {
+            let mut out = self.out.lock();
+            let _ = out.write_all(&self.buffer).and_then(|()| out.flush());
+            self.buffer.clear();
+        }
+        self.flushed = Instant::now();
+    }
+}
+
 /// How far behind its schedule a paced feed may fall before the summary mentions it.
 const PACE_SLACK: Duration = Duration::from_millis(100);
+
+/// The shortest wait [`Pace`] sleeps for.
+const PACE_GRAIN: Duration = Duration::from_millis(1);
 
 /// Evenly paced dispatch: message k is handed to its connection no earlier than start + k / rate.
 /// Falling behind (a connection's queue full because the receiver is slower) is not made up with
@@ -247,10 +297,13 @@ impl Pace {
         self.start + Duration::from_secs_f64(k as f64 * self.interval)
     }
 
+    /// Sleeps until message `sent` is due, if it is at least [`PACE_GRAIN`] away: shorter waits
+    /// are not worth a sleep (a system call and a wake-up), so messages go out in small bursts of
+    /// at most that length, on schedule on average.
     fn wait(&mut self) {
         let due = self.due(self.sent);
         let now = Instant::now();
-        if due > now {
+        if due >= now + PACE_GRAIN {
             thread::sleep(due - now);
         }
         self.sent += 1;
@@ -362,8 +415,7 @@ fn report(s: &Shared, job: &Job, ack: &Ack) {
     let control_id = &job.control_id;
     {
         let mut out = s.out.lock().unwrap_or_else(|p| p.into_inner());
-        // A closed standard output (`| head`) stops nothing: the ACKs still count.
-        let _ = writeln!(out, "{control_id} {}", ack.code).and_then(|()| out.flush());
+        out.line(control_id, &ack.code);
     }
     if ack
         .control_id

@@ -561,7 +561,10 @@ fn send_rate_paces_the_feed() {
     h.join().unwrap();
 
     for bad in ["0", "-3", "fast", "NaN"] {
-        let o = run(&["send", "--mllp", "127.0.0.1:9", "--rate", bad], MSG1.as_bytes());
+        let o = run(
+            &["send", "--mllp", "127.0.0.1:9", "--rate", bad],
+            MSG1.as_bytes(),
+        );
         assert_eq!(code(&o), 2, "--rate {bad}: {}", stderr(&o));
     }
 }
