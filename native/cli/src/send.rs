@@ -224,9 +224,11 @@ pub fn send(a: &SendArgs) -> Result<(), Failed> {
 }
 
 /// The `CONTROL_ID ACK_CODE` lines on standard output. On a terminal each line is written as it
-/// comes; otherwise (a file or a pipe) lines are buffered and written at least every 100 ms, so that
-/// a reader following the file (as `make demo` does for its progress) stays current without a
-/// write per ACK. A closed standard output (`| head`) stops nothing: the ACKs still count.
+/// comes; otherwise (a file or a pipe) lines are buffered and written with the first ACK that comes
+/// 100 ms or more after the last write, and all at exit. A reader following the file (as `make
+/// demo` does for its progress) stays current without a write per ACK; while no ACK comes at all,
+/// up to 100 ms of lines wait in the buffer. A closed standard output (`| head`) stops nothing: the
+/// ACKs still count.
 struct AckLines {
     out: io::Stdout,
     buffer: Vec<u8>,
