@@ -135,7 +135,8 @@ cmd_up() {
     log "submitting the Flink job"
     "$STACK" flink-run "$JOB_JAR" \
       --kafka.bootstrap "$H:$KAFKA_PORT" --registry.url "$REGISTRY_URL" \
-      --checkpoint-interval "$PIPELINE_CHECKPOINT_INTERVAL" >&2
+      --checkpoint-interval "$PIPELINE_CHECKPOINT_INTERVAL" \
+      --alerts.delivery-guarantee "$PIPELINE_ALERTS_DELIVERY" >&2
   else
     log "the Flink job is already running ($(job_id))"
   fi

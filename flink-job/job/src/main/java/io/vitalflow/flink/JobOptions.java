@@ -6,6 +6,7 @@ import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * The job's Flink {@link ConfigOption}s. Each can be given in the Flink configuration or on the
@@ -122,6 +123,37 @@ public final class JobOptions {
                   + " defaults shown. transaction.timeout.ms must not exceed the broker's"
                   + " transaction.max.timeout.ms (15 min by default). The transactional settings"
                   + " themselves are the sink's (exactly once).");
+
+  /**
+   * How {@code vitals.alerts} is written. Exactly once (the default) makes an alert visible to
+   * read_committed consumers when the checkpoint that covers it completes, so its latency includes
+   * up to one checkpoint interval. At least once writes each alert as soon as it is raised; after a
+   * failure the job replays from its last checkpoint and may write an alert again, with the same
+   * {@code alert_id} (the warehouse upserts by it, so its rows stay exactly once).
+   */
+  public static final ConfigOption<DeliveryGuarantee> ALERTS_DELIVERY_GUARANTEE =
+      ConfigOptions.key("vitalflow.alerts.delivery-guarantee")
+          .enumType(DeliveryGuarantee.class)
+          .defaultValue(DeliveryGuarantee.EXACTLY_ONCE)
+          .withDescription(
+              "How vitals.alerts is written: exactly-once (alerts become visible when the"
+                  + " checkpoint that covers them completes, so up to one checkpoint interval"
+                  + " later) or at-least-once (each alert is written as soon as it is raised and"
+                  + " flushed before every checkpoint completes; after a failure an alert may be"
+                  + " written again with the same alert_id, which the warehouse upserts by)."
+                  + " Observations, scores, patients and dead letters stay exactly once. none is"
+                  + " refused: an alert must not be lost.");
+
+  /** The alerts' delivery guarantee; {@code none} is an error that names the option. */
+  static DeliveryGuarantee alertsDeliveryGuarantee(Configuration conf) {
+    DeliveryGuarantee g = conf.get(ALERTS_DELIVERY_GUARANTEE);
+    if (g == DeliveryGuarantee.NONE)
+      throw new IllegalArgumentException(
+          ALERTS_DELIVERY_GUARANTEE.key()
+              + ": none is not allowed (an alert must not be lost); use exactly-once or"
+              + " at-least-once");
+    return g;
+  }
 
   /** Keys that the job sets itself and a property option must not change. */
   static final java.util.Set<String> CONSUMER_RESERVED =

@@ -26,7 +26,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  *   ADT -> patients, bad -> hl7.invalid
  *   ORU --keyBy patient--> PatientRules (Rust streaming rules over JNI, state as bytes) <-- patients.settings
  *     --> vitals.scores, vitals.alerts;  late messages -> counted side output
- * all outputs --> one KafkaSink, EXACTLY_ONCE (transactions committed on checkpoints)
+ * all outputs --> one KafkaSink, EXACTLY_ONCE (transactions committed on checkpoints); with
+ *   vitalflow.alerts.delivery-guarantee=at-least-once, vitals.alerts --> a KafkaSink of its own,
+ *   AT_LEAST_ONCE (written as raised, flushed on checkpoints)
  * </pre>
  *
  * <p>Run with {@code flink run vitalflow-flink-job.jar --kafka.bootstrap HOST:PORT --registry.url
@@ -53,6 +55,7 @@ public final class VitalsJob {
 
   /** Adds the job's pipeline to {@code env}. */
   public static void build(StreamExecutionEnvironment env, Configuration conf) {
+    DeliveryGuarantee alertsDelivery = JobOptions.alertsDeliveryGuarantee(conf);
     int parallelism = conf.get(JobOptions.PARALLELISM);
     if (parallelism > 0) env.setParallelism(parallelism);
     env.enableCheckpointing(
@@ -177,7 +180,27 @@ public final class VitalsJob {
             .setTransactionalIdPrefix(conf.get(JobOptions.TRANSACTIONAL_ID_PREFIX))
             .setKafkaProducerConfig(producer)
             .build();
-    routed.union(scored).sinkTo(sink).uid("kafka-sink").name("Kafka (exactly once)");
+    DataStream<OutRecord> exactlyOnce = routed.union(scored);
+    if (alertsDelivery == DeliveryGuarantee.AT_LEAST_ONCE) {
+      // alerts leave at once on a sink of their own; everything else stays transactional
+      String alertsTopic = conf.get(JobOptions.TOPIC_ALERTS);
+      KafkaSink<OutRecord> alertSink =
+          KafkaSink.<OutRecord>builder()
+              .setBootstrapServers(bootstrap)
+              .setRecordSerializer(new OutRecordSerializer())
+              .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+              .setKafkaProducerConfig(producer)
+              .build();
+      scored
+          .filter(r -> alertsTopic.equals(r.topic))
+          .name("alerts")
+          .sinkTo(alertSink)
+          .uid("kafka-sink-alerts")
+          .name("Kafka alerts (at least once, written as raised)");
+      exactlyOnce =
+          routed.union(scored.filter(r -> !alertsTopic.equals(r.topic)).name("not alerts"));
+    }
+    exactlyOnce.sinkTo(sink).uid("kafka-sink").name("Kafka (exactly once)");
   }
 
   private static OffsetsInitializer offsets(Configuration conf) {

@@ -67,7 +67,9 @@ class JobOptionsReferenceTest {
               ? "string"
               : d instanceof java.util.Map<?, ?>
                   ? "map"
-                  : d.getClass().getSimpleName().toLowerCase();
+                  : d instanceof Enum<?> e
+                      ? "enum: " + enumValues(e)
+                      : d.getClass().getSimpleName().toLowerCase();
       sb.append("| `")
           .append(o.key())
           .append("` | ")
@@ -79,6 +81,13 @@ class JobOptionsReferenceTest {
           .append(" |\n");
     }
     return sb.toString();
+  }
+
+  /** The values an enum option accepts, as written in the configuration. */
+  private static String enumValues(Enum<?> e) {
+    return java.util.Arrays.stream(e.getDeclaringClass().getEnumConstants())
+        .map(Object::toString)
+        .collect(java.util.stream.Collectors.joining(", "));
   }
 
   /** Flink's syntax for a map option, keys sorted: {@code k1:v1,k2:v2}. */
