@@ -77,6 +77,15 @@ public final class JobOptions {
           .defaultValue(Duration.ofHours(24))
           .withDescription(
               "How long a message id (MSH-3, MSH-4, MSH-10) is remembered to drop resends.");
+  public static final ConfigOption<Integer> DEDUP_MAX_PER_PATIENT =
+      ConfigOptions.key("vitalflow.window.dedup-max-per-patient")
+          .intType()
+          .defaultValue(256)
+          .withDescription(
+              "How many of a patient's newest message ids are remembered to drop resends (each for"
+                  + " at most vitalflow.window.dedup-ttl). A resend follows its original within"
+                  + " the sender's ACK timeout or reconnect; the bound keeps the state (24 bytes"
+                  + " per id) a fixed size per patient at any message rate.");
   public static final ConfigOption<String> ZONE =
       ConfigOptions.key("vitalflow.zone")
           .stringType()

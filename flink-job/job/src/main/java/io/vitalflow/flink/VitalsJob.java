@@ -107,7 +107,9 @@ public final class VitalsJob {
     DataStream<Parsed> unique =
         messages
             .keyBy(ResendFilter::key)
-            .process(new ResendFilter(conf.get(JobOptions.DEDUP_TTL)))
+            .process(
+                new ResendFilter(
+                    conf.get(JobOptions.DEDUP_TTL), conf.get(JobOptions.DEDUP_MAX_PER_PATIENT)))
             .uid("drop-resends")
             .name("drop resends (MSH-3, MSH-4, MSH-10)");
 

@@ -30,10 +30,15 @@ class ResendFilterTest {
 
   private static KeyedOneInputStreamOperatorTestHarness<String, Parsed, Parsed> harness()
       throws Exception {
-    var h =
-        new KeyedOneInputStreamOperatorTestHarness<>(
-            new KeyedProcessOperator<>(new ResendFilter(TTL)), ResendFilter::key, Types.STRING);
-    return h;
+    return harness(256);
+  }
+
+  private static KeyedOneInputStreamOperatorTestHarness<String, Parsed, Parsed> harness(
+      int maxPerPatient) throws Exception {
+    return new KeyedOneInputStreamOperatorTestHarness<>(
+        new KeyedProcessOperator<>(new ResendFilter(TTL, maxPerPatient)),
+        ResendFilter::key,
+        Types.STRING);
   }
 
   private static List<String> passed(
@@ -112,5 +117,44 @@ class ResendFilterTest {
       h.processElement(new StreamRecord<>(message("MON", "ICU", "c0", "P0"), 70));
       assertEquals(52, passed(h).size());
     }
+  }
+
+  @Test
+  void remembersOnlyEachPatientsNewestIdsUpToTheBound() throws Exception {
+    try (var h = harness(4)) {
+      h.open();
+      // 6 ids of P1 (the array grows from 4 to the bound, then forgets the oldest), 1 of P2
+      for (int i = 1; i <= 6; i++)
+        h.processElement(new StreamRecord<>(message("MON", "ICU", "c" + i, "P1"), i));
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "c1", "P2"), 7));
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "c6", "P1"), 8)); // newest: dropped
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "c3", "P1"), 9)); // 4th newest
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "c2", "P1"), 10)); // forgotten
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "c1", "P2"), 11)); // other patient
+      // c2 passed again, so it is remembered as the newest: dropped now
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "c2", "P1"), 12));
+      // c3, then the oldest of c3..c6, made room for c2: forgotten, it passes
+      h.processElement(new StreamRecord<>(message("MON", "ICU", "c3", "P1"), 13));
+      assertEquals(
+          List.of(
+              "ICU/c1/P1",
+              "ICU/c2/P1",
+              "ICU/c3/P1",
+              "ICU/c4/P1",
+              "ICU/c5/P1",
+              "ICU/c6/P1",
+              "ICU/c1/P2",
+              "ICU/c2/P1",
+              "ICU/c3/P1"),
+          passed(h));
+    }
+  }
+
+  @Test
+  void aBoundBelowOneIsRefusedByName() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> new ResendFilter(TTL, 0));
+    assertTrue(e.getMessage().contains("vitalflow.window.dedup-max-per-patient"), e.getMessage());
   }
 }
