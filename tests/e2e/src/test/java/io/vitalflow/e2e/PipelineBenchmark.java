@@ -198,6 +198,16 @@ class PipelineBenchmark {
     table += thirds;
     System.err.println(table);
     Files.writeString(Path.of("target", "pipeline-benchmark.md"), table, StandardCharsets.UTF_8);
+    // each alerting message on its own line, for a timeline of the latency (where stalls are)
+    StringBuilder csv = new StringBuilder("received_at_ms,receipt_to_alert_ms\n");
+    alertSeenAt.entrySet().stream()
+        .filter(e -> receivedAt.containsKey(e.getKey()))
+        .map(
+            e -> new long[] {receivedAt.get(e.getKey()), e.getValue() - receivedAt.get(e.getKey())})
+        .sorted((x, y) -> Long.compare(x[0], y[0]))
+        .forEach(x -> csv.append(x[0]).append(',').append(x[1]).append('\n'));
+    Files.writeString(
+        Path.of("target", "pipeline-benchmark-alerts.csv"), csv, StandardCharsets.UTF_8);
     assertTrue(toAlert.size() > 0, "alerts measured");
     assertEquals(withRows, toRow.size(), "every message's rows measured");
   }
