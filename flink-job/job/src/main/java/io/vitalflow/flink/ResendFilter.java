@@ -115,19 +115,23 @@ class ResendFilter extends KeyedProcessFunction<String, Parsed, Parsed> {
       purgeAt.clear();
     } else {
       recent.update(ids);
-      long oldest = ids[1 + 2]; // the time of the first (oldest) entry
-      schedulePurge(ctx.timerService(), oldest + ttl.toMillis());
+      schedulePurge(ctx.timerService(), timeOf(ids, 0) + ttl.toMillis());
     }
   }
 
   /** Removes the expired ids at the front (the array is oldest first). */
   private void dropExpired(long[] ids, long now) {
     int n = (int) ids[0];
-    int keep = 0;
-    while (keep < n && expired(ids[1 + keep * ENTRY + 2], now)) keep++;
-    if (keep == 0) return;
-    System.arraycopy(ids, 1 + keep * ENTRY, ids, 1, (n - keep) * ENTRY);
-    ids[0] = n - keep;
+    int expiredCount = 0;
+    while (expiredCount < n && expired(timeOf(ids, expiredCount), now)) expiredCount++;
+    if (expiredCount == 0) return;
+    System.arraycopy(ids, 1 + expiredCount * ENTRY, ids, 1, (n - expiredCount) * ENTRY);
+    ids[0] = n - expiredCount;
+  }
+
+  /** When the {@code i}-th remembered id (0: the oldest) passed. */
+  private static long timeOf(long[] ids, int i) {
+    return ids[1 + i * ENTRY + 2];
   }
 
   /** Adds an id at the end: grows the array up to the bound, then forgets the oldest. */
