@@ -96,6 +96,31 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_tick0<'caller>(
         .resolve::<ThrowJava>()
 }
 
+/// `static native long discardableAfter0(long clock)`: the event time from which
+/// a state whose clock is `clock` can no longer affect anything (a step at or
+/// after it starts the patient over: `PatientState::discardable_after`);
+/// `Long.MIN_VALUE` for a state without a clock.
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_discardableAfter0<'caller>(
+    _env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    clock: jlong,
+) -> jlong {
+    discardable_after(clock)
+}
+
+/// [`Java_io_vitalflow_bridge_PatientStream_discardableAfter0`] (no JNI calls, cannot fail).
+pub fn discardable_after(clock: i64) -> i64 {
+    let state = PatientState {
+        clock: Some(clock).filter(|&c| c != i64::MIN),
+        ..PatientState::default()
+    };
+    state
+        .discardable_after(&StreamConfig::default())
+        .unwrap_or(i64::MIN)
+}
+
 fn config(freshness_ms: i64) -> Result<StreamConfig, BridgeError> {
     if freshness_ms <= 0 {
         return Err(BridgeError::Argument(format!(
@@ -325,6 +350,13 @@ PID|||P1\r\
 OBR|1||||||20261120060000\r\
 OBX|1|NM|9279-1^Resp^LN||26|/min|||||F\r\
 OBX|2|NM|59408-5^SpO2^LN||90|%|||||F\r";
+
+    #[test]
+    fn a_state_is_discardable_24_hours_and_1_ms_after_its_clock() {
+        assert_eq!(discardable_after(1_000), 1_000 + 24 * 3_600_000 + 1);
+        assert_eq!(discardable_after(i64::MIN), i64::MIN);
+        assert_eq!(discardable_after(i64::MAX), i64::MAX);
+    }
 
     #[test]
     fn a_message_steps_the_rules_and_the_state_round_trips() {

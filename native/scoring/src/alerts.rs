@@ -69,6 +69,17 @@
 //!     episode; each at most once per episode. Carries the glucose reading's
 //!     time.
 //!
+//! - **Idle patients.** A step whose newest observation time is more than
+//!   `idle_reset_ms` (default 24 h) after the patient's clock starts the
+//!   patient over: the kept values, the last score, the rise baseline, the
+//!   alert arming and the glucose episode are dropped before the step is
+//!   applied, so its score is compared with `LOW` and its alerts fire as for a
+//!   new patient. The SpO2 scale, a clinical setting, is kept. Every value
+//!   had left the set long before (the freshness window is far shorter); what
+//!   the reset changes is that an alert still armed from the earlier stay
+//!   fires again. A stream processor may therefore discard a patient's state
+//!   once its event time passes [`PatientState::discardable_after`].
+//!
 //! Within an [`Update`] the alerts come in this order: band escalation,
 //! single parameter 3 (in contract parameter order), NEWS2 rise, glucose.
 //! Alert messages name values and scores, never the patient.
@@ -89,6 +100,9 @@ use crate::news2::{
 /// One minute in milliseconds.
 pub const MINUTE_MS: i64 = 60_000;
 
+/// The default of [`StreamConfig::idle_reset_ms`]: 24 hours.
+pub const IDLE_RESET_MS: i64 = 24 * 60 * MINUTE_MS;
+
 /// Tuning of the streaming rules. The defaults are the contract's; unknown
 /// JSON fields are ignored and missing ones take their default.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -103,6 +117,9 @@ pub struct StreamConfig {
     /// A hypoglycaemia episode ends when its last reading is more than this
     /// old (default 60 min).
     pub hypo_episode_gap_ms: i64,
+    /// A patient whose step comes more than this after the clock starts over
+    /// (default 24 h): see "Idle patients" in the [module rules](self).
+    pub idle_reset_ms: i64,
 }
 
 impl Default for StreamConfig {
@@ -112,6 +129,7 @@ impl Default for StreamConfig {
             rise_window_ms: 60 * MINUTE_MS,
             rise_threshold: 2,
             hypo_episode_gap_ms: 60 * MINUTE_MS,
+            idle_reset_ms: IDLE_RESET_MS,
         }
     }
 }
@@ -395,6 +413,15 @@ impl PatientState {
         }
     }
 
+    /// The time from which this state can no longer affect anything: a step
+    /// at or after it starts the patient over (see "Idle patients" in the
+    /// [module rules](self)), keeping only the SpO2 scale. `None` before the
+    /// first observation.
+    pub fn discardable_after(&self, config: &StreamConfig) -> Option<i64> {
+        self.clock
+            .map(|c| c.saturating_add(config.idle_reset_ms).saturating_add(1))
+    }
+
     /// The earliest time after which a kept value stops being fresh or the
     /// open hypoglycaemia episode ends by age (for a stream processor's
     /// timer: call [`tick`] then). `None` when there is nothing to expire.
@@ -529,6 +556,15 @@ fn step_from(
     config: &StreamConfig,
 ) -> Update {
     let newest = rows.iter().map(|o| o.observed_at).chain(floor).max();
+    // An idle patient starts over (only a step with rows: a tick or a setting never resets).
+    if let (Some(at), Some(from)) = (
+        rows.iter().map(|o| o.observed_at).max(),
+        state.discardable_after(config),
+    ) {
+        if at >= from {
+            *state = PatientState::new(state.spo2_scale);
+        }
+    }
     let Some(clock) = state.clock.max(newest) else {
         return Update::default();
     };

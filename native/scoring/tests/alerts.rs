@@ -509,6 +509,68 @@ fn single_parameter_3_per_parameter_missing_neither_clears_nor_fires() {
     );
 }
 
+// --------------------------------------------------------- idle patients ---
+
+#[test]
+fn an_idle_patient_starts_over_after_24_hours_keeping_the_spo2_scale() {
+    const DAY: i64 = 24 * 60;
+    let cfg = StreamConfig::default();
+    assert_eq!(cfg.idle_reset_ms, DAY * MINUTE_MS);
+    let mut s = PatientState::new(Spo2Scale::Scale2);
+    let events = run_with(
+        &mut s,
+        &cfg,
+        &[
+            (0, pulse_set(135.0)),
+            // Exactly 24 h later: not idle yet. Pulse 3 is still armed and the band is the same.
+            (DAY, pulse_set(135.0)),
+            (DAY + 10, pulse_set(140.0)),
+        ],
+    );
+    assert_eq!(
+        events,
+        [
+            "0: score 3 LOW_MEDIUM",
+            "0: BAND_ESCALATION LOW_MEDIUM @0",
+            "0: SINGLE_PARAMETER_3 pulse @0",
+            // At DAY the same values as the last scored set: nothing. Then a new value, no alert:
+            // the band is the last score's and pulse 3 is still armed.
+            &format!("{}: score 3 LOW_MEDIUM", DAY + 10),
+        ]
+    );
+    assert_eq!(s.discardable_after(&cfg), Some(min(2 * DAY + 10) + 1));
+    // One millisecond more than 24 h after the clock: a new patient, whose alerts fire again.
+    let back = 2 * DAY + 10;
+    let rows = observations(back, &pulse_set(135.0));
+    let rows: Vec<Observation> = rows
+        .into_iter()
+        .map(|o| Observation::new(o.reading, o.observed_at + 1))
+        .collect();
+    let mut out = Vec::new();
+    render(&step(&mut s, &rows, &cfg), &mut out);
+    assert_eq!(
+        out,
+        [
+            format!("{back}: score 3 LOW_MEDIUM"),
+            format!("{back}: BAND_ESCALATION LOW_MEDIUM @{back}"),
+            format!("{back}: SINGLE_PARAMETER_3 pulse @{back}"),
+        ]
+    );
+    // The SpO2 scale, a clinical setting, survives the reset.
+    assert_eq!(s.spo2_scale, Spo2Scale::Scale2);
+    assert_eq!(s.clock, Some(min(back) + 1));
+    // A tick never resets (only a step with rows does), and a state with no clock never expires.
+    let before = s.clone();
+    tick(&mut s, min(5 * DAY), &cfg);
+    // (it expires the values: one all-missing score, which re-arms the band rule only)
+    assert_eq!(
+        s.active.single_parameter_3,
+        before.active.single_parameter_3
+    );
+    assert_eq!(s.clock, Some(min(5 * DAY)));
+    assert_eq!(PatientState::default().discardable_after(&cfg), None);
+}
+
 // ----------------------------------------------------------- NEWS2 rise ---
 
 /// The first case: 14, replaced by 18 at 11:00 (minute 660), which

@@ -84,6 +84,16 @@ public final class PatientStream {
   }
 
   /**
+   * The event time from which a patient state whose clock is {@code clock} can no longer affect
+   * anything: a step at or after it starts the patient over, keeping only the SpO2 scale (the
+   * contract's idle rule, 24 hours after the clock). A stream processor may drop the state once its
+   * watermark reaches this time. {@link Long#MIN_VALUE} for {@code Long.MIN_VALUE} (no clock yet).
+   */
+  public static long discardableAfter(long clock) {
+    return discardableAfter0(clock);
+  }
+
+  /**
    * What one call did.
    *
    * @param stepped false when the message had no scoreable row or no patient id (nothing changed)
@@ -252,6 +262,8 @@ public final class PatientStream {
       long options);
 
   private static native byte[] setScale0(byte[] state, int spo2Scale, long freshnessMs);
+
+  private static native long discardableAfter0(long clock);
 
   private static native byte[] tick0(byte[] state, long nowMillis, long freshnessMs);
 }

@@ -52,7 +52,8 @@ class NativeExportsTest {
           "Java_io_vitalflow_bridge_MllpServer_close0",
           "Java_io_vitalflow_bridge_PatientStream_step0",
           "Java_io_vitalflow_bridge_PatientStream_setScale0",
-          "Java_io_vitalflow_bridge_PatientStream_tick0");
+          "Java_io_vitalflow_bridge_PatientStream_tick0",
+          "Java_io_vitalflow_bridge_PatientStream_discardableAfter0");
 
   static Set<String> exportedJniSymbols(Path library) throws IOException, InterruptedException {
     assertTrue(Files.isRegularFile(library), "library " + library.toAbsolutePath());

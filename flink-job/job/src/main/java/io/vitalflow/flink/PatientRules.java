@@ -22,6 +22,12 @@ import org.apache.flink.util.OutputTag;
  * patient of a message), input 2 the patients.settings records (SpO2 scale). Emits a vitals.scores
  * record when the scored set changes and each alert once to vitals.alerts; a message behind the
  * watermark goes to the {@link #LATE} side output, counted, and is not scored.
+ *
+ * <p>A patient's rule state is dropped when the watermark reaches {@link
+ * PatientStream#discardableAfter} of its clock (24 hours of event time without a message): any
+ * later message that is not late would start the patient over anyway (the contract's idle rule, in
+ * the Rust rules), so dropping it changes no output and keeps the state proportional to the
+ * patients seen in the last day, not to every patient ever seen. The SpO2 scale setting is kept.
  */
 class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting, OutRecord> {
   private static final long serialVersionUID = 1L;
@@ -38,11 +44,16 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
 
   private transient ValueState<byte[]> state;
   private transient ValueState<PatientSetting> setting;
+
+  /** The event time of the timer that drops {@link #state} (see the class comment). */
+  private transient ValueState<Long> discardAt;
+
   private transient RegistryAvroSerializer avro;
   private transient ExtractOptions options;
   private transient Counter scores;
   private transient Counter alerts;
   private transient Counter late;
+  private transient Counter discarded;
 
   PatientRules(
       String registryUrl,
@@ -69,11 +80,14 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
     setting =
         getRuntimeContext()
             .getState(new ValueStateDescriptor<>("patient-setting", PatientSetting.class));
+    discardAt =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("patient-discard-at", Long.class));
     avro = new RegistryAvroSerializer(new CcompatClient(registryUrl), autoRegister);
     options = ExtractOptions.zone(ZoneId.of(zone));
     scores = getRuntimeContext().getMetricGroup().counter("scoresEmitted");
     alerts = getRuntimeContext().getMetricGroup().counter("alertsEmitted");
     late = getRuntimeContext().getMetricGroup().counter("lateMessages");
+    discarded = getRuntimeContext().getMetricGroup().counter("idlePatientsDiscarded");
   }
 
   @Override
@@ -95,7 +109,29 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
             options);
     if (!r.stepped()) return;
     state.update(r.state());
+    scheduleDiscard(r.clock(), ctx);
     emit(ctx.getCurrentKey(), r, out);
+  }
+
+  /** Keeps one event-time timer per patient, at the time its state stops mattering. */
+  private void scheduleDiscard(long clock, Context ctx) throws Exception {
+    long at = PatientStream.discardableAfter(clock);
+    if (at == Long.MIN_VALUE || at == Long.MAX_VALUE) return;
+    Long current = discardAt.value();
+    if (current != null && current == at) return;
+    if (current != null) ctx.timerService().deleteEventTimeTimer(current);
+    ctx.timerService().registerEventTimeTimer(at);
+    discardAt.update(at);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<OutRecord> out)
+      throws Exception {
+    Long current = discardAt.value();
+    if (current == null || current != timestamp) return;
+    state.clear();
+    discardAt.clear();
+    discarded.inc();
   }
 
   @Override

@@ -1,0 +1,110 @@
+package io.vitalflow.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vitalflow.stack.LocalStack;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-patient rules on Flink's operator harness, with the real schema registry (the rules write
+ * Avro): a patient idle for 24 hours of event time has its rule state dropped when the watermark
+ * passes that time, and comes back as a new patient, as the Rust rules say.
+ */
+class PatientRulesIT {
+  private static final long DAY = Duration.ofHours(24).toMillis();
+
+  private static Parsed oru(String patient, String time, String controlId) {
+    Parsed p = new Parsed();
+    p.patientId = patient;
+    p.controlId = controlId;
+    p.messageType = "ORU";
+    p.message =
+        ("MSH|^~\\&|MON|WARD|VF|HOSP|"
+                + time
+                + "||ORU^R01|"
+                + controlId
+                + "|P|2.6\rPID|||"
+                + patient
+                + "\rOBR|1||||||"
+                + time
+                + "\rOBX|1|NM|9279-1^Resp^LN||26|/min|||||F\r")
+            .getBytes(StandardCharsets.US_ASCII);
+    return p;
+  }
+
+  private static long millis(String hl7) {
+    return Instant.parse(
+            hl7.substring(0, 4)
+                + "-"
+                + hl7.substring(4, 6)
+                + "-"
+                + hl7.substring(6, 8)
+                + "T"
+                + hl7.substring(8, 10)
+                + ":"
+                + hl7.substring(10, 12)
+                + ":"
+                + hl7.substring(12, 14)
+                + "Z")
+        .toEpochMilli();
+  }
+
+  private static long alerts(List<OutRecord> out, String topic) {
+    return out.stream().filter(r -> r.topic.equals(topic)).count();
+  }
+
+  @Test
+  void anIdlePatientsStateIsDroppedAtTheWatermarkAndTheNextMessageStartsOver() throws Exception {
+    String prefix = "it-rules-" + UUID.randomUUID().toString().substring(0, 8);
+    String scores = prefix + ".vitals.scores";
+    String alerts = prefix + ".vitals.alerts";
+    PatientRules rules =
+        new PatientRules(
+            LocalStack.get().registryUrl(), true, scores, alerts, Duration.ofMinutes(60), "UTC");
+    try (var h =
+        new KeyedTwoInputStreamOperatorTestHarness<String, Parsed, PatientSetting, OutRecord>(
+            new KeyedCoProcessOperator<>(rules),
+            p -> p.patientId,
+            s -> s.patientId,
+            Types.STRING)) {
+      h.open();
+      String t0 = "20261120060000";
+      long at0 = millis(t0);
+      h.processElement1(new StreamRecord<>(oru("P1", t0, "C1"), at0));
+      assertEquals(
+          2,
+          alerts(h.extractOutputValues(), alerts),
+          "resp rate 26 scores 3: band escalation and single parameter 3");
+      assertEquals(1, h.numEventTimeTimers(), "one discard timer for the patient");
+      int entries = h.numKeyedStateEntries();
+      assertTrue(entries >= 2, "rule state and its timer time: " + entries);
+
+      // exactly 24 h after the clock the state still matters
+      h.processBothWatermarks(new Watermark(at0 + DAY));
+      assertEquals(entries, h.numKeyedStateEntries());
+      assertEquals(1, h.numEventTimeTimers());
+
+      // a millisecond later it cannot matter any more: dropped, the timer gone
+      h.processBothWatermarks(new Watermark(at0 + DAY + 1));
+      assertEquals(0, h.numKeyedStateEntries(), "the idle patient's state is dropped");
+      assertEquals(0, h.numEventTimeTimers());
+
+      // back 25 hours later: a new patient, whose two alerts fire again
+      String t1 = "20261121070000";
+      h.processElement1(new StreamRecord<>(oru("P1", t1, "C2"), millis(t1)));
+      assertEquals(4, alerts(h.extractOutputValues(), alerts));
+      assertEquals(1, h.numEventTimeTimers());
+    }
+  }
+}
