@@ -121,3 +121,63 @@ pub(crate) fn trim_ascii(mut v: &[u8]) -> &[u8] {
     }
     v
 }
+
+/// The same as [`str::trim`] (Unicode `White_Space` at both ends), with a fast path for the
+/// common case: values end in ASCII. ASCII whitespace is trimmed byte by byte; only when a
+/// character that may be other whitespace (a non-ASCII one, or U+000B, which `str::trim` trims
+/// and `u8::is_ascii_whitespace` does not) is left at an end does the Unicode trim run.
+///
+/// ```
+/// use vitalflow_core::charset::trim_text;
+/// assert_eq!(trim_text(" 72 "), "72");
+/// assert_eq!(trim_text("\u{a0}72\u{b}"), "72");
+/// assert_eq!(trim_text("°C"), "°C");
+/// ```
+pub fn trim_text(s: &str) -> &str {
+    let t = s.trim_ascii();
+    let may_be_other_space = |b: u8| b >= 0x80 || b == 0x0b;
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(&f), Some(&l)) if may_be_other_space(f) || may_be_other_space(l) => t.trim(),
+        _ => t,
+    }
+}
+
+#[cfg(test)]
+mod trim_tests {
+    use super::trim_text;
+
+    #[test]
+    fn trim_text_is_str_trim() {
+        let samples = [
+            "",
+            " ",
+            "72",
+            " 72",
+            "72 ",
+            "\t72\r\n",
+            "\u{a0}72",
+            "72\u{a0}",
+            "\u{b}72\u{b}",
+            "\u{3000} 72 \u{2028}",
+            "°C",
+            " °C ",
+            "℃\u{85}",
+            "\u{1c}72",
+            "a b",
+            "\u{b}",
+            "\u{a0}",
+            " \u{a0} ",
+            "é",
+            "\u{200a}x\u{202f}",
+        ];
+        for s in samples {
+            assert_eq!(trim_text(s), s.trim(), "{s:?}");
+        }
+        // every single character, alone and around a value
+        for c in (0..0x3100u32).filter_map(char::from_u32) {
+            for s in [c.to_string(), format!("{c}7{c}"), format!(" {c}7 ")] {
+                assert_eq!(trim_text(&s), s.trim(), "{s:?}");
+            }
+        }
+    }
+}

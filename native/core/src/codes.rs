@@ -15,6 +15,7 @@
 //! assert_eq!(table.lookup("LN", "2951-2"), None); // sodium: not a vital sign
 //! ```
 
+use crate::charset::trim_text;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -81,7 +82,7 @@ pub fn normalize_system(system: &str) -> String {
 /// [`normalize_system`], borrowing where no upper-casing is needed (the
 /// common case: systems are sent in capitals).
 fn normalized_system(system: &str) -> Cow<'_, str> {
-    let trimmed = system.trim();
+    let trimmed = trim_text(system);
     let s = if trimmed.bytes().any(|b| b.is_ascii_lowercase()) {
         Cow::Owned(trimmed.to_ascii_uppercase())
     } else {
@@ -181,13 +182,13 @@ impl CodeTable {
     /// The entry for a code in a system; rows for any system (`*`) match
     /// whatever system was sent.
     pub fn lookup(&self, system: &str, code: &str) -> Option<&CodeEntry> {
-        let rows = self.codes.get(code.trim())?;
+        let rows = self.codes.get(trim_text(code))?;
         find(rows, system)
     }
 
     /// The ACVPU letter of a coded or lettered value.
     pub fn consciousness(&self, system: &str, code: &str) -> Option<Consciousness> {
-        let code = code.trim();
+        let code = trim_text(code);
         if code.len() == 1 {
             if let Ok(c) = code.parse() {
                 return Some(c);

@@ -16,6 +16,7 @@
 //! assert!(parse_hl7_time("20261340", chrono_tz::UTC).is_err());
 //! ```
 
+use crate::charset::trim_text;
 use chrono::{
     DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
 };
@@ -27,7 +28,7 @@ use crate::error::ErrorKind;
 /// data type of v2.3-2.5 may carry a precision in a second component).
 pub fn parse_hl7_time(text: &str, zone: Tz) -> Result<DateTime<Utc>, ErrorKind> {
     let bad = || ErrorKind::BadTimestamp(text.to_string());
-    let s = text.trim();
+    let s = trim_text(text);
     // Byte searches: every delimiter here is ASCII, so the slices stay on char boundaries.
     let s = match s.bytes().position(|b| b == b'^') {
         Some(i) => &s[..i],

@@ -14,6 +14,8 @@
 //! assert_eq!(convert(120.0, Unit::MmHg, Unit::Celsius), None);
 //! ```
 
+use crate::charset::trim_text;
+
 /// A unit vitalflow can read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Unit {
@@ -38,7 +40,7 @@ impl Unit {
     /// (case-insensitive) and IEEE 11073 MDC unit codes (partition 4,
     /// `262144 + term`) or their reference ids (`MDC_DIM_...`).
     pub fn parse(text: &str) -> Option<Unit> {
-        let t = text.trim();
+        let t = trim_text(text);
         if let Some(u) = Unit::from_mdc_code(t) {
             return Some(u);
         }
@@ -83,7 +85,7 @@ impl Unit {
     /// `MDC_DIM_MILLI_MOLE_PER_L`, 265216 `MDC_DIM_X_L_PER_MIN`. Other codes
     /// (268160 is a vascular resistance unit, not °F) are not known.
     pub fn from_mdc_code(code: &str) -> Option<Unit> {
-        Some(match code.trim() {
+        Some(match trim_text(code) {
             "262688" => Unit::Percent,
             "264864" | "264928" | "264896" => Unit::PerMin,
             "266016" => Unit::MmHg,
@@ -100,7 +102,7 @@ impl Unit {
     /// An MDC unit reference id (`MDC_DIM_FAHR`, `MDC_DIM_DEGC`, ...), as sent
     /// in OBX-6-2; case-insensitive.
     pub fn from_mdc_mnemonic(text: &str) -> Option<Unit> {
-        let t = text.trim();
+        let t = trim_text(text);
         // Compared as bytes: the text may be any UTF-8, and byte 8 need not be
         // a character boundary unless the first eight bytes are the ASCII prefix.
         if t.len() < 8 || !t.as_bytes()[..8].eq_ignore_ascii_case(b"MDC_DIM_") {

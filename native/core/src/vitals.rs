@@ -1,6 +1,7 @@
 //! Vital-sign extraction: one [`VitalSign`] per OBX that carries a recognised
 //! vital sign.
 
+use crate::charset::trim_text;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -618,7 +619,7 @@ enum ValueType {
 
 impl ValueType {
     fn of(text: &str) -> ValueType {
-        let t = text.trim();
+        let t = trim_text(text);
         match t.len() {
             0 => ValueType::Unset,
             2 if t.eq_ignore_ascii_case("NM") => ValueType::Nm,
@@ -689,21 +690,21 @@ fn read_number<'a>(
         };
     }
     let t = first.decoded();
-    if t.trim().is_empty() {
+    if trim_text(&t).is_empty() {
         return Ok(None);
     }
     parse_nm(&t).map(|v| Some((v, None))).map_err(|_| {
         format!(
             "OBX-5 (value type {}) {:?} is not an HL7 number",
             shown_type(),
-            t.trim()
+            trim_text(&t)
         )
     })
 }
 
 /// HL7 NM: optional sign, digits, optional decimal point. No exponent.
 pub fn parse_nm(s: &str) -> Result<f64, String> {
-    let t = s.trim();
+    let t = trim_text(s);
     let digits = t.strip_prefix(['+', '-']).unwrap_or(t);
     let ok = !digits.is_empty()
         && digits.bytes().filter(|&b| b == b'.').count() <= 1

@@ -200,6 +200,29 @@ proptest! {
         prop_assert_eq!(q(m, "PID-3(3)"), None);
     }
 
+    /// `fields_upto` (a word-at-a-time scan) finds the same fields as the field iterator, for any
+    /// field separator (ASCII punctuation) and any bytes, at every length around the 8-byte words.
+    #[test]
+    fn fields_upto_agrees_with_the_field_iterator(
+        sep in prop::sample::select(b"|!#$%*+/:;=?@_`".to_vec()),
+        body in proptest::collection::vec(prop_oneof![4 => any::<u8>(), 3 => Just(0u8)], 0..120),
+    ) {
+        let mut input = vec![b'M', b'S', b'H', sep, b'^', b'~', b'\\', b'&', sep, b'A', b'\r', b'O', b'B', b'X'];
+        // zeros stand for the separator, so that segments hold many of them; \r and \n end the segment
+        input.push(sep);
+        input.extend(body.iter().map(|&b| match b { 0 => sep, b'\r' | b'\n' => b'x', b => b }));
+        let msg = Message::parse(&input).unwrap();
+        let obx = msg.segment(b"OBX", 1).unwrap();
+        let upto = obx.fields_upto::<40>();
+        let all: Vec<_> = obx.fields().collect();
+        prop_assert!(upto[0].is_none());
+        for (n, field) in upto.iter().enumerate().skip(1) {
+            let a = field.map(|f| (f.offset(), f.raw()));
+            let b = all.get(n - 1).map(|f| (f.offset(), f.raw()));
+            prop_assert_eq!(a, b, "field {}", n);
+        }
+    }
+
     #[test]
     fn parsing_arbitrary_bytes_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300), path in "[A-Z]{3}(\\([1-3]\\))?-[1-9](\\([1-2]\\))?(-[1-4]){0,2}") {
         let mut input = b"MSH|^~\\&|".to_vec();

@@ -296,7 +296,13 @@ fn put_column<'a>(
             *prev = Some(None);
         }
         Some(v) => {
-            if *prev == Some(s) {
+            // A message's header columns are the same slice in every row: compare the pointers
+            // first, the bytes only when they differ.
+            let same = match *prev {
+                Some(Some(p)) => (p.as_ptr() == v.as_ptr() && p.len() == v.len()) || p == v,
+                _ => false,
+            };
+            if same {
                 put_varint(out, 1);
             } else {
                 dict.put(out, v, keep);
