@@ -417,7 +417,8 @@ value.converter=$CONVERTER_CLASS
 value.converter.schemas.enable=false
 value.converter.schema.registry.url=$REGISTRY_URL
 EOF
-    start_proc connect "$(java17)" -Xms1g -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+    # shellcheck disable=SC2086
+    start_proc connect "$(java17)" -Xms1g -Xmx1g $CONNECT_GC_OPTS -Djava.awt.headless=true \
       -Dlog4j2.configurationFile="$STACK_DIR/conf/log4j2.properties" \
       -cp "$KAFKA_LIBS/*" org.apache.kafka.connect.cli.ConnectDistributed "$CONNECT_HOME/worker.properties"
   fi
@@ -554,7 +555,7 @@ flink_start_tm() {
   jvm=$(echo "$p" | sed -n 1p); dyn=$(echo "$p" | sed -n 2p)
   [ -n "$jvm" ] || die "BashJavaUtils gave no TaskManager memory settings (see $LOGS/flink-bashutils.log)"
   # shellcheck disable=SC2086
-  start_proc flink-taskmanager "$(java17)" $jvm $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
+  start_proc flink-taskmanager "$(java17)" $jvm $FLINK_TM_GC_OPTS $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
     -Dlog.file="$LOGS/flink-taskmanager.log" -cp "$(flink_cp)" \
     org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$FLINK_CONF" $dyn
 }
