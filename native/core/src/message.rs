@@ -402,22 +402,17 @@ impl<'a, 'm> Segment<'a, 'm> {
         }
         // Field k starts after the k-th separator (MSH counts its MSH-1 as field 1).
         let k = if self.is_msh() { n - 1 } else { n };
-        let len = self.line.len();
-        let mut sep_pos = 3usize;
-        for i in 1..=k {
-            if sep_pos >= len || self.line[sep_pos] != d.field {
-                return None;
-            }
-            let start = sep_pos + 1;
-            let end = find_byte(d.field, &self.line[start..])
-                .map(|x| start + x)
-                .unwrap_or(len);
-            if i == k {
-                return Some(self.element(start, end, Level::Field));
-            }
-            sep_pos = end;
+        let line = self.line;
+        if line.len() <= 3 || line[3] != d.field {
+            return None;
         }
-        None
+        // Field k starts after the k-th separator, the one at index 3 being the first.
+        let start = match k {
+            1 => 4,
+            _ => 4 + nth_byte(d.field, &line[4..], k - 2)? + 1,
+        };
+        let end = find_byte(d.field, &line[start..]).map_or(line.len(), |x| start + x);
+        Some(self.element(start, end, Level::Field))
     }
 
     /// All fields from field 1 on (for MSH: MSH-1, MSH-2, MSH-3, ...).
@@ -456,11 +451,12 @@ impl<'a, 'm> Segment<'a, 'm> {
         }
         let mut start = 4;
         let mut n = 1;
-        // Eight bytes at a time: a word's separators become set bits, visited in order.
+        // Whole words eight bytes at a time (a word's separators become set bits, visited in
+        // order), then the last bytes one by one.
         let mut at = 4;
         let mut words = line[4..].chunks_exact(8);
         for word in &mut words {
-            let mut found = byte_mask(word, sep);
+            let mut found = word_mask(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])), sep);
             while found != 0 {
                 let i = at + (found.trailing_zeros() / 8) as usize;
                 out[n] = Some(self.element(start, i, Level::Field));
@@ -500,15 +496,41 @@ impl<'a, 'm> Segment<'a, 'm> {
 /// The first `needle` in `hay`. Fields and components are mostly a few bytes
 /// long, where a plain loop beats a call into `memchr` (whose set-up costs
 /// more than the search); a longer run falls through to `memchr`.
-/// The bytes of an 8-byte `word` equal to `needle`, as the high bit of each such byte (little
-/// endian: the first byte is the lowest). Exact: no carry crosses a byte, so there are no false
-/// matches next to a true one.
+/// The index of the `n`-th (0-based) `needle` in `hay`: whole words are skipped by counting
+/// their matches, so a field far into a long segment costs about one step per 8 bytes.
+fn nth_byte(needle: u8, hay: &[u8], mut n: usize) -> Option<usize> {
+    let mut words = hay.chunks_exact(8);
+    let mut at = 0;
+    for word in &mut words {
+        let mut found = word_mask(
+            u64::from_le_bytes(word.try_into().unwrap_or([0; 8])),
+            needle,
+        );
+        let count = found.count_ones() as usize;
+        if n < count {
+            for _ in 0..n {
+                found &= found - 1;
+            }
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        n -= count;
+        at += 8;
+    }
+    words
+        .remainder()
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == needle)
+        .nth(n)
+        .map(|(i, _)| at + i)
+}
+
+/// The bytes of `word` equal to `needle`, as the high bit of each such byte. Exact: no carry
+/// crosses a byte, so there are no false matches next to a true one.
 #[inline]
-fn byte_mask(word: &[u8], needle: u8) -> u64 {
+fn word_mask(word: u64, needle: u8) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    let mut w = [0u8; 8];
-    w.copy_from_slice(word);
-    let x = u64::from_le_bytes(w) ^ (u64::from(needle) * 0x0101_0101_0101_0101);
+    let x = word ^ (u64::from(needle) * 0x0101_0101_0101_0101);
     // per byte y: ((y & 0x7f) + 0x7f) | y has its high bit set unless y is 0
     !(((x & LOW7) + LOW7) | x | LOW7)
 }
@@ -751,26 +773,47 @@ impl<'a, 'm> Element<'a, 'm> {
         let raw = self.raw;
         let mut start = 0usize;
         let mut n = 0usize;
-        let mut i = 0usize;
-        let end = loop {
-            if i == raw.len() {
-                break i;
-            }
-            let b = raw[i];
-            if Some(b) == stop {
-                break i;
-            }
-            if b == d.component {
+        // Whole words eight bytes at a time (the component separators and the repetition
+        // separator become set bits, visited in order), then the last bytes one by one.
+        let mut at = 0usize;
+        let mut end = None;
+        let mut words = raw.chunks_exact(8);
+        'words: for word in &mut words {
+            let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            let mut found = word_mask(word, d.component) | stop.map_or(0, |s| word_mask(word, s));
+            while found != 0 {
+                let i = at + (found.trailing_zeros() / 8) as usize;
+                if Some(raw[i]) == stop {
+                    end = Some(i);
+                    break 'words;
+                }
                 out[n] = Some(self.sub(start, i, Level::Component));
                 n += 1;
                 if n == N {
                     return out;
                 }
                 start = i + 1;
+                found &= found - 1;
             }
-            i += 1;
-        };
-        out[n] = Some(self.sub(start, end, Level::Component));
+            at += 8;
+        }
+        if end.is_none() {
+            for (i, &b) in words.remainder().iter().enumerate() {
+                if Some(b) == stop {
+                    end = Some(at + i);
+                    break;
+                }
+                if b == d.component {
+                    out[n] = Some(self.sub(start, at + i, Level::Component));
+                    n += 1;
+                    if n == N {
+                        return out;
+                    }
+                    start = at + i + 1;
+                }
+            }
+        }
+        out[n] = Some(self.sub(start, end.unwrap_or(raw.len()), Level::Component));
         out
     }
 

@@ -220,6 +220,45 @@ proptest! {
             let a = field.map(|f| (f.offset(), f.raw()));
             let b = all.get(n - 1).map(|f| (f.offset(), f.raw()));
             prop_assert_eq!(a, b, "field {}", n);
+            let c = obx.field(n).map(|f| (f.offset(), f.raw()));
+            prop_assert_eq!(c, b, "field({})", n);
+        }
+        // MSH numbers its fields from the separator itself (MSH-1)
+        let mut header = vec![b'M', b'S', b'H', sep, b'^', b'~', b'\\', b'&', sep];
+        header.extend(body.iter().map(|&b| match b { 0 => sep, b'\r' | b'\n' => b'x', b => b }));
+        // at most 17 fields, so that the random bytes are never read as MSH-18 (character set)
+        if let Some((cut, _)) = header.iter().enumerate().filter(|&(_, &b)| b == sep).nth(16) {
+            header.truncate(cut);
+        }
+        let msg = Message::parse(&header).unwrap();
+        let msh = msg.segment(b"MSH", 1).unwrap();
+        let all: Vec<_> = msh.fields().collect();
+        for n in 1..40 {
+            let a = msh.field(n).map(|f| (f.offset(), f.raw()));
+            let b = all.get(n - 1).map(|f| (f.offset(), f.raw()));
+            prop_assert_eq!(a, b, "MSH-{}", n);
+        }
+    }
+
+    /// `components` (a word-at-a-time scan) finds the same components as `component(n)`, for a
+    /// field and for its repetitions, with any bytes around the separators.
+    #[test]
+    fn components_agree_with_component(
+        body in proptest::collection::vec(prop_oneof![4 => any::<u8>(), 2 => Just(b'^'), 1 => Just(b'~'), 1 => Just(b'&')], 0..60),
+    ) {
+        let mut input = b"MSH|^~\\&|A\rOBX|".to_vec();
+        input.extend(body.iter().map(|&b| match b { b'|' | b'\r' | b'\n' => b'x', b => b }));
+        let msg = Message::parse(&input).unwrap();
+        let field = msg.segment(b"OBX", 1).unwrap().field(1).unwrap();
+        let mut elements = vec![field];
+        elements.extend((1..4).filter_map(|r| field.repetition(r)));
+        for e in elements {
+            let parts = e.components::<12>();
+            for (n, part) in parts.iter().enumerate() {
+                let a = part.map(|c| (c.offset(), c.raw()));
+                let b = e.component(n + 1).map(|c| (c.offset(), c.raw()));
+                prop_assert_eq!(a, b, "component {}", n + 1);
+            }
         }
     }
 
