@@ -456,7 +456,7 @@ impl<'a, 'm> Segment<'a, 'm> {
         let mut at = 4;
         let mut words = line[4..].chunks_exact(8);
         for word in &mut words {
-            let mut found = word_mask(u64::from_le_bytes(word.try_into().unwrap_or([0; 8])), sep);
+            let mut found = word_mask(le_word(word), sep);
             while found != 0 {
                 let i = at + (found.trailing_zeros() / 8) as usize;
                 out[n] = Some(self.element(start, i, Level::Field));
@@ -493,19 +493,13 @@ impl<'a, 'm> Segment<'a, 'm> {
     }
 }
 
-/// The first `needle` in `hay`. Fields and components are mostly a few bytes
-/// long, where a plain loop beats a call into `memchr` (whose set-up costs
-/// more than the search); a longer run falls through to `memchr`.
 /// The index of the `n`-th (0-based) `needle` in `hay`: whole words are skipped by counting
 /// their matches, so a field far into a long segment costs about one step per 8 bytes.
 fn nth_byte(needle: u8, hay: &[u8], mut n: usize) -> Option<usize> {
     let mut words = hay.chunks_exact(8);
     let mut at = 0;
     for word in &mut words {
-        let mut found = word_mask(
-            u64::from_le_bytes(word.try_into().unwrap_or([0; 8])),
-            needle,
-        );
+        let mut found = word_mask(le_word(word), needle);
         let count = found.count_ones() as usize;
         if n < count {
             for _ in 0..n {
@@ -525,6 +519,12 @@ fn nth_byte(needle: u8, hay: &[u8], mut n: usize) -> Option<usize> {
         .map(|(i, _)| at + i)
 }
 
+/// An 8-byte chunk (from `chunks_exact(8)`) as a little-endian word: its first byte lowest.
+#[inline]
+fn le_word(chunk: &[u8]) -> u64 {
+    u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]))
+}
+
 /// The bytes of `word` equal to `needle`, as the high bit of each such byte. Exact: no carry
 /// crosses a byte, so there are no false matches next to a true one.
 #[inline]
@@ -535,6 +535,9 @@ fn word_mask(word: u64, needle: u8) -> u64 {
     !(((x & LOW7) + LOW7) | x | LOW7)
 }
 
+/// The first `needle` in `hay`. Fields and components are mostly a few bytes
+/// long, where a plain loop beats a call into `memchr` (whose set-up costs
+/// more than the search); a longer run falls through to `memchr`.
 #[inline]
 pub(crate) fn find_byte(needle: u8, hay: &[u8]) -> Option<usize> {
     const SHORT: usize = 16;
@@ -779,7 +782,7 @@ impl<'a, 'm> Element<'a, 'm> {
         let mut end = None;
         let mut words = raw.chunks_exact(8);
         'words: for word in &mut words {
-            let word = u64::from_le_bytes(word.try_into().unwrap_or([0; 8]));
+            let word = le_word(word);
             let mut found = word_mask(word, d.component) | stop.map_or(0, |s| word_mask(word, s));
             while found != 0 {
                 let i = at + (found.trailing_zeros() / 8) as usize;

@@ -162,36 +162,41 @@ class PatientStreamTest {
     assertEquals(0, t.score().total());
   }
 
+  /** An ORU for P1 with one reading, resp rate 26 (subscore 3), observed at {@code time}. */
+  private static byte[] highRespAt(String time) {
+    return ("MSH|^~\\&|MON|WARD|VF|HOSP|"
+            + time
+            + "||ORU^R01|C1|P|2.6\r"
+            + "PID|||P1\rOBR|1||||||"
+            + time
+            + "\r"
+            + "OBX|1|NM|9279-1^Resp^LN||26|/min|||||F\r")
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  private static long singleParameterAlerts(PatientStream.Result r) {
+    return r.alerts().stream().filter(a -> a.kind().equals("SINGLE_PARAMETER_3")).count();
+  }
+
   @Test
   void anIdlePatientStartsOverAndItsStateIsDiscardableAfter24Hours() {
-    byte[] highResp =
-        ("MSH|^~\\&|MON|WARD|VF|HOSP|20261120060000||ORU^R01|C1|P|2.6\r"
-                + "PID|||P1\rOBR|1||||||20261120060000\r"
-                + "OBX|1|NM|9279-1^Resp^LN||26|/min|||||F\r")
-            .getBytes(StandardCharsets.US_ASCII);
     PatientStream.Result r =
-        PatientStream.step(null, highResp, "P1", 1, PatientStream.DEFAULT_FRESHNESS);
-    assertEquals(1, r.alerts().stream().filter(a -> a.kind().equals("SINGLE_PARAMETER_3")).count());
+        PatientStream.step(
+            null, highRespAt("20261120060000"), "P1", 1, PatientStream.DEFAULT_FRESHNESS);
+    assertEquals(1, singleParameterAlerts(r));
     long day = 24 * 3_600_000L;
     assertEquals(r.clock() + day + 1, PatientStream.discardableAfter(r.clock()));
     assertEquals(Long.MIN_VALUE, PatientStream.discardableAfter(Long.MIN_VALUE));
     // a day later the same reading: resp rate 3 is still armed, nothing fires
-    byte[] nextDay =
-        new String(highResp, StandardCharsets.US_ASCII)
-            .replace("20261120060000", "20261121060000")
-            .getBytes(StandardCharsets.US_ASCII);
     PatientStream.Result same =
-        PatientStream.step(r.state(), nextDay, "P1", 1, PatientStream.DEFAULT_FRESHNESS);
+        PatientStream.step(
+            r.state(), highRespAt("20261121060000"), "P1", 1, PatientStream.DEFAULT_FRESHNESS);
     assertTrue(same.alerts().isEmpty(), same.alerts().toString());
     // a day and a second after that: a new patient, whose single-parameter alert fires again
-    byte[] back =
-        new String(highResp, StandardCharsets.US_ASCII)
-            .replace("20261120060000", "20261122060001")
-            .getBytes(StandardCharsets.US_ASCII);
     PatientStream.Result again =
-        PatientStream.step(same.state(), back, "P1", 1, PatientStream.DEFAULT_FRESHNESS);
-    assertEquals(
-        1, again.alerts().stream().filter(a -> a.kind().equals("SINGLE_PARAMETER_3")).count());
+        PatientStream.step(
+            same.state(), highRespAt("20261122060001"), "P1", 1, PatientStream.DEFAULT_FRESHNESS);
+    assertEquals(1, singleParameterAlerts(again));
   }
 
   @Test

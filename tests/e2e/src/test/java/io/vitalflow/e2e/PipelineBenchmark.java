@@ -354,8 +354,7 @@ class PipelineBenchmark {
   }
 
   private static long pct(List<Long> sorted, int p) {
-    if (sorted.isEmpty()) return -1;
-    return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));
+    return pctCountingMissing(sorted, 0, p);
   }
 
   private static String header(ConsumerRecord<byte[], byte[]> r, String key) {
