@@ -4,12 +4,14 @@
 //!
 //! ```sh
 //! cargo build --release -p vitalflow-jni --example extract_loop
-//! valgrind --tool=callgrind target/release/examples/extract_loop FILE rows|batch|parse LOOPS
+//! valgrind --tool=callgrind target/release/examples/extract_loop FILE rows|batch|each|parse LOOPS
 //! ```
 //!
 //! - `rows`: `Message::parse` and `vitals::extract_rows` (borrowed rows), per message;
 //! - `batch`: the JNI batch path without the JVM (`batch::extract_batch`: every message
 //!   extracted and encoded into one result buffer);
+//! - `each`: the JNI per-message path without the JVM (what `Vitals.extract0` runs for each
+//!   message: parse, extract, and encode into its own result buffer with its own dictionary);
 //! - `parse`: `Message::parse` and a walk over the segments.
 
 use std::hint::black_box;
@@ -17,7 +19,7 @@ use std::hint::black_box;
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let [_, path, mode, loops] = &args[..] else {
-        eprintln!("usage: extract_loop FILE rows|batch|parse LOOPS");
+        eprintln!("usage: extract_loop FILE rows|batch|each|parse LOOPS");
         std::process::exit(2);
     };
     let loops: usize = loops.parse().expect("LOOPS is a number");
@@ -48,6 +50,20 @@ fn main() {
                 vitalflow_jni::batch::extract_batch(black_box(&joined), &ends, &options, &mut out)
                     .expect("batch");
                 n += out.len();
+            }
+            "each" => {
+                for m in &messages {
+                    out.clear();
+                    let msg = vitalflow_core::Message::parse(black_box(m)).expect("parses");
+                    let rows = vitalflow_core::vitals::extract_rows(&msg, &options).expect("rows");
+                    vitalflow_jni::codec::put_message_rows(
+                        &mut out,
+                        &mut vitalflow_jni::codec::Dictionary::new(),
+                        &rows.header,
+                        &rows.rows,
+                    );
+                    n += out.len();
+                }
             }
             "parse" => {
                 for m in &messages {

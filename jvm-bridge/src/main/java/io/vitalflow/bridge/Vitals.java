@@ -104,7 +104,7 @@ public final class Vitals {
     return new RowDecoder(extractStream0(stream, options.id())).stream();
   }
 
-  private static native byte[] extract0(byte[] message, long options);
+  static native byte[] extract0(byte[] message, long options);
 
   private static native byte[] extractStream0(byte[] stream, long options);
 

@@ -198,6 +198,15 @@ public final class BenchReport {
       "breakdown: the batch native call alone (copy in, core, copy out), no Java decoding"
     },
     {"javaDecodeBatch64", "breakdown: decoding a batch result into `VitalSign` records, Java only"},
+    {
+      "jniPerMessageNoDecode",
+      "breakdown: the per-message native calls alone (copy in, core with a dictionary per message,"
+          + " copy out), no Java decoding"
+    },
+    {
+      "javaDecodePerMessage",
+      "breakdown: decoding per-message results into `VitalSign` records, Java only"
+    },
     {"jniEmptyCall", "an empty `static native void` call (does not depend on the workload)"},
     {
       "jniEmptyGuardedCall",

@@ -86,6 +86,7 @@ public class VitalsBenchmark {
   byte[] data;
   int[] ends;
   byte[] encodedBatch;
+  byte[][] encodedEach;
 
   /** The messages of a workload ({@link #GENERATED} or {@link #WARD}). */
   public static List<byte[]> messages(String workload) {
@@ -164,6 +165,10 @@ public class VitalsBenchmark {
       System.arraycopy(messages.get(i), 0, data, at, messages.get(i).length);
     }
     encodedBatch = Vitals.extractBatch0(data, ends, 0L);
+    encodedEach = new byte[BATCH][];
+    for (int i = 0; i < BATCH; i++) {
+      encodedEach[i] = Vitals.extract0(messages.get(i), 0L);
+    }
     HapiContext ctx = new DefaultHapiContext();
     ctx.setValidationContext(ValidationContextFactory.noValidation());
     hapiPipe = new HapiVitals(ctx.getPipeParser());
@@ -335,6 +340,24 @@ public class VitalsBenchmark {
   @OperationsPerInvocation(BATCH)
   public byte[] jniBatch64NoDecode() {
     return Vitals.extractBatch0(data, ends, 0L);
+  }
+
+  /** Breakdown: the per-message native call alone (copy in, core, copy out), no Java decoding. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void jniPerMessageNoDecode(Blackhole bh) {
+    for (byte[] m : messages) {
+      bh.consume(Vitals.extract0(m, 0L));
+    }
+  }
+
+  /** Breakdown: decoding per-message results into {@code VitalSign} records, in Java only. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void javaDecodePerMessage(Blackhole bh) {
+    for (byte[] e : encodedEach) {
+      bh.consume(new RowDecoder(e).rows());
+    }
   }
 
   /** Breakdown: decoding a batch result into {@code VitalSign} records, in Java only. */
