@@ -166,7 +166,7 @@ pg_up() {
   ensure_pg_installed
   pg_home_init
   local bin; bin=$(pg_bin)
-  if "$bin/pg_isready" -q -h "$H" -p "$POSTGRES_PORT" -t 1 2>/dev/null && pg_healthy; then log "postgres already up"; return 0; fi
+  if "$bin/pg_isready" -q -h "$H" -p "$POSTGRES_PORT" -t 1 2>/dev/null && pg_healthy; then log "postgres already up"; pg_priority_start; return 0; fi
   mkdir -p "$PG_HOME"
   if [ "$(id -u)" = 0 ]; then chown postgres: "$PG_HOME"; fi
   if [ ! -f "$PG_HOME/data/PG_VERSION" ]; then
@@ -190,8 +190,10 @@ pg_up() {
       || psql_su -c "CREATE DATABASE \"$db\" OWNER \"$POSTGRES_USER\""
   done
   wait_for postgres "$STACK_HEALTH_TIMEOUT" pg_healthy
+  pg_priority_start
 }
 pg_down() {
+  stop_proc pg-priority
   local bin; bin=$(pg_bin 2>/dev/null) || return 0
   pg_home_init
   if [ -f "$PG_HOME/data/postmaster.pid" ]; then
@@ -611,6 +613,40 @@ cmd_sql() {
   return $rc
 }
 
+# ---------------------------------------------------------------- PostgreSQL's CPU priority
+# POSTGRES_CPU_NICE (stack.env): PostgreSQL starts each backend in a session of its own, so a nice
+# value given to the server at start does not reach the backends that connect later (with
+# autogroups, each new session starts at nice 0). A watcher gives it to every process of the
+# server every 2 s: `read` and `echo` only, no process started per check but one pgrep.
+pg_priority_start() {
+  [ "${POSTGRES_CPU_NICE:-0}" != 0 ] || return 0
+  if [ -f "$RUN/pg-priority.pid" ] && kill -0 "$(cat "$RUN/pg-priority.pid")" 2>/dev/null; then return 0; fi
+  start_proc pg-priority "$HERE/stack.sh" pg-priority-watch
+  log "postgres CPU priority: nice $POSTGRES_CPU_NICE (POSTGRES_CPU_NICE)"
+}
+pg_priority_apply() {
+  local pid=$1 ag=/proc/$1/autogroup nice stat
+  if [ "$AUTOGROUPS" = 1 ] && [ -w "$ag" ]; then
+    read -r _ _ nice <"$ag" 2>/dev/null || return 0
+    [ "$nice" = "$POSTGRES_CPU_NICE" ] || echo "$POSTGRES_CPU_NICE" >"$ag" 2>/dev/null || true
+  else
+    # field 19 of /proc/PID/stat is the nice value (the command name, field 2, is "postgres")
+    read -ra stat <"/proc/$pid/stat" 2>/dev/null || return 0
+    [ "${stat[18]:-}" = "$POSTGRES_CPU_NICE" ] || renice -n "$POSTGRES_CPU_NICE" -p "$pid" >/dev/null 2>&1 || true
+  fi
+}
+cmd_pg_priority_watch() {
+  set +e
+  pg_home_init
+  AUTOGROUPS=0
+  read -r AUTOGROUPS </proc/sys/kernel/sched_autogroup_enabled 2>/dev/null
+  local pm pid
+  while sleep 2; do
+    read -r pm <"$PG_HOME/data/postmaster.pid" 2>/dev/null || continue
+    for pid in "$pm" $(pgrep -P "$pm" 2>/dev/null); do pg_priority_apply "$pid"; done
+  done
+}
+
 # ---------------------------------------------------------------- commands
 cmd_up() {
   local t; t=$(now)
@@ -634,7 +670,9 @@ cmd_up() {
 cmd_status() {
   local bad=0
   line() { printf '%-9s %-9s %s\n' "$1" "$2" "$3"; }
-  if pg_bin >/dev/null && pg_healthy; then line postgres healthy "$H:$POSTGRES_PORT db=$POSTGRES_DB"; else line postgres DOWN "$H:$POSTGRES_PORT"; bad=1; fi
+  local pg_cpu=""
+  if [ -f "$RUN/pg-priority.pid" ] && kill -0 "$(cat "$RUN/pg-priority.pid")" 2>/dev/null; then pg_cpu=", CPU nice $POSTGRES_CPU_NICE"; fi
+  if pg_bin >/dev/null && pg_healthy; then line postgres healthy "$H:$POSTGRES_PORT db=$POSTGRES_DB$pg_cpu"; else line postgres DOWN "$H:$POSTGRES_PORT"; bad=1; fi
   if [ -d "$KAFKA_LIBS" ] && kafka_healthy >/dev/null 2>&1; then line kafka healthy "$H:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT) kafka $KAFKA_VERSION"; else line kafka DOWN "$H:$KAFKA_PORT"; bad=1; fi
   if registry_healthy; then line registry healthy "$REGISTRY_URL apicurio $APICURIO_VERSION, subjects $(curl -sf -m 3 "$REGISTRY_URL/subjects" | jq -c .)"; else line registry DOWN "$REGISTRY_URL"; bad=1; fi
   if [ "$STACK_FLINK" = 1 ]; then
@@ -704,6 +742,7 @@ case "${1:-}" in
   flink-run) shift; cmd_flink_run "$@" ;;
   sql) shift; cmd_sql "$@" ;;
   flink-tm-start) flink_start_tm ;;
+  pg-priority-watch) cmd_pg_priority_watch ;;
   logs) pg_home_init; ls -1 "$LOGS"/*.log "$PG_HOME/postgres.log" 2>/dev/null ;;
   restart)
     case "${2:-}" in
