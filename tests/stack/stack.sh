@@ -625,24 +625,37 @@ pg_priority_start() {
   log "postgres CPU priority: nice $POSTGRES_CPU_NICE (POSTGRES_CPU_NICE)"
 }
 pg_priority_apply() {
-  local pid=$1 ag=/proc/$1/autogroup nice stat
+  local pid=$1 ag=/proc/$1/autogroup nice stat comm
+  # a postmaster.pid left by a crash may name a pid that another program has now
+  read -r comm <"/proc/$pid/comm" 2>/dev/null || return 0
+  [ "$comm" = postgres ] || return 0
   if [ "$AUTOGROUPS" = 1 ] && [ -w "$ag" ]; then
     read -r _ _ nice <"$ag" 2>/dev/null || return 0
-    [ "$nice" = "$POSTGRES_CPU_NICE" ] || echo "$POSTGRES_CPU_NICE" >"$ag" 2>/dev/null || true
-  else
-    # field 19 of /proc/PID/stat is the nice value (the command name, field 2, is "postgres")
-    read -ra stat <"/proc/$pid/stat" 2>/dev/null || return 0
-    [ "${stat[18]:-}" = "$POSTGRES_CPU_NICE" ] || renice -n "$POSTGRES_CPU_NICE" -p "$pid" >/dev/null 2>&1 || true
+    # without CAP_SYS_ADMIN the kernel takes one autogroup write per 100 ms (EAGAIN otherwise)
+    [ "$nice" = "$POSTGRES_CPU_NICE" ] || echo "$POSTGRES_CPU_NICE" >"$ag" 2>/dev/null \
+      || { sleep 0.1; echo "$POSTGRES_CPU_NICE" >"$ag" 2>/dev/null; } || true
   fi
+  # the process's own value too: it is what counts in a non-root CPU cgroup (systemd, containers),
+  # where the kernel ignores autogroups. Field 19 of /proc/PID/stat (field 2 is "(postgres)").
+  read -ra stat <"/proc/$pid/stat" 2>/dev/null || return 0
+  [ "${stat[18]:-}" = "$POSTGRES_CPU_NICE" ] || renice -n "$POSTGRES_CPU_NICE" -p "$pid" >/dev/null 2>&1 || true
 }
 cmd_pg_priority_watch() {
   set +e
+  case "$POSTGRES_CPU_NICE" in
+    [0-9] | 1[0-9]) ;;
+    *) log "POSTGRES_CPU_NICE=$POSTGRES_CPU_NICE: not a nice value from 0 to 19; PostgreSQL's priority is left alone"; return 0 ;;
+  esac
   pg_home_init
   AUTOGROUPS=0
   read -r AUTOGROUPS </proc/sys/kernel/sched_autogroup_enabled 2>/dev/null
-  local pm pid
+  local pm pid me
   while sleep 2; do
+    # one watcher per stack: the one its pid file names (`down` and `clean` end it that way too)
+    read -r me <"$RUN/pg-priority.pid" 2>/dev/null
+    [ "$me" = "$$" ] || return 0
     read -r pm <"$PG_HOME/data/postmaster.pid" 2>/dev/null || continue
+    [ -n "$pm" ] || continue
     for pid in "$pm" $(pgrep -P "$pm" 2>/dev/null); do pg_priority_apply "$pid"; done
   done
 }
