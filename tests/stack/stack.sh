@@ -620,7 +620,7 @@ cmd_sql() {
 # server every 2 s: `read` and `echo` only, no process started per check but one pgrep.
 pg_priority_start() {
   [ "${POSTGRES_CPU_NICE:-0}" != 0 ] || return 0
-  if [ -f "$RUN/pg-priority.pid" ] && kill -0 "$(cat "$RUN/pg-priority.pid")" 2>/dev/null; then return 0; fi
+  if pid_alive pg-priority; then return 0; fi
   start_proc pg-priority "$HERE/stack.sh" pg-priority-watch
   log "postgres CPU priority: nice $POSTGRES_CPU_NICE (POSTGRES_CPU_NICE)"
 }
@@ -684,7 +684,7 @@ cmd_status() {
   local bad=0
   line() { printf '%-9s %-9s %s\n' "$1" "$2" "$3"; }
   local pg_cpu=""
-  if [ -f "$RUN/pg-priority.pid" ] && kill -0 "$(cat "$RUN/pg-priority.pid")" 2>/dev/null; then pg_cpu=", CPU nice $POSTGRES_CPU_NICE"; fi
+  if pid_alive pg-priority; then pg_cpu=", CPU nice $POSTGRES_CPU_NICE"; fi
   if pg_bin >/dev/null && pg_healthy; then line postgres healthy "$H:$POSTGRES_PORT db=$POSTGRES_DB$pg_cpu"; else line postgres DOWN "$H:$POSTGRES_PORT"; bad=1; fi
   if [ -d "$KAFKA_LIBS" ] && kafka_healthy >/dev/null 2>&1; then line kafka healthy "$H:$KAFKA_PORT (controller $KAFKA_CONTROLLER_PORT) kafka $KAFKA_VERSION"; else line kafka DOWN "$H:$KAFKA_PORT"; bad=1; fi
   if registry_healthy; then line registry healthy "$REGISTRY_URL apicurio $APICURIO_VERSION, subjects $(curl -sf -m 3 "$REGISTRY_URL/subjects" | jq -c .)"; else line registry DOWN "$REGISTRY_URL"; bad=1; fi
