@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks for building and testing vitalflow:
-# Debian packages (PostgreSQL server, cmake and -dev libraries for rdkafka),
-# and the Rust components. Idempotent; fast when everything is present.
+# Debian packages (PostgreSQL server, cmake and -dev libraries for rdkafka, the tools the stack's
+# scripts call), and the Rust components (rustup itself is a prerequisite, see the README).
+# Idempotent; fast when everything is present.
 set -euo pipefail
 
 need_apt=()
@@ -12,6 +13,14 @@ command -v psql >/dev/null || need_apt+=(postgresql-client)
 command -v curl >/dev/null || need_apt+=(curl)
 command -v javac >/dev/null || need_apt+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || need_apt+=(maven)
+# the stack's scripts: jq (registry and Connect REST), unzip (the Apicurio and Flink archives),
+# python3 with pip (JSON status checks; pip fetches Flink's jars from the apache-flink-libraries
+# wheel, and the Java 21 runtime Apicurio needs when the JDK is older) and procps (pgrep)
+command -v jq >/dev/null || need_apt+=(jq)
+command -v unzip >/dev/null || need_apt+=(unzip)
+command -v python3 >/dev/null || need_apt+=(python3)
+python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
+command -v pgrep >/dev/null || need_apt+=(procps)
 for pkg in libssl-dev libsasl2-dev zlib1g-dev libcurl4-openssl-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
