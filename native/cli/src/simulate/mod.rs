@@ -242,6 +242,9 @@ impl Simulation {
         let mut patients = Vec::with_capacity(n);
         let mut phases = Vec::with_capacity(n);
         let spread = (args.interval.num_seconds() / 2).max(1);
+        // A medical record number names one patient: drawn again on a repeat (at most 100,000
+        // patients among 9,000,000 numbers), so a feed without repeats is the same as before.
+        let mut mrns = std::collections::HashSet::with_capacity(n);
         for (i, &det) in deteriorating.iter().enumerate() {
             let seed: u64 = rng.random();
             let style = match args.style {
@@ -256,8 +259,14 @@ impl Simulation {
                 }
             };
             let unit = UNITS[i % UNITS.len()];
+            let mrn = loop {
+                let m = 1_000_000 + rng.random_range(0..9_000_000u32);
+                if mrns.insert(m) {
+                    break m;
+                }
+            };
             identities.push(Identity {
-                mrn: format!("{}", 1_000_000 + rng.random_range(0..9_000_000u32)),
+                mrn: mrn.to_string(),
                 authority: authority.into(),
                 family: FAMILY[rng.random_range(0..FAMILY.len())].into(),
                 given: GIVEN[rng.random_range(0..GIVEN.len())].into(),
@@ -538,6 +547,19 @@ mod tests {
         assert_eq!(a, b);
         let c = all(&args(&["--seed", "10", "--patients", "6"]));
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn medical_record_numbers_unique_within_a_feed() {
+        // 20,000 draws among 9,000,000 numbers repeat about 22 times (birthday bound); each
+        // repeat would merge two simulated patients into one.
+        let sim = Simulation::new(&args(&["--seed", "5", "--patients", "20000"]));
+        let mut mrns: Vec<&str> = sim.identities.iter().map(|i| i.mrn.as_str()).collect();
+        assert_eq!(mrns.len(), 20_000);
+        mrns.sort_unstable();
+        mrns.dedup();
+        assert_eq!(mrns.len(), 20_000);
+        assert!(mrns.iter().all(|m| m.len() == 7));
     }
 
     #[test]

@@ -141,29 +141,55 @@ final class Pipeline {
    * computed offline by the same rules ({@code vitalflow score}, {@code vitalflow vitals}).
    */
   Feed simulate(String name, long seed, int patients, String duration) throws Exception {
+    return simulate(name, seed, patients, duration, false);
+  }
+
+  /**
+   * {@link #simulate(String, long, int, String)}, and with {@code newPatients} a ward whose
+   * patients the warehouse does not know yet: the simulator draws 7-digit record numbers, so two
+   * wards of a few hundred patients share one now and then (about 1.7 % for 500 and 300), and a
+   * shared patient would carry the earlier ward's scores and rule state into this one's per-patient
+   * comparison with {@code vitalflow score}. A ward that shares one is drawn again with another
+   * seed.
+   */
+  Feed simulate(String name, long seed, int patients, String duration, boolean newPatients)
+      throws Exception {
     Path feed = work.resolve(name + ".hl7");
     Path roster = work.resolve(name + "-roster.jsonl");
-    run(
-        List.of(
-            cli(),
-            "simulate",
-            "--patients",
-            Integer.toString(patients),
-            "--seed",
-            Long.toString(seed),
-            "--duration",
-            duration,
-            "--interval",
-            "15m",
-            "--adt",
-            "--roster",
-            roster.toString(),
-            "--start",
-            start().toString(),
-            "--out",
-            feed.toString()),
-        10,
-        "simulate");
+    Matcher m = Pattern.compile("\"patient_id\":\"([^\"]+)\"").matcher("");
+    List<String> patientsIds = new ArrayList<>();
+    for (int attempt = 0; ; attempt++) {
+      run(
+          List.of(
+              cli(),
+              "simulate",
+              "--patients",
+              Integer.toString(patients),
+              "--seed",
+              Long.toString(seed + 7919L * attempt),
+              "--duration",
+              duration,
+              "--interval",
+              "15m",
+              "--adt",
+              "--roster",
+              roster.toString(),
+              "--start",
+              start().toString(),
+              "--out",
+              feed.toString()),
+          10,
+          "simulate");
+      patientsIds.clear();
+      for (String l : lines(roster)) if (m.reset(l).find()) patientsIds.add(m.group(1));
+      List<String> known = newPatients ? knownPatients(patientsIds) : List.of();
+      if (known.isEmpty()) break;
+      if (attempt == 9)
+        throw new AssertionError("ten seeds in a row drew patients the warehouse knows");
+      System.out.printf(
+          "[%s] %d patient(s) of the ward already in the warehouse; drawing it again%n",
+          name, known.size());
+    }
     File ids = work.resolve(name + "-ids.txt").toFile();
     run(List.of(cli(), "query", "MSH-10", feed.toString()), 10, "query", ids, true);
     File rows = work.resolve(name + "-vitals.jsonl").toFile();
@@ -172,9 +198,6 @@ final class Pipeline {
     run(List.of(cli(), "score", feed.toString()), 10, "score", expected, true);
     List<String> controlIds = Files.readAllLines(ids.toPath());
     long vitalRows = lines(rows.toPath()).size();
-    List<String> patientsIds = new ArrayList<>();
-    Matcher m = Pattern.compile("\"patient_id\":\"([^\"]+)\"").matcher("");
-    for (String l : lines(roster)) if (m.reset(l).find()) patientsIds.add(m.group(1));
     List<String> scores = new ArrayList<>();
     List<String> alerts = new ArrayList<>();
     for (String l : lines(expected.toPath())) {
@@ -198,6 +221,26 @@ final class Pipeline {
     String tag = controlIds.get(0).substring(0, 8);
     assertTrue(controlIds.stream().allMatch(c -> c.startsWith(tag)), "one control id tag per feed");
     return new Feed(feed, tag, controlIds, vitalRows, patientsIds, scores, alerts);
+  }
+
+  /** Which of {@code ids} the warehouse already knows (admitted, or scored). */
+  List<String> knownPatients(List<String> ids) throws SQLException {
+    java.util.TreeSet<String> known = new java.util.TreeSet<>();
+    try (Connection c = db()) {
+      for (String table : List.of("dim_patient", "fact_news2_score")) {
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT DISTINCT patient_id FROM " + table + " WHERE patient_id = ANY(?)")) {
+          ps.setArray(1, c.createArrayOf("varchar", ids.toArray(String[]::new)));
+          try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) known.add(rs.getString(1));
+          }
+        } catch (SQLException e) {
+          if (!"42P01".equals(e.getSQLState())) throw e; // no table yet: no patient in it
+        }
+      }
+    }
+    return new ArrayList<>(known);
   }
 
   /**

@@ -76,7 +76,7 @@ class PipelineIT {
   @Test
   @Order(1)
   void fiftyThousandMessagesExactlyOnce() throws Exception {
-    Pipeline.Feed f = pipeline.simulate("once", 0xE2E000L + RUN, 500, "24h");
+    Pipeline.Feed f = pipeline.simulate("once", 0xE2E000L + RUN, 500, "24h", true);
     assertTrue(f.controlIds().size() >= 50_000, "50,000 messages: " + f.controlIds().size());
     long start = System.nanoTime();
     Set<String> accepted = send(pipeline, f, "once", 8, sender -> {});
@@ -102,7 +102,7 @@ class PipelineIT {
   @Test
   @Order(2)
   void chaos() throws Exception {
-    Pipeline.Feed f = pipeline.simulate("chaos", 0xC4A000L + RUN, 300, "24h");
+    Pipeline.Feed f = pipeline.simulate("chaos", 0xC4A000L + RUN, 300, "24h", true);
     List<String> done = new ArrayList<>();
     Set<String> accepted =
         send(
