@@ -147,10 +147,10 @@ final class Pipeline {
   /**
    * {@link #simulate(String, long, int, String)}, and with {@code newPatients} a ward whose
    * patients the warehouse does not know yet: the simulator draws 7-digit record numbers, so two
-   * wards of a few hundred patients share one now and then (about 1.7 % for 500 and 300), and a
-   * shared patient would carry the earlier ward's scores and rule state into this one's per-patient
-   * comparison with {@code vitalflow score}. A ward that shares one is drawn again with another
-   * seed.
+   * wards of a few hundred patients share one now and then (about 1.7 % for 500 and 300 on a new
+   * stack, more on a stack that kept earlier runs' patients), and a shared patient would carry the
+   * earlier ward's scores and rule state into this one's per-patient comparison with {@code
+   * vitalflow score}. A ward that shares one is drawn again with another seed.
    */
   Feed simulate(String name, long seed, int patients, String duration, boolean newPatients)
       throws Exception {
@@ -184,8 +184,10 @@ final class Pipeline {
       for (String l : lines(roster)) if (m.reset(l).find()) patientsIds.add(m.group(1));
       List<String> known = newPatients ? knownPatients(patientsIds) : List.of();
       if (known.isEmpty()) break;
-      if (attempt == 9)
-        throw new AssertionError("ten seeds in a row drew patients the warehouse knows");
+      if (attempt == 49)
+        throw new AssertionError(
+            "50 seeds in a row drew patients the warehouse already knows; it holds too many"
+                + " earlier runs (tests/stack/stack.sh clean starts afresh)");
       System.out.printf(
           "[%s] %d patient(s) of the ward already in the warehouse; drawing it again%n",
           name, known.size());

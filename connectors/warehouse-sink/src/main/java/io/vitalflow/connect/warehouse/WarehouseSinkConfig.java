@@ -501,6 +501,25 @@ public class WarehouseSinkConfig extends AbstractConfig {
     return getString(SCHEMA_NAME);
   }
 
+  /**
+   * Set by {@link WarehouseSinkConnector#taskConfigs} on each task's copy of the configuration: the
+   * task's number, 0 to tasks.max - 1. Not a user setting (not in the ConfigDef).
+   */
+  public static final String TASK_NUMBER = "vitalflow.task.number";
+
+  /** This task's number ({@link #TASK_NUMBER}), 0 when the task was started without one. */
+  public int taskNumber() {
+    Object v = originals().get(TASK_NUMBER);
+    if (v == null) return 0;
+    try {
+      int n = Integer.parseInt(v.toString());
+      if (n >= 0) return n;
+    } catch (NumberFormatException e) {
+      // fall through
+    }
+    throw new org.apache.kafka.common.config.ConfigException(TASK_NUMBER, v, "not a task number");
+  }
+
   public String tablePrefix() {
     return getString(TABLE_PREFIX);
   }

@@ -1,6 +1,7 @@
 package io.vitalflow.connect.warehouse;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigDef;
@@ -41,7 +42,13 @@ public class WarehouseSinkConnector extends SinkConnector {
   @Override
   public List<Map<String, String>> taskConfigs(int maxTasks) {
     List<Map<String, String>> out = new ArrayList<>();
-    for (int i = 0; i < maxTasks; i++) out.add(props);
+    for (int i = 0; i < maxTasks; i++) {
+      // each task knows its number, so that what it leaves behind (the Data API's staging tables)
+      // is told apart from what other tasks of the connector are using
+      Map<String, String> task = new HashMap<>(props);
+      task.put(WarehouseSinkConfig.TASK_NUMBER, Integer.toString(i));
+      out.add(task);
+    }
     return out;
   }
 

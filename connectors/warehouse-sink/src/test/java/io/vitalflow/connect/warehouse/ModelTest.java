@@ -2,6 +2,7 @@ package io.vitalflow.connect.warehouse;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -199,5 +200,21 @@ class ModelTest {
             params);
     assertEquals("(:p7, NULL, '', :p8)", t);
     assertEquals(List.of("p7", "'); DROP TABLE x; --", "p8", "1970-01-01T00:00:00Z"), params);
+  }
+
+  @Test
+  void aDataApiTaskDropsOnlyItsOwnStagingTables() {
+    // a task starting up must not drop the staging table another task is filling
+    java.util.function.BiPredicate<Integer, String> owns =
+        io.vitalflow.connect.warehouse.dataapi.DataApiWarehouseAccess::ownsStagingTable;
+    assertTrue(owns.test(1, "vf_stg_1_fact_vital_sign_00ff00ff00ff00ff"));
+    assertTrue(owns.test(1, "vf_stg_1_VF_fact_alert_0123456789abcdef"));
+    assertTrue(owns.test(12, "vf_stg_12_fact_alert_0123456789abcdef"));
+    assertFalse(owns.test(1, "vf_stg_12_fact_alert_0123456789abcdef"), "task 12's");
+    assertFalse(owns.test(1, "vf_stg_0_fact_alert_0123456789abcdef"), "task 0's");
+    assertFalse(owns.test(1, "vf_stg_fact_alert_0123456789abcdef"), "no task number");
+    assertFalse(owns.test(1, "vf_stg_1_"), "nothing after the prefix");
+    assertFalse(owns.test(1, "vf_stg_1_x\"; DROP TABLE t; --"), "not an identifier we write");
+    assertFalse(owns.test(1, "fact_vital_sign"));
   }
 }

@@ -32,6 +32,25 @@ class WarehouseSinkConfigTest {
   }
 
   @Test
+  void eachTaskGetsItsNumber() {
+    WarehouseSinkConnector c = new WarehouseSinkConnector();
+    c.start(base());
+    List<Map<String, String>> tasks = c.taskConfigs(3);
+    assertEquals(3, tasks.size());
+    for (int i = 0; i < 3; i++) {
+      WarehouseSinkConfig t = new WarehouseSinkConfig(tasks.get(i));
+      assertEquals(i, t.taskNumber());
+      assertEquals(base().get("connection.url"), tasks.get(i).get("connection.url"));
+    }
+    assertEquals(0, new WarehouseSinkConfig(base()).taskNumber(), "a task started by hand");
+    Map<String, String> bad = base();
+    bad.put(WarehouseSinkConfig.TASK_NUMBER, "-1");
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> new WarehouseSinkConfig(bad).taskNumber());
+    assertTrue(e.getMessage().contains(WarehouseSinkConfig.TASK_NUMBER), e.getMessage());
+  }
+
+  @Test
   void anUnknownUrlNamesTheKey() {
     Map<String, String> m = base();
     m.put("connection.url", "jdbc:mysql://x/y");

@@ -16,11 +16,12 @@ import java.util.StringJoiner;
 
 /**
  * {@link Warehouse} over the Redshift Data API. The Data API runs each call in its own session, so
- * the staging table is a regular table per batch ({@code vf_stg_<table>_<random>}): created, filled
- * by ExecuteStatement multi-row INSERTs whose values are all bound as named parameters (NULL and ''
- * are written as the SQL constants, because the Data API has no null parameter and rejects empty
- * values), then merged and dropped by ONE BatchExecuteStatement, which the Data API runs as a
- * single transaction. Staging tables left behind by a crash are dropped when the task starts.
+ * the staging table is a regular table per batch ({@code vf_stg_<task>_<table>_<random>}): created,
+ * filled by ExecuteStatement multi-row INSERTs whose values are all bound as named parameters (NULL
+ * and '' are written as the SQL constants, because the Data API has no null parameter and rejects
+ * empty values), then merged and dropped by ONE BatchExecuteStatement, which the Data API runs as a
+ * single transaction. Staging tables that this task number left behind (a crash between creating
+ * and merging one) are dropped before its first batch; other tasks' are theirs, in use or not.
  */
 public class DataApiWarehouse implements Warehouse {
   /** Keep each statement well under the Data API's 100 KB SQL limit. */
@@ -33,11 +34,16 @@ public class DataApiWarehouse implements Warehouse {
   private final String schema;
   private final long handle;
   private final SecureRandom random = new SecureRandom();
+
+  /** {@code vf_stg_<task number>_}: the names of this task's staging tables start so. */
+  private final String stagingPrefix;
+
   private boolean cleaned;
 
-  DataApiWarehouse(long handle, String schema) {
+  DataApiWarehouse(long handle, String schema, int taskNumber) {
     this.handle = handle;
     this.schema = schema;
+    this.stagingPrefix = STAGING_PREFIX + taskNumber + "_";
   }
 
   public static DataApiWarehouse open(WarehouseSinkConfig c) {
@@ -62,7 +68,7 @@ public class DataApiWarehouse implements Warehouse {
         "statement_timeout_ms",
         String.valueOf(c.getLong(WarehouseSinkConfig.DATA_API_TIMEOUT_MS)));
     long h = RedshiftDataNative.open0(s.toArray(String[]::new));
-    return new DataApiWarehouse(h, c.schemaName());
+    return new DataApiWarehouse(h, c.schemaName(), c.taskNumber());
   }
 
   private static void add(List<String> s, String k, String v) {
@@ -116,7 +122,10 @@ public class DataApiWarehouse implements Warehouse {
     }
   }
 
-  /** Drops staging tables that a crashed task left behind (once per task). */
+  /**
+   * Drops the staging tables that an earlier run of this task number left behind (once per task):
+   * only its own, since the connector's other tasks may be filling theirs right now.
+   */
   private void cleanStaging() {
     if (cleaned) return;
     for (List<String> r :
@@ -126,9 +135,9 @@ public class DataApiWarehouse implements Warehouse {
             "schema",
             schema,
             "pattern",
-            STAGING_PREFIX + "%")) {
+            "vf%")) {
       String name = r.get(0);
-      if (io.vitalflow.connect.warehouse.model.Identifiers.problem(name, false) == null) {
+      if (isOwnStagingTable(name)) {
         RedshiftDataNative.execute0(
             handle,
             "DROP TABLE IF EXISTS " + dialect.qualified(new TableId(schema, name)),
@@ -136,6 +145,13 @@ public class DataApiWarehouse implements Warehouse {
       }
     }
     cleaned = true;
+  }
+
+  /** Whether {@code name} is a staging table of this task: {@code vf_stg_<task>_<letters...>}. */
+  boolean isOwnStagingTable(String name) {
+    return name.startsWith(stagingPrefix)
+        && name.length() > stagingPrefix.length()
+        && name.chars().allMatch(ch -> Character.isLetterOrDigit(ch) && ch < 128 || ch == '_');
   }
 
   @Override
@@ -156,7 +172,7 @@ public class DataApiWarehouse implements Warehouse {
     try {
       for (TableBatch b : batches) {
         String stgName =
-            STAGING_PREFIX + b.table().table() + "_" + HexFormat.of().formatHex(randomBytes());
+            stagingPrefix + b.table().table() + "_" + HexFormat.of().formatHex(randomBytes());
         String stg = dialect.qualified(new TableId(b.table().schema(), stgName));
         RedshiftDataNative.execute0(
             handle,

@@ -7,6 +7,11 @@ import java.util.List;
 public final class DataApiWarehouseAccess {
   private DataApiWarehouseAccess() {}
 
+  /** Whether task {@code task}'s warehouse takes {@code name} for one of its staging tables. */
+  public static boolean ownsStagingTable(int task, String name) {
+    return new DataApiWarehouse(0, "public", task).isOwnStagingTable(name);
+  }
+
   public static String tuple(Object[] row, List<Column> columns, int first, List<String> params) {
     return DataApiWarehouse.tuple(row, columns, first, params);
   }
