@@ -35,17 +35,29 @@ class PipelineIT {
     pipeline = new Pipeline(Path.of("target", "e2e").toAbsolutePath());
   }
 
-  /** Sends a feed over MLLP; returns the control ids that got AA. */
+  /**
+   * The chaos ward's pace: its 31,600 messages take about 80 s to send, longer than the faults take
+   * to inject, so that every fault meets a sender at work whatever the machine's speed (unpaced, a
+   * fast machine sent the whole ward in 15 s, before the broker was killed). A slower machine is
+   * below this pace anyway.
+   */
+  static final double CHAOS_RATE = 400;
+
+  /**
+   * Sends a feed over MLLP (paced at {@code rate} messages/s if above 0); returns the control ids
+   * that got AA.
+   */
   static Set<String> send(
       Pipeline p,
       Pipeline.Feed f,
       String name,
       int connections,
+      double rate,
       java.util.function.Consumer<Process> during)
       throws Exception {
     File acks = p.work.resolve(name + "-acks.txt").toFile();
     File log = p.work.resolve(name + "-send.log").toFile();
-    Process sender = p.send(f, name, connections, "10m");
+    Process sender = p.send(f, name, connections, "10m", rate);
     during.accept(sender);
     assertTrue(sender.waitFor(30, TimeUnit.MINUTES), "the sender finished");
     String summary = Files.readString(log.toPath());
@@ -79,7 +91,7 @@ class PipelineIT {
     Pipeline.Feed f = pipeline.simulate("once", 0xE2E000L + RUN, 500, "24h", true);
     assertTrue(f.controlIds().size() >= 50_000, "50,000 messages: " + f.controlIds().size());
     long start = System.nanoTime();
-    Set<String> accepted = send(pipeline, f, "once", 8, sender -> {});
+    Set<String> accepted = send(pipeline, f, "once", 8, 0, sender -> {});
     double sendS = (System.nanoTime() - start) / 1e9;
     Pipeline.Loaded l = pipeline.awaitLoaded(f, 900);
     System.err.printf(
@@ -110,6 +122,7 @@ class PipelineIT {
             f,
             "chaos",
             4,
+            CHAOS_RATE,
             sender -> {
               try {
                 Thread.sleep(5000);
