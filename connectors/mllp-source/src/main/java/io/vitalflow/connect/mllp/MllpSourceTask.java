@@ -31,7 +31,7 @@ public class MllpSourceTask extends SourceTask {
   private RecordBuilder builder;
   private int maxRecords;
   private Duration pollTimeout;
-  private MllpSourceMetrics metrics;
+  private volatile MllpSourceMetrics metrics;
   private Path decryptedKey;
   private String listener;
 
@@ -53,17 +53,59 @@ public class MllpSourceTask extends SourceTask {
     String name = props.getOrDefault("name", "mllp-source");
     String source = config.getString(MllpSourceConfig.SOURCE_NAME);
     MllpServer.Config c = serverConfig(config, host, port, source == null ? name : source);
-    try {
-      server = MllpServer.start(c);
-    } catch (IllegalArgumentException e) {
-      cleanUp();
-      throw new ConnectException("MLLP listener " + listener + ": " + e.getMessage(), e);
-    }
+    server = listen(c, BIND_RETRY);
     builder = new RecordBuilder(host, port);
     maxRecords = config.getInt(MllpSourceConfig.POLL_MAX_RECORDS);
     pollTimeout = Duration.ofMillis(config.getLong(MllpSourceConfig.POLL_TIMEOUT_MS));
     metrics = MllpSourceMetrics.register(name, port, server);
     log.info("MLLP source listening on {}{}", listener, config.tls() ? " (TLS)" : "");
+  }
+
+  /**
+   * How long a task waits for its port while it is in use. The worker stops and starts tasks on a
+   * rebalance (a broker outage causes one), and when the old instance's stop is late (its thread
+   * still blocked on the unreachable broker), the new instance in the same worker finds the port
+   * still held by it; without waiting, the new task failed for good and the senders got no answer.
+   */
+  static final Duration BIND_RETRY = Duration.ofSeconds(60);
+
+  /** Starts the listener, retrying while the port is in use, for up to {@code retry}. */
+  MllpServer listen(MllpServer.Config c, Duration retry) {
+    long deadline = System.nanoTime() + retry.toNanos();
+    boolean warned = false;
+    while (true) {
+      try {
+        return MllpServer.start(c);
+      } catch (IllegalArgumentException e) {
+        String m = String.valueOf(e.getMessage());
+        boolean inUse = m.contains("Address already in use") || m.contains("AddrInUse");
+        if (!inUse || System.nanoTime() - deadline > 0) {
+          cleanUp();
+          throw new ConnectException(
+              "MLLP listener "
+                  + listener
+                  + ": "
+                  + e.getMessage()
+                  + (inUse ? " (still in use after " + retry.toSeconds() + " s)" : ""),
+              e);
+        }
+        if (!warned) {
+          log.warn(
+              "MLLP listener {}: the port is in use (an earlier instance of this task still"
+                  + " stopping?); retrying for up to {} s",
+              listener,
+              retry.toSeconds());
+          warned = true;
+        }
+        try {
+          Thread.sleep(250);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          cleanUp();
+          throw new ConnectException("MLLP listener " + listener + ": interrupted", ie);
+        }
+      }
+    }
   }
 
   MllpServer.Config serverConfig(MllpSourceConfig config, String host, int port, String source) {
@@ -158,7 +200,10 @@ public class MllpSourceTask extends SourceTask {
         s.ack(id);
       } else {
         s.fail(id, "the record was not written to Kafka by the Connect worker");
-        metrics.commitFailed();
+        MllpSourceMetrics m = metrics;
+        if (m != null) {
+          m.commitFailed();
+        }
       }
     } catch (IllegalArgumentException e) {
       if (!stopping) {
@@ -170,17 +215,20 @@ public class MllpSourceTask extends SourceTask {
   @Override
   public void stop() {
     stopping = true;
+    // the metrics bean first: a new instance of this task (a rebalance) may bind the port as soon
+    // as it is closed, and registers the same bean name then
+    cleanUp();
     MllpServer s = server;
     if (s != null) {
       s.close();
     }
-    cleanUp();
     log.info("MLLP source on {} stopped", listener);
   }
 
   private void cleanUp() {
     if (metrics != null) {
       metrics.unregister();
+      metrics = null; // once: a second stop must not unregister a newer instance's bean
     }
     if (decryptedKey != null) {
       try {

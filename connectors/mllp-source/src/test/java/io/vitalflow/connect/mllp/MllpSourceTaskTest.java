@@ -90,6 +90,59 @@ class MllpSourceTaskTest {
   }
 
   @Test
+  void aNewInstanceWaitsForThePortAnOldOneStillHolds() throws Exception {
+    // a rebalance whose stop comes late: the new instance starts while the old one listens
+    int port = freePort();
+    Map<String, String> props = MllpSourceConfigTest.valid();
+    props.put(MllpSourceConfig.LISTEN_HOST, "127.0.0.1");
+    props.put(MllpSourceConfig.LISTEN_PORTS, Integer.toString(port));
+    props.put(MllpSourceConfig.TASK_PORT, Integer.toString(port));
+    props.put("name", "task-rebalance");
+    MllpSourceTask old = new MllpSourceTask();
+    old.start(props);
+    Thread lateStop =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(1500);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              old.stop();
+            });
+    lateStop.start();
+    MllpSourceTask next = new MllpSourceTask();
+    long t0 = System.nanoTime();
+    next.start(props);
+    try {
+      assertTrue(System.nanoTime() - t0 >= 1_000_000_000L, "it waited for the old instance");
+      try (Socket c = new Socket("127.0.0.1", port)) {
+        c.setSoTimeout(10_000);
+        send(c.getOutputStream(), message("R-1", "P1"));
+        List<SourceRecord> records = pollAtLeast(next, 1);
+        assertEquals(1, records.size(), "the new instance receives");
+        next.commitRecord(records.get(0), written(records.get(0)));
+        assertEquals("AA R-1", reply(c.getInputStream()));
+      }
+    } finally {
+      lateStop.join();
+      next.stop();
+    }
+    // a port that stays in use still fails the task, naming the listener
+    try (ServerSocket held = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      MllpSourceTask t = new MllpSourceTask();
+      io.vitalflow.bridge.MllpServer.Config c =
+          t.serverConfig(
+              new MllpSourceConfig(props), "127.0.0.1", held.getLocalPort(), "task-rebalance");
+      org.apache.kafka.connect.errors.ConnectException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              org.apache.kafka.connect.errors.ConnectException.class,
+              () -> t.listen(c, java.time.Duration.ofMillis(600)));
+      assertTrue(e.getMessage().contains("still in use after"), e.getMessage());
+    }
+  }
+
+  @Test
   void recordsCarryTheBytesKeyAndHeadersAndAcksFollowCommitRecordInArrivalOrder() throws Exception {
     int port = freePort();
     Map<String, String> props = MllpSourceConfigTest.valid();
