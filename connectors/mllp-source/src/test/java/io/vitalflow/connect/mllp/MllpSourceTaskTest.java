@@ -68,6 +68,16 @@ class MllpSourceTaskTest {
     }
   }
 
+  /** A task's configuration: listening on 127.0.0.1:{@code port}, connector {@code name}. */
+  private static Map<String, String> taskProps(int port, String name) {
+    Map<String, String> props = MllpSourceConfigTest.valid();
+    props.put(MllpSourceConfig.LISTEN_HOST, "127.0.0.1");
+    props.put(MllpSourceConfig.LISTEN_PORTS, Integer.toString(port));
+    props.put(MllpSourceConfig.TASK_PORT, Integer.toString(port));
+    props.put("name", name);
+    return props;
+  }
+
   private static List<SourceRecord> pollAtLeast(MllpSourceTask t, int n) {
     List<SourceRecord> got = new ArrayList<>();
     long deadline = System.nanoTime() + 10_000_000_000L;
@@ -93,11 +103,7 @@ class MllpSourceTaskTest {
   void aNewInstanceWaitsForThePortAnOldOneStillHolds() throws Exception {
     // a rebalance whose stop comes late: the new instance starts while the old one listens
     int port = freePort();
-    Map<String, String> props = MllpSourceConfigTest.valid();
-    props.put(MllpSourceConfig.LISTEN_HOST, "127.0.0.1");
-    props.put(MllpSourceConfig.LISTEN_PORTS, Integer.toString(port));
-    props.put(MllpSourceConfig.TASK_PORT, Integer.toString(port));
-    props.put("name", "task-rebalance");
+    Map<String, String> props = taskProps(port, "task-rebalance");
     MllpSourceTask old = new MllpSourceTask();
     old.start(props);
     Thread lateStop =
@@ -145,11 +151,7 @@ class MllpSourceTaskTest {
   @Test
   void recordsCarryTheBytesKeyAndHeadersAndAcksFollowCommitRecordInArrivalOrder() throws Exception {
     int port = freePort();
-    Map<String, String> props = MllpSourceConfigTest.valid();
-    props.put(MllpSourceConfig.LISTEN_HOST, "127.0.0.1");
-    props.put(MllpSourceConfig.LISTEN_PORTS, Integer.toString(port));
-    props.put(MllpSourceConfig.TASK_PORT, Integer.toString(port));
-    props.put("name", "task-test");
+    Map<String, String> props = taskProps(port, "task-test");
     MllpSourceTask task = new MllpSourceTask();
     task.start(props);
     try (Socket c = new Socket("127.0.0.1", port)) {
