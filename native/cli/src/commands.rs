@@ -129,6 +129,7 @@ pub fn vitals(a: &VitalsArgs) -> Result<(), Failed> {
     let options = ExtractOptions {
         zone: a.zone,
         codes,
+        ..Default::default()
     };
     let mut out = Out::new();
     let errors = for_each_message(&a.files, |m| {

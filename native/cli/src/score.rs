@@ -10,6 +10,7 @@ use clap::Args;
 use vitalflow_core::ExtractOptions;
 use vitalflow_scoring::alerts::{self, Alert, PatientState, StreamConfig};
 use vitalflow_scoring::news2::{News2Score, Spo2Scale};
+use vitalflow_scoring::observation::{message_steps, PatientStep};
 
 use crate::input::{self, for_each_message};
 use crate::util::{parse_duration, Failed};
@@ -24,6 +25,11 @@ JSON object per line:
   {\"type\":\"alert\",\"patient_id\":..,\"message_control_id\":..,\"at\":..,\"alert\":{kind, severity, band, total, ...}}
 A score's `at` is the patient's clock; an alert's `at` is the clock for band escalations and \
 NEWS2 rises, the reading's time for a single-parameter 3 and for glucose.
+Receipt times: a row observed more than --clock-tolerance after its message was received has a \
+wrong device clock and is scored at the receipt time. The receipt time is MSH-7 unless \
+--receipts gives it (a tab-separated file, one line per message: MSH-10 and an RFC 3339 time, or \
+MSH-3, MSH-4, MSH-10 and the time). Only messages whose MSH-11 is P (or T with --score-training) \
+are scored; the others are counted on standard error.
 With --summary, one line per patient at the end instead: the last score and the alerts raised.
 
 Examples:
@@ -44,6 +50,89 @@ pub struct ScoreArgs {
     /// Print one line per patient at the end instead of every score and alert.
     #[arg(long)]
     pub summary: bool,
+    /// When each message was received: MSH-10<TAB>RFC 3339 time, or
+    /// MSH-3<TAB>MSH-4<TAB>MSH-10<TAB>time, one per line. Without it, MSH-7.
+    #[arg(long, value_name = "FILE")]
+    pub receipts: Option<PathBuf>,
+    /// How far after its receipt an observation time may be before it is a
+    /// device clock error.
+    #[arg(long, default_value = "5m", value_parser = parse_duration, value_name = "DURATION")]
+    pub clock_tolerance: chrono::TimeDelta,
+    /// Score MSH-11 `T` (training) messages as well as `P`.
+    #[arg(long)]
+    pub score_training: bool,
+    /// Hypoglycaemia level 1 below this many mg/dL.
+    #[arg(long, default_value_t = 70.0, value_name = "MG_DL")]
+    pub hypo_l1_mg_dl: f64,
+    /// Hypoglycaemia level 2 below this many mg/dL.
+    #[arg(long, default_value_t = 54.0, value_name = "MG_DL")]
+    pub hypo_l2_mg_dl: f64,
+    /// Hypoglycaemia level 1 below this many mmol/L (JBDS: 4.0).
+    #[arg(long, default_value_t = 3.9, value_name = "MMOL_L")]
+    pub hypo_l1_mmol_l: f64,
+    /// Hypoglycaemia level 2 below this many mmol/L.
+    #[arg(long, default_value_t = 3.0, value_name = "MMOL_L")]
+    pub hypo_l2_mmol_l: f64,
+}
+
+/// Receipt times by (MSH-3, MSH-4, MSH-10), or by MSH-10 alone.
+#[derive(Default)]
+struct Receipts {
+    by_sender: std::collections::HashMap<(String, String, String), chrono::DateTime<chrono::Utc>>,
+    by_control_id: std::collections::HashMap<String, chrono::DateTime<chrono::Utc>>,
+}
+
+impl Receipts {
+    fn read(path: &std::path::Path) -> Result<Receipts, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut r = Receipts::default();
+        for (n, line) in text.lines().enumerate() {
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').collect();
+            let bad = || {
+                format!("{}:{}: expected MSH-10 and a time, or MSH-3, MSH-4, MSH-10 and a time, tab-separated", path.display(), n + 1)
+            };
+            let time = |s: &str| {
+                chrono::DateTime::parse_from_rfc3339(s.trim())
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .map_err(|e| {
+                        format!("{}:{}: not an RFC 3339 time ({e})", path.display(), n + 1)
+                    })
+            };
+            match cols.as_slice() {
+                [id, t] => {
+                    r.by_control_id.insert(id.to_string(), time(t)?);
+                }
+                [app, fac, id, t] => {
+                    r.by_sender
+                        .insert((app.to_string(), fac.to_string(), id.to_string()), time(t)?);
+                }
+                _ => return Err(bad()),
+            }
+        }
+        Ok(r)
+    }
+
+    fn of(&self, bytes: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
+        if self.by_sender.is_empty() && self.by_control_id.is_empty() {
+            return None;
+        }
+        let msg = vitalflow_core::Message::parse(bytes).ok()?;
+        let get = |p: &str| {
+            msg.query(p)
+                .ok()
+                .flatten()
+                .map(|v| v.into_owned())
+                .unwrap_or_default()
+        };
+        let id = get("MSH-10");
+        self.by_sender
+            .get(&(get("MSH-3-1"), get("MSH-4-1"), id.clone()))
+            .or_else(|| self.by_control_id.get(&id))
+            .copied()
+    }
 }
 
 #[derive(Default)]
@@ -59,39 +148,57 @@ fn rfc3339(millis: i64) -> Option<String> {
 }
 
 pub fn run(a: &ScoreArgs) -> Result<(), Failed> {
+    let glucose = vitalflow_core::glucose::GlucoseThresholds {
+        hypo_l1_mg_dl: a.hypo_l1_mg_dl,
+        hypo_l2_mg_dl: a.hypo_l2_mg_dl,
+        hypo_l1_mmol_l: a.hypo_l1_mmol_l,
+        hypo_l2_mmol_l: a.hypo_l2_mmol_l,
+    };
+    glucose.validate().map_err(Failed::usage)?;
     let options = ExtractOptions {
         zone: a.zone,
+        clock_tolerance: a.clock_tolerance,
+        glucose,
         ..Default::default()
     };
+    let mut scored_processing_ids = vec!["P".to_string()];
+    if a.score_training {
+        scored_processing_ids.push("T".to_string());
+    }
     let config = StreamConfig {
         freshness_ms: a.freshness.num_milliseconds(),
+        glucose,
+        scored_processing_ids,
         ..Default::default()
     };
+    let receipts = match &a.receipts {
+        Some(p) => Receipts::read(p).map_err(Failed::usage)?,
+        None => Receipts::default(),
+    };
+    let (mut not_scored, mut clock_errors) = (0usize, 0usize);
     let mut patients: BTreeMap<String, Patient> = BTreeMap::new();
     let mut out = BufWriter::new(io::stdout().lock());
     let mut write = |v: serde_json::Value| -> Result<(), input::Error> {
         writeln!(out, "{v}").map_err(|_| input::Error::Stop)
     };
     let errors = for_each_message(&a.files, |m| {
-        let x =
-            vitalflow_core::vitals::extract_lenient(m.bytes, &options).map_err(|e| m.error(e))?;
-        // One step per patient in the message, in order of first appearance.
-        // Rows without a patient id are stored elsewhere, never scored.
-        let mut steps: Vec<(&str, Vec<alerts::Observation>)> = Vec::new();
-        for row in &x.rows {
-            let (Some(pid), Some(obs)) = (
-                row.patient_id.as_deref(),
-                alerts::Observation::from_vital_sign(row),
-            ) else {
-                continue;
-            };
-            match steps.iter_mut().find(|(p, _)| *p == pid) {
-                Some((_, rows)) => rows.push(obs),
-                None => steps.push((pid, vec![obs])),
-            }
-        }
+        let x = vitalflow_core::vitals::extract_lenient_received(
+            m.bytes,
+            &options,
+            receipts.of(m.bytes),
+        )
+        .map_err(|e| m.error(e))?;
+        // One step per patient in the message, in order of first appearance
+        // (the same function the Flink job calls).
+        let steps = message_steps(&x.rows, &config);
+        not_scored += usize::from(steps.not_scored_processing_id);
+        clock_errors += steps.clock_errors;
         let control_id = x.rows.first().map(|r| r.message_control_id.clone());
-        for (pid, observations) in steps {
+        for PatientStep {
+            patient_id: pid,
+            observations,
+        } in steps.steps
+        {
             let p = patients.entry(pid.to_string()).or_default();
             let scale = if a.scale2.iter().any(|s| s == pid) {
                 Spo2Scale::Scale2
@@ -139,6 +246,17 @@ pub fn run(a: &ScoreArgs) -> Result<(), Failed> {
         }
     }
     let _ = out.flush();
+    if not_scored > 0 {
+        eprintln!(
+            "vitalflow score: {not_scored} message(s) not scored: MSH-11 is not {}",
+            config.scored_processing_ids.join(" or ")
+        );
+    }
+    if clock_errors > 0 {
+        eprintln!(
+            "vitalflow score: {clock_errors} row(s) with a device clock error, scored at their receipt time"
+        );
+    }
     if errors > 0 {
         Err(Failed::quiet())
     } else {

@@ -190,17 +190,63 @@ fn rows_without_a_patient_are_not_scored_and_not_an_error() {
         .iter()
         .map(|l| (l["patient_id"].clone(), l["alert"]["kind"].clone()))
         .collect();
+    // 50 mg/dL entering an episode is one event: HYPO_L2 alone.
     assert_eq!(
         kinds,
+        [(
+            serde_json::json!("P2"),
+            serde_json::json!("GLUCOSE_HYPO_L2")
+        )]
+    );
+}
+
+#[test]
+fn receipts_flag_a_fast_device_clock_and_training_messages_are_not_scored() {
+    // C1 is stamped 14:00 but was received at 08:00 (a monitor 6 h fast): it
+    // is scored at 08:00. C2, a correct clock at 08:15, is then fresh and
+    // scored, where a 14:00 clock would have left it stale.
+    let feed = [
+        message("C1", "20261120140000", 16, 97, 125, 72, "A", 36.8),
+        message("C2", "20261120081500", 16, 97, 125, 135, "A", 36.8),
+        message("C3", "20261120083000", 26, 97, 125, 72, "A", 36.8).replace("|C3|P|", "|C3|T|"),
+    ]
+    .concat();
+    let dir = std::env::temp_dir().join(format!("vf-receipts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let receipts = dir.join("receipts.tsv");
+    std::fs::write(
+        &receipts,
+        "C1\t2026-11-20T08:00:00Z\nMON\tICU\tC2\t2026-11-20T08:15:00Z\nC3\t2026-11-20T08:30:00Z\n",
+    )
+    .unwrap();
+    let r = receipts.to_str().unwrap();
+    let (code, lines) = run(&["score", "--receipts", r], &feed);
+    assert_eq!(code, 0);
+    let scores: Vec<_> = lines
+        .iter()
+        .filter(|l| l["type"] == "score")
+        .map(|l| (l["at"].clone(), l["score"]["total"].clone()))
+        .collect();
+    assert_eq!(
+        scores,
         [
             (
-                serde_json::json!("P2"),
-                serde_json::json!("GLUCOSE_HYPO_L1")
+                serde_json::json!("2026-11-20T08:00:00Z"),
+                serde_json::json!(0)
             ),
             (
-                serde_json::json!("P2"),
-                serde_json::json!("GLUCOSE_HYPO_L2")
+                serde_json::json!("2026-11-20T08:15:00Z"),
+                serde_json::json!(3)
             ),
-        ]
+        ],
+        "the training message C3 (RR 26) is not scored"
     );
+    // Without receipts MSH-7 is the receipt: C1's clock runs 6 h ahead and
+    // C2 is stale when it arrives (what a fast clock did before issue 23).
+    let (_, lines) = run(&["score"], &feed);
+    assert_eq!(lines.iter().filter(|l| l["type"] == "score").count(), 1);
+    // --score-training scores C3.
+    let (_, lines) = run(&["score", "--receipts", r, "--score-training"], &feed);
+    assert_eq!(lines.iter().filter(|l| l["type"] == "score").count(), 3);
+    let _ = std::fs::remove_dir_all(dir);
 }

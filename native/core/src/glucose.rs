@@ -85,3 +85,115 @@ pub fn classify(mg_dl: f64) -> GlucoseStatus {
 pub fn try_classify(mg_dl: f64) -> Option<GlucoseStatus> {
     (!mg_dl.is_nan()).then(|| classify(mg_dl))
 }
+
+/// The unit a glucose reading was sent in, as far as the hypoglycaemia
+/// thresholds care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum GlucoseUnit {
+    /// mg/dL.
+    #[serde(rename = "mg/dL")]
+    MgDl,
+    /// mmol/L.
+    #[serde(rename = "mmol/L")]
+    MmolL,
+}
+
+impl GlucoseUnit {
+    /// The UCUM code, `mg/dL` or `mmol/L`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GlucoseUnit::MgDl => "mg/dL",
+            GlucoseUnit::MmolL => "mmol/L",
+        }
+    }
+}
+
+/// A site's hypoglycaemia thresholds, one pair per unit, compared in the unit
+/// the reading was sent in (docs/contract.md, "Glucose status"). The
+/// defaults are the ADA levels: level 1 below 70 mg/dL or 3.9 mmol/L, level
+/// 2 below 54 mg/dL or 3.0 mmol/L. A UK site following JBDS sets level 1 to
+/// 4.0 mmol/L. Hyperglycaemia stays on mg/dL (above 180 and 250).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GlucoseThresholds {
+    /// Level 1 below this, in mg/dL (default 70).
+    pub hypo_l1_mg_dl: f64,
+    /// Level 2 below this, in mg/dL (default 54).
+    pub hypo_l2_mg_dl: f64,
+    /// Level 1 below this, in mmol/L (default 3.9).
+    pub hypo_l1_mmol_l: f64,
+    /// Level 2 below this, in mmol/L (default 3.0).
+    pub hypo_l2_mmol_l: f64,
+}
+
+impl Default for GlucoseThresholds {
+    fn default() -> Self {
+        GlucoseThresholds {
+            hypo_l1_mg_dl: 70.0,
+            hypo_l2_mg_dl: 54.0,
+            hypo_l1_mmol_l: 3.9,
+            hypo_l2_mmol_l: 3.0,
+        }
+    }
+}
+
+impl GlucoseThresholds {
+    /// Checks that each pair is finite, positive and level 2 below level 1;
+    /// the error names the setting.
+    pub fn validate(&self) -> Result<(), String> {
+        for (name, l1, l2) in [
+            ("mg/dL", self.hypo_l1_mg_dl, self.hypo_l2_mg_dl),
+            ("mmol/L", self.hypo_l1_mmol_l, self.hypo_l2_mmol_l),
+        ] {
+            if !(l1.is_finite() && l2.is_finite() && l2 > 0.0 && l2 < l1) {
+                return Err(format!(
+                    "glucose thresholds in {name}: level 2 ({l2}) must be positive and below level 1 ({l1})"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The threshold that a reading in `unit` must be below to be at
+    /// `level` (1 or 2).
+    pub fn hypo_threshold(&self, level2: bool, unit: GlucoseUnit) -> f64 {
+        match (unit, level2) {
+            (GlucoseUnit::MgDl, false) => self.hypo_l1_mg_dl,
+            (GlucoseUnit::MgDl, true) => self.hypo_l2_mg_dl,
+            (GlucoseUnit::MmolL, false) => self.hypo_l1_mmol_l,
+            (GlucoseUnit::MmolL, true) => self.hypo_l2_mmol_l,
+        }
+    }
+
+    /// Classifies `value` as sent in `unit`: the hypoglycaemia levels by this
+    /// site's thresholds in that unit, everything else by [`classify`] on
+    /// mg/dL.
+    ///
+    /// ```
+    /// use vitalflow_core::glucose::{GlucoseStatus, GlucoseThresholds, GlucoseUnit};
+    /// let ada = GlucoseThresholds::default();
+    /// assert_eq!(ada.classify(3.9, GlucoseUnit::MmolL), GlucoseStatus::Normal);
+    /// let jbds = GlucoseThresholds { hypo_l1_mmol_l: 4.0, ..ada };
+    /// assert_eq!(jbds.classify(3.9, GlucoseUnit::MmolL), GlucoseStatus::HypoL1);
+    /// assert_eq!(ada.classify(2.9, GlucoseUnit::MmolL), GlucoseStatus::HypoL2);
+    /// assert_eq!(ada.classify(69.9, GlucoseUnit::MgDl), GlucoseStatus::HypoL1);
+    /// ```
+    pub fn classify(&self, value: f64, unit: GlucoseUnit) -> GlucoseStatus {
+        if value < self.hypo_threshold(true, unit) {
+            return GlucoseStatus::HypoL2;
+        }
+        if value < self.hypo_threshold(false, unit) {
+            return GlucoseStatus::HypoL1;
+        }
+        let mg_dl = match unit {
+            GlucoseUnit::MgDl => value,
+            GlucoseUnit::MmolL => value * crate::units::GLUCOSE_MG_DL_PER_MMOL_L,
+        };
+        match classify(mg_dl) {
+            // at or above this site's level 1 threshold: not a hypoglycaemia,
+            // whatever the mg/dL conversion says
+            s if s.is_hypo() => GlucoseStatus::Normal,
+            s => s,
+        }
+    }
+}

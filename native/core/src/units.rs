@@ -28,6 +28,8 @@ pub enum Unit {
     MgPerDl,
     MmolPerL,
     LPerMin,
+    /// A dimensionless fraction (UCUM `1`): FiO2 charted as `0.40`.
+    Fraction,
 }
 
 /// Glucose: mg/dL per mmol/L (docs/contract.md; molar mass of glucose 180.16 g/mol).
@@ -73,6 +75,7 @@ impl Unit {
             "mg/dl" | "mg/100ml" => Unit::MgPerDl,
             "mmol/l" | "mm/l" => Unit::MmolPerL,
             "l/min" | "lpm" | "l/m" => Unit::LPerMin,
+            "1" | "{fraction}" | "fraction" | "{ratio}" | "ratio" => Unit::Fraction,
             _ => return None,
         })
     }
@@ -141,6 +144,7 @@ impl Unit {
             Unit::MgPerDl => "mg/dL",
             Unit::MmolPerL => "mmol/L",
             Unit::LPerMin => "L/min",
+            Unit::Fraction => "1",
         }
     }
 }
@@ -157,6 +161,8 @@ pub fn convert(value: f64, from: Unit, to: Unit) -> Option<f64> {
         (MmHg, KPa) => value / MMHG_PER_KPA,
         (MmolPerL, MgPerDl) => value * GLUCOSE_MG_DL_PER_MMOL_L,
         (MgPerDl, MmolPerL) => value / GLUCOSE_MG_DL_PER_MMOL_L,
+        (Fraction, Percent) => value * 100.0,
+        (Percent, Fraction) => value / 100.0,
         _ => return None,
     })
 }
@@ -235,5 +241,8 @@ mod tests {
         assert!((convert(3.0, Unit::MmolPerL, Unit::MgPerDl).unwrap() - 54.048).abs() < 1e-12);
         assert!((convert(1.0, Unit::KPa, Unit::MmHg).unwrap() - 7.50062).abs() < 1e-12);
         assert_eq!(convert(5.0, Unit::MmolPerL, Unit::Percent), None);
+        assert!((convert(0.4, Unit::Fraction, Unit::Percent).unwrap() - 40.0).abs() < 1e-12);
+        assert_eq!(Unit::parse("1"), Some(Unit::Fraction));
+        assert_eq!(Unit::parse("{fraction}"), Some(Unit::Fraction));
     }
 }

@@ -79,8 +79,33 @@ pub struct VitalSign {
     pub status: Option<String>,
     /// OBX-18-1.
     pub device_id: Option<String>,
-    /// GLUCOSE only.
+    /// GLUCOSE only: the status by the site's thresholds, in the unit sent.
     pub glucose_status: Option<GlucoseStatus>,
+    /// MSH-11-1, the processing id: `P` production, `T` training, `D`
+    /// debugging. Only production messages are scored (see the contract).
+    #[serde(default)]
+    pub processing_id: Option<String>,
+    /// When vitalflow received the message (the `hl7.received_at` header in
+    /// the pipeline; MSH-7 when nothing else says), in UTC.
+    #[serde(default, with = "rfc3339_opt")]
+    pub received_at: Option<DateTime<Utc>>,
+    /// The device clock is wrong: `observed_at` is more than the clock
+    /// tolerance (5 minutes by default) after `received_at`. The row keeps
+    /// the time as sent; the rules score it at `received_at`.
+    #[serde(default)]
+    pub clock_error: bool,
+}
+
+impl VitalSign {
+    /// The time the streaming rules use for this row: `observed_at`, or
+    /// `received_at` when the device clock is wrong (a reading cannot have
+    /// been taken after it arrived).
+    pub fn scored_at(&self) -> Option<DateTime<Utc>> {
+        match (self.clock_error, self.received_at) {
+            (true, Some(r)) => Some(r),
+            _ => self.observed_at,
+        }
+    }
 }
 
 mod rfc3339_opt {
@@ -112,13 +137,23 @@ pub struct ExtractOptions {
     pub zone: chrono_tz::Tz,
     /// The vital-sign code table (built-in codes plus a site's own).
     pub codes: std::sync::Arc<crate::codes::CodeTable>,
+    /// How far after its receipt an observation time may be before it is a
+    /// clock error (default 5 minutes).
+    pub clock_tolerance: chrono::TimeDelta,
+    /// The site's hypoglycaemia thresholds (default ADA).
+    pub glucose: crate::glucose::GlucoseThresholds,
 }
+
+/// The default of [`ExtractOptions::clock_tolerance`]: 5 minutes.
+pub const CLOCK_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 
 impl Default for ExtractOptions {
     fn default() -> Self {
         ExtractOptions {
             zone: chrono_tz::UTC,
             codes: crate::codes::CodeTable::builtin(),
+            clock_tolerance: CLOCK_TOLERANCE,
+            glucose: crate::glucose::GlucoseThresholds::default(),
         }
     }
 }
@@ -193,6 +228,17 @@ pub fn extract_lenient(message: &[u8], options: &ExtractOptions) -> Result<Extra
     Ok(extract_rows(&msg, options)?.into_extraction())
 }
 
+/// [`extract_lenient`] for a message received at `received_at` (see
+/// [`extract_rows_received`]).
+pub fn extract_lenient_received(
+    message: &[u8],
+    options: &ExtractOptions,
+    received_at: Option<DateTime<Utc>>,
+) -> Result<Extraction, Hl7Error> {
+    let msg = Message::parse(message)?;
+    Ok(extract_rows_received(&msg, options, received_at)?.into_extraction())
+}
+
 /// What every row of a message shares (MSH, PID and PV1 fields), borrowed
 /// from the message unless unescaping or decoding made new text.
 #[derive(Debug, Clone, PartialEq)]
@@ -211,6 +257,10 @@ pub struct MessageHeader<'a> {
     pub encounter_id: Option<Cow<'a, str>>,
     /// PV1-3 as sent (unescaped).
     pub location: Option<Cow<'a, str>>,
+    /// MSH-11-1.
+    pub processing_id: Option<Cow<'a, str>>,
+    /// The receipt time: given by the caller, else MSH-7.
+    pub received_at: Option<DateTime<Utc>>,
 }
 
 /// One vital-sign OBX, borrowing from the message; the message-level columns
@@ -233,6 +283,7 @@ pub struct ObxRow<'a> {
     pub status: Option<Cow<'a, str>>,
     pub device_id: Option<Cow<'a, str>>,
     pub glucose_status: Option<GlucoseStatus>,
+    pub clock_error: bool,
 }
 
 impl ObxRow<'_> {
@@ -262,6 +313,9 @@ impl ObxRow<'_> {
             status: own(&self.status),
             device_id: own(&self.device_id),
             glucose_status: self.glucose_status,
+            processing_id: own(&header.processing_id),
+            received_at: header.received_at,
+            clock_error: self.clock_error,
         }
     }
 }
@@ -330,7 +384,23 @@ pub fn extract_rows<'a>(
     msg: &Message<'a>,
     options: &ExtractOptions,
 ) -> Result<MessageRows<'a>, Hl7Error> {
-    let (header, ctx) = read_header(msg, options)?;
+    extract_rows_received(msg, options, None)
+}
+
+/// [`extract_rows`] for a message received at `received_at` (the
+/// `hl7.received_at` header; `None`: MSH-7 stands in). A row whose
+/// observation time is more than [`ExtractOptions::clock_tolerance`] after
+/// the receipt has `clock_error` set (docs/contract.md, "Device clocks").
+pub fn extract_rows_received<'a>(
+    msg: &Message<'a>,
+    options: &ExtractOptions,
+    received_at: Option<DateTime<Utc>>,
+) -> Result<MessageRows<'a>, Hl7Error> {
+    let (mut header, ctx) = read_header(msg, options)?;
+    header.received_at = received_at.or(ctx.sent_at);
+    let latest_plausible = header
+        .received_at
+        .and_then(|r| r.checked_add_signed(options.clock_tolerance));
     let mut errors = Vec::new();
     let mut rows = Vec::with_capacity(msg.segments().filter(|s| s.id() == b"OBX").count());
     // The governing OBR's OBR-7: (element, segment index, readable time).
@@ -432,9 +502,9 @@ pub fn extract_rows<'a>(
                     .filter(|f| !f.is_empty())
                     .map(|f| f.components::<4>());
                 let unit = unit_parts.as_ref().and_then(|p| component_text(p, 1));
-                let (normalized_value, normalized_unit) = match row_value {
+                let (normalized_value, normalized_unit, unit_read) = match row_value {
                     Some(v) => normalize(v, unit_parts.as_ref(), entry),
-                    None => (None, None),
+                    None => (None, None, None),
                 };
 
                 // OBX-14, else OBR-7, else MSH-7; an unreadable one counts as absent.
@@ -470,10 +540,21 @@ pub fn extract_rows<'a>(
                     continue;
                 };
 
-                let glucose_status = match (entry.kind, normalized_value) {
-                    (VitalKind::Glucose, Some(mg)) => Some(crate::glucose::classify(mg)),
+                // Classified in the unit sent, by the site's thresholds.
+                let glucose_status = match (entry.kind, row_value, unit_read) {
+                    (VitalKind::Glucose, Some(v), Some(Unit::MmolPerL)) => Some(
+                        options
+                            .glucose
+                            .classify(v, crate::glucose::GlucoseUnit::MmolL),
+                    ),
+                    (VitalKind::Glucose, Some(_), Some(_)) => normalized_value.map(|mg| {
+                        options
+                            .glucose
+                            .classify(mg, crate::glucose::GlucoseUnit::MgDl)
+                    }),
                     _ => None,
                 };
+                let clock_error = latest_plausible.is_some_and(|l| observed_at > l);
                 rows.push(ObxRow {
                     obx_index,
                     set_id: text(field(1)),
@@ -490,6 +571,7 @@ pub fn extract_rows<'a>(
                     status,
                     device_id: field(18).and_then(|f| component_text(&f.components::<1>(), 1)),
                     glucose_status,
+                    clock_error,
                 });
             }
             _ => {}
@@ -527,7 +609,7 @@ fn read_header<'a, 'm>(
     options: &ExtractOptions,
 ) -> Result<(MessageHeader<'a>, HeaderTime<'a, 'm>), Hl7Error> {
     let msh = msg.segment(b"MSH", 1);
-    let msh_fields = first_fields::<11>(msh);
+    let msh_fields = first_fields::<12>(msh);
     let msh_text = |n: usize| msh_fields[n].and_then(|f| component_text(&f.components::<1>(), 1));
     let Some(control_id) = msh_text(10) else {
         let f = msh_fields[10];
@@ -565,6 +647,8 @@ fn read_header<'a, 'm>(
             .and_then(|f| f.repetition(1))
             .filter(|f| !f.is_empty())
             .map(|f| f.decoded()),
+        processing_id: msh_text(11),
+        received_at: None,
     };
     let time = HeaderTime {
         msh7,
@@ -723,21 +807,30 @@ fn is_mdc_special(v: f64) -> bool {
     (8_388_606.0..=8_388_610.0).contains(&v) && v.fract() == 0.0
 }
 
+/// The value in the kind's canonical unit, the canonical unit and the unit
+/// the value was read in. An FiO2 of at most 1 with an empty OBX-6 is a
+/// fraction (`0.40` is 40 %): no one breathes under 1 % oxygen.
 fn normalize(
     value: f64,
     unit_parts: Option<&[Option<Element<'_, '_>>; 4]>,
     entry: &CodeEntry,
-) -> (Option<f64>, Option<&'static str>) {
+) -> (Option<f64>, Option<&'static str>, Option<Unit>) {
     let Some(target) = entry.unit else {
-        return (None, None);
+        return (None, None, None);
     };
     let from = match unit_parts {
         Some(p) => unit_of(p),
+        None if entry.kind == VitalKind::InspiredO2
+            && entry.implied_unit == Some(Unit::Percent)
+            && (0.0..=1.0).contains(&value) =>
+        {
+            Some(Unit::Fraction)
+        }
         None => entry.implied_unit,
     };
-    match from.and_then(|u| convert(value, u, target)) {
-        Some(v) => (Some(v), Some(target.ucum())),
-        None => (None, None),
+    match from.and_then(|u| convert(value, u, target).map(|v| (v, u))) {
+        Some((v, u)) => (Some(v), Some(target.ucum()), Some(u)),
+        None => (None, None, None),
     }
 }
 

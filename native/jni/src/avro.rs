@@ -123,6 +123,18 @@ pub fn to_value(row: &VitalSign) -> Result<Value, BridgeError> {
             opt_str(&row.sending_application),
         ),
         ("sending_facility".into(), opt_str(&row.sending_facility)),
+        ("processing_id".into(), opt_str(&row.processing_id)),
+        (
+            "received_at".into(),
+            match row.received_at {
+                None => Value::Union(0, Box::new(Value::Null)),
+                Some(t) => Value::Union(1, Box::new(Value::TimestampMicros(t.timestamp_micros()))),
+            },
+        ),
+        (
+            "clock_error".into(),
+            Value::Union(1, Box::new(Value::Boolean(row.clock_error))),
+        ),
     ]))
 }
 
@@ -151,6 +163,9 @@ enum Column {
     GlucoseStatus,
     SendingApplication,
     SendingFacility,
+    ProcessingId,
+    ReceivedAt,
+    ClockError,
 }
 
 const KIND_SYMBOLS: [&str; 10] = [
@@ -177,6 +192,8 @@ enum Shape {
     KindEnum,
     OptionalGlucoseEnum,
     TimestampMicros,
+    OptionalTimestampMicros,
+    OptionalBoolean,
 }
 
 impl Column {
@@ -205,6 +222,9 @@ impl Column {
             "glucose_status" => (GlucoseStatus, Shape::OptionalGlucoseEnum),
             "sending_application" => (SendingApplication, Shape::OptionalString),
             "sending_facility" => (SendingFacility, Shape::OptionalString),
+            "processing_id" => (ProcessingId, Shape::OptionalString),
+            "received_at" => (ReceivedAt, Shape::OptionalTimestampMicros),
+            "clock_error" => (ClockError, Shape::OptionalBoolean),
             _ => return None,
         })
     }
@@ -227,6 +247,8 @@ fn shape_matches(shape: Shape, schema: &Schema) -> bool {
         Shape::OptionalString => optional(schema, &|s| *s == Schema::String),
         Shape::OptionalDouble => optional(schema, &|s| *s == Schema::Double),
         Shape::OptionalGlucoseEnum => optional(schema, &|s| symbols_are(s, &GLUCOSE_SYMBOLS)),
+        Shape::OptionalTimestampMicros => optional(schema, &|s| *s == Schema::TimestampMicros),
+        Shape::OptionalBoolean => optional(schema, &|s| *s == Schema::Boolean),
     }
 }
 
@@ -287,6 +309,9 @@ struct RowView<'r> {
     glucose_status: Option<vitalflow_core::glucose::GlucoseStatus>,
     sending_application: Option<&'r str>,
     sending_facility: Option<&'r str>,
+    processing_id: Option<&'r str>,
+    received_at_micros: Option<i64>,
+    clock_error: bool,
 }
 
 impl<'r> RowView<'r> {
@@ -314,6 +339,9 @@ impl<'r> RowView<'r> {
             glucose_status: r.glucose_status,
             sending_application: r.sending_application.as_deref(),
             sending_facility: r.sending_facility.as_deref(),
+            processing_id: r.processing_id.as_deref(),
+            received_at_micros: r.received_at.map(|t| t.timestamp_micros()),
+            clock_error: r.clock_error,
         }
     }
 
@@ -341,6 +369,9 @@ impl<'r> RowView<'r> {
             glucose_status: r.glucose_status,
             sending_application: h.sending_application.as_deref(),
             sending_facility: h.sending_facility.as_deref(),
+            processing_id: h.processing_id.as_deref(),
+            received_at_micros: h.received_at.map(|t| t.timestamp_micros()),
+            clock_error: r.clock_error,
         }
     }
 }
@@ -416,6 +447,11 @@ fn put_datum(out: &mut Vec<u8>, plan: &[Column], r: &RowView<'_>) -> Result<(), 
             },
             Column::SendingApplication => s(out, r.sending_application),
             Column::SendingFacility => s(out, r.sending_facility),
+            Column::ProcessingId => s(out, r.processing_id),
+            Column::ReceivedAt => put_optional(out, r.received_at_micros, put_long),
+            Column::ClockError => {
+                put_optional(out, Some(r.clock_error), |o, b| o.push(u8::from(b)))
+            }
         }
     }
     Ok(())
@@ -490,8 +526,10 @@ pub fn put_encoded_rows(
     )
 }
 
-/// `static native byte[] encode0(byte[] message, long options, int schemaId)`:
-/// extracts the message's rows and encodes each; `schemaId < 0` gives bare datums.
+/// `static native byte[] encode0(byte[] message, long options, int schemaId,
+/// long receivedAtMillis)`: extracts the message's rows and encodes each;
+/// `schemaId < 0` gives bare datums; `receivedAtMillis` `Long.MIN_VALUE`: no
+/// receipt time (MSH-7 stands in).
 #[allow(unsafe_code)] // exported JNI symbol
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_vitalflow_bridge_AvroVitals_encode0<'caller>(
@@ -500,8 +538,9 @@ pub extern "system" fn Java_io_vitalflow_bridge_AvroVitals_encode0<'caller>(
     message: JByteArray<'caller>,
     options: jni::sys::jlong,
     schema_id: jint,
+    received_at_millis: jni::sys::jlong,
 ) -> JByteArray<'caller> {
-    env.with_env(|env| encode_impl(env, &message, options, schema_id))
+    env.with_env(|env| encode_impl(env, &message, options, schema_id, received_at_millis))
         .resolve::<ThrowJava>()
 }
 
@@ -510,12 +549,14 @@ fn encode_impl<'local>(
     message: &JByteArray<'_>,
     options: jni::sys::jlong,
     schema_id: jint,
+    received_at_millis: jni::sys::jlong,
 ) -> Result<JByteArray<'local>, BridgeError> {
     let options = options::by_id(options)?;
     let schema_id = u32::try_from(schema_id).ok();
+    let received = crate::patient_stream::received_at(received_at_millis);
     io::transform(env, message, "message", |m, out| {
         let msg = vitalflow_core::Message::parse(m)?;
-        let mut x = vitalflow_core::vitals::extract_rows(&msg, &options)?;
+        let mut x = vitalflow_core::vitals::extract_rows_received(&msg, &options, received)?;
         if !x.errors.is_empty() {
             return Err(x.errors.swap_remove(0).into());
         }

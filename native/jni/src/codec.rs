@@ -651,6 +651,9 @@ mod tests {
             status: Some("F".into()),
             device_id: None,
             glucose_status: None,
+            processing_id: Some("P".into()),
+            received_at: None,
+            clock_error: false,
         }
     }
 

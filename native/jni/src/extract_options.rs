@@ -8,7 +8,7 @@ use jni::EnvUnowned;
 use crate::error::ThrowJava;
 use crate::{io, options, BridgeError};
 
-/// `static native long create0(String zone, String siteCodesTsv)`.
+/// `static native long create0(String zone, String siteCodesTsv, String settingsJson)`.
 #[allow(unsafe_code)] // exported JNI symbol
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_vitalflow_bridge_ExtractOptions_create0<'caller>(
@@ -16,11 +16,13 @@ pub extern "system" fn Java_io_vitalflow_bridge_ExtractOptions_create0<'caller>(
     _class: JClass<'caller>,
     zone: JString<'caller>,
     site_codes: JString<'caller>,
+    settings: JString<'caller>,
 ) -> jlong {
     env.with_env(|env| -> Result<jlong, BridgeError> {
         let zone = io::opt_string(env, &zone)?;
         let site_codes = io::opt_string(env, &site_codes)?;
-        options::register(zone.as_deref(), site_codes.as_deref())
+        let settings = io::opt_string(env, &settings)?;
+        options::register_with(zone.as_deref(), site_codes.as_deref(), settings.as_deref())
     })
     .resolve::<ThrowJava>()
 }

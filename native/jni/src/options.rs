@@ -30,6 +30,7 @@ pub fn for_zone(zone: Option<&str>) -> Result<Arc<ExtractOptions>, BridgeError> 
     let opts = Arc::new(ExtractOptions {
         zone: tz,
         codes: default.codes.clone(),
+        ..ExtractOptions::default()
     });
     map.write()
         .unwrap_or_else(|p| p.into_inner())
@@ -65,9 +66,42 @@ fn registry() -> &'static RwLock<HashMap<i64, Arc<ExtractOptions>>> {
     REGISTRY.get_or_init(|| RwLock::new(HashMap::new()))
 }
 
+/// A site's settings beyond the zone and the codes, as JSON from Java
+/// (`ExtractOptions.create`): `{"clock_tolerance_ms": 300000, "glucose":
+/// {"hypo_l1_mg_dl": 70, "hypo_l2_mg_dl": 54, "hypo_l1_mmol_l": 3.9,
+/// "hypo_l2_mmol_l": 3.0}}`; every key optional.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+struct SiteSettings {
+    clock_tolerance_ms: Option<i64>,
+    glucose: Option<vitalflow_core::glucose::GlucoseThresholds>,
+}
+
 /// Registers options for `zone` (None: UTC) with a site's code rows added to the
 /// built-in table (`vital_codes.tsv` format); returns the id.
 pub fn register(zone: Option<&str>, site_codes: Option<&str>) -> Result<i64, BridgeError> {
+    register_with(zone, site_codes, None)
+}
+
+/// [`register`] with the site's settings (JSON, see [`SiteSettings`]).
+pub fn register_with(
+    zone: Option<&str>,
+    site_codes: Option<&str>,
+    settings: Option<&str>,
+) -> Result<i64, BridgeError> {
+    let settings: SiteSettings = match settings {
+        None => SiteSettings::default(),
+        Some(json) => serde_json::from_str(json)
+            .map_err(|e| BridgeError::Argument(format!("site settings: {e}")))?,
+    };
+    if let Some(g) = &settings.glucose {
+        g.validate().map_err(BridgeError::Argument)?;
+    }
+    if settings.clock_tolerance_ms.is_some_and(|t| t < 0) {
+        return Err(BridgeError::Argument(
+            "site settings: clock_tolerance_ms must not be negative".into(),
+        ));
+    }
     let base = for_zone(zone)?;
     let codes = match site_codes {
         None => base.codes.clone(),
@@ -76,9 +110,14 @@ pub fn register(zone: Option<&str>, site_codes: Option<&str>) -> Result<i64, Bri
             .with_site_codes(tsv)
             .map_err(|e| BridgeError::Argument(format!("site code table: {e}")))?,
     };
+    let defaults = ExtractOptions::default();
     let opts = Arc::new(ExtractOptions {
         zone: base.zone,
         codes,
+        clock_tolerance: settings
+            .clock_tolerance_ms
+            .map_or(defaults.clock_tolerance, chrono::TimeDelta::milliseconds),
+        glucose: settings.glucose.unwrap_or(defaults.glucose),
     });
     let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     registry()

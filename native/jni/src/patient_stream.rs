@@ -23,22 +23,28 @@
 //!     str kind, str severity, str band, i16 total (-1), str parameter, i16 rise (-1),
 //!     f64 glucose_mg_dl (NaN), str glucose_status, i64 at, i64 observed_at, str message
 //! i32 ignored observations
+//! i32 out-of-order readings (older than the value kept: changed nothing)
+//! i32 stale readings (already outside the freshness window: changed nothing)
+//! u8  not scored     1 when MSH-11 is a processing id the rules do not score
+//! i32 clock errors   rows scored at their receipt time (wrong device clock)
 //! ```
 //! `str` is an i32 byte length (-1 for null) and UTF-8 bytes.
 
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned};
-use vitalflow_scoring::alerts::{self, Observation, PatientState, StreamConfig, Update};
+use vitalflow_scoring::alerts::{self, Ignored, PatientState, StreamConfig, Update};
 use vitalflow_scoring::news2::{Parameter, Spo2Scale};
+use vitalflow_scoring::observation::message_steps;
 
 use crate::error::ThrowJava;
 use crate::{io, options, BridgeError};
 
 /// `static native byte[] step0(byte[] state, byte[] message, String patientId,
-/// int spo2Scale, long freshnessMs, long options)`: applies one message's rows
-/// of one patient (null: the first patient). `state` null starts a patient on
-/// `spo2Scale`.
+/// int spo2Scale, long freshnessMs, long options, long receivedAtMillis,
+/// boolean scoreTraining)`: applies one message's rows of one patient (null:
+/// the first patient), received at `receivedAtMillis` (`Long.MIN_VALUE`: MSH-7
+/// stands in). `state` null starts a patient on `spo2Scale`.
 #[allow(unsafe_code)] // exported JNI symbol
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_step0<'caller>(
@@ -50,6 +56,8 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_step0<'caller>(
     spo2_scale: jint,
     freshness_ms: jlong,
     options: jlong,
+    received_at_millis: jlong,
+    score_training: jni::sys::jboolean,
 ) -> JByteArray<'caller> {
     env.with_env(|env| {
         step_impl(
@@ -60,6 +68,8 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_step0<'caller>(
             spo2_scale,
             freshness_ms,
             options,
+            received_at_millis,
+            score_training,
         )
     })
     .resolve::<ThrowJava>()
@@ -121,6 +131,28 @@ pub fn discardable_after(clock: i64) -> i64 {
         .unwrap_or(i64::MIN)
 }
 
+/// A receipt time from Java: `Long.MIN_VALUE` is none.
+pub fn received_at(millis: i64) -> Option<chrono::DateTime<chrono::Utc>> {
+    if millis == i64::MIN {
+        return None;
+    }
+    chrono::DateTime::from_timestamp_millis(millis)
+}
+
+/// The rules' configuration for a site (`options`: its glucose thresholds).
+fn site_config(
+    freshness_ms: i64,
+    options: &vitalflow_core::ExtractOptions,
+    score_training: bool,
+) -> Result<StreamConfig, BridgeError> {
+    let mut c = config(freshness_ms)?;
+    c.glucose = options.glucose;
+    if score_training {
+        c.scored_processing_ids.push("T".to_string());
+    }
+    Ok(c)
+}
+
 fn config(freshness_ms: i64) -> Result<StreamConfig, BridgeError> {
     if freshness_ms <= 0 {
         return Err(BridgeError::Argument(format!(
@@ -162,14 +194,24 @@ fn step_impl<'local>(
     spo2_scale: i32,
     freshness_ms: i64,
     options: i64,
+    received_at_millis: i64,
+    score_training: bool,
 ) -> Result<JByteArray<'local>, BridgeError> {
-    let config = config(freshness_ms)?;
     let scale = scale(spo2_scale)?;
     let options = options::by_id(options)?;
+    let config = site_config(freshness_ms, &options, score_training)?;
     let patient = io::opt_string(env, patient)?;
     let mut st = read_state(env, state, scale)?;
+    let received = received_at(received_at_millis);
     let result = io::with_bytes(env, message, "message", |m| {
-        Ok(step(&mut st, m, patient.as_deref(), &options, &config)?)
+        Ok(step(
+            &mut st,
+            m,
+            patient.as_deref(),
+            received,
+            &options,
+            &config,
+        )?)
     })?;
     io::new_byte_array(env, |out| {
         put_result(out, &result, &st);
@@ -183,43 +225,54 @@ pub struct Step {
     pub stepped: bool,
     pub patient_id: Option<String>,
     pub update: Update,
+    /// The message's MSH-11 is not scored (training or debugging).
+    pub not_scored_processing_id: bool,
+    /// The patient's rows scored at their receipt time (wrong device clock).
+    pub clock_errors: usize,
 }
 
 /// Applies one message's rows for one patient to `state`, as `vitalflow score`
-/// does: that patient's rows (PID-3-1; `patient` None: the first patient with a
-/// scoreable row) become observations, applied as one step
-/// (`alerts::step`: the clock moves to their newest observation time). A
-/// message without a scoreable row for the patient changes nothing.
+/// does (`observation::message_steps`, the same function): that patient's
+/// rows (PID-3-1; `patient` None: the first patient with a scoreable row)
+/// become observations, applied as one step (`alerts::step`). A row with a
+/// wrong device clock is scored at `received` (None: MSH-7). A message
+/// without a scoreable row for the patient, or whose MSH-11 is not scored,
+/// changes nothing.
 pub fn step(
     state: &mut PatientState,
     message: &[u8],
     patient: Option<&str>,
+    received: Option<chrono::DateTime<chrono::Utc>>,
     options: &vitalflow_core::vitals::ExtractOptions,
     config: &StreamConfig,
 ) -> Result<Step, vitalflow_core::Hl7Error> {
-    let x = vitalflow_core::vitals::extract_lenient(message, options)?;
-    let mut target: Option<String> = patient.map(str::to_string);
-    let mut observations = Vec::new();
-    for row in &x.rows {
-        let (Some(pid), Some(obs)) = (row.patient_id.as_deref(), Observation::from_vital_sign(row))
-        else {
-            continue;
-        };
-        if target.is_none() {
-            target = Some(pid.to_string());
-        }
-        if target.as_deref() == Some(pid) {
-            observations.push(obs);
-        }
+    let x = vitalflow_core::vitals::extract_lenient_received(message, options, received)?;
+    let steps = message_steps(&x.rows, config);
+    if steps.not_scored_processing_id {
+        return Ok(Step {
+            not_scored_processing_id: true,
+            ..Step::default()
+        });
     }
-    if observations.is_empty() {
+    let found = match patient {
+        Some(p) => steps.steps.into_iter().find(|s| s.patient_id == p),
+        None => steps.steps.into_iter().next(),
+    };
+    let Some(found) = found else {
         return Ok(Step::default());
-    }
-    let update = alerts::step(state, &observations, config);
+    };
+    let clock_errors = x
+        .rows
+        .iter()
+        .filter(|r| r.clock_error && r.patient_id.as_deref() == Some(found.patient_id))
+        .count();
+    let update = alerts::step(state, &found.observations, config);
     Ok(Step {
         stepped: true,
-        patient_id: target,
+        patient_id: Some(found.patient_id.to_string()),
         update,
+        not_scored_processing_id: false,
+        clock_errors,
     })
 }
 
@@ -244,6 +297,7 @@ fn set_scale_impl<'local>(
         stepped: true,
         patient_id: None,
         update,
+        ..Step::default()
     };
     io::new_byte_array(env, |out| {
         put_result(out, &result, &st);
@@ -264,6 +318,7 @@ fn tick_impl<'local>(
         stepped: true,
         patient_id: None,
         update,
+        ..Step::default()
     };
     io::new_byte_array(env, |out| {
         put_result(out, &result, &st);
@@ -339,6 +394,11 @@ pub fn put_result(out: &mut Vec<u8>, step: &Step, state: &PatientState) {
         put_str(out, Some(&a.message));
     }
     out.extend_from_slice(&(step.update.ignored.len() as i32).to_le_bytes());
+    let count = |why: Ignored| step.update.ignored.iter().filter(|i| **i == why).count() as i32;
+    out.extend_from_slice(&count(Ignored::OutOfOrder).to_le_bytes());
+    out.extend_from_slice(&count(Ignored::Stale).to_le_bytes());
+    out.push(u8::from(step.not_scored_processing_id));
+    out.extend_from_slice(&(step.clock_errors as i32).to_le_bytes());
 }
 
 #[cfg(test)]
@@ -363,7 +423,7 @@ OBX|2|NM|59408-5^SpO2^LN||90|%|||||F\r";
         let mut st = PatientState::new(Spo2Scale::Scale1);
         let opts = vitalflow_core::vitals::ExtractOptions::default();
         let cfg = StreamConfig::default();
-        let s = step(&mut st, ORU, None, &opts, &cfg).unwrap();
+        let s = step(&mut st, ORU, None, None, &opts, &cfg).unwrap();
         assert!(s.stepped);
         assert_eq!(s.patient_id.as_deref(), Some("P1"));
         let score = s.update.score.clone().expect("a first score");
@@ -376,7 +436,7 @@ OBX|2|NM|59408-5^SpO2^LN||90|%|||||F\r";
         let back = PatientState::from_json(&st.to_json()).unwrap();
         assert_eq!(back, st);
         // the same message again changes nothing
-        let again = step(&mut st, ORU, Some("P1"), &opts, &cfg).unwrap();
+        let again = step(&mut st, ORU, Some("P1"), None, &opts, &cfg).unwrap();
         assert!(again.update.score.is_none());
         assert!(again.update.alerts.is_empty());
     }
@@ -388,6 +448,7 @@ OBX|2|NM|59408-5^SpO2^LN||90|%|||||F\r";
         let s = step(
             &mut st,
             adt,
+            None,
             None,
             &vitalflow_core::vitals::ExtractOptions::default(),
             &StreamConfig::default(),

@@ -1,4 +1,4 @@
-//! The streaming NEWS2 and glucose alert rules, per patient, in event time.
+//! The streaming NEWS2 and glucose alert rules, per patient, in arrival order.
 //!
 //! This module is the one implementation of the rules of the contract
 //! ("Streaming (contract)" in the design): `vitalflow score` and the Flink job
@@ -44,11 +44,10 @@
 //! - **Alerts** fire when their condition becomes true and re-arm only when
 //!   it is seen false. The NEWS2 conditions are evaluated on each emitted
 //!   score, the glucose rule on each glucose reading and step:
-//!   - [`AlertKind::BandEscalation`]: the score's band is above the previous
-//!     score's band (the first score is compared with `LOW`). Carries the
-//!     clock time. Note that, as the contract is written, two escalations in
-//!     consecutive scores (`LOW` → `MEDIUM` → `HIGH`) raise one alert: the
-//!     condition stayed true.
+//!   - [`AlertKind::BandEscalation`], an event without arming: every score
+//!     whose band is above the previous score's band (the first score is
+//!     compared with `LOW`); `LOW` → `MEDIUM` → `HIGH` is two alerts. Carries
+//!     the clock time.
 //!   - [`AlertKind::SingleParameter3`]: per parameter, its subscore became
 //!     3; re-armed when it scores below 3; a missing value neither clears nor
 //!     fires it. Carries the time of the reading that scored 3.
@@ -59,20 +58,23 @@
 //!     score replaced 60 or more minutes ago is out, and one replaced at its
 //!     own time was never in effect. No complete score in the window: no
 //!     baseline, the condition is false. Carries the clock time.
-//!   - [`AlertKind::GlucoseHypoL1`] / [`AlertKind::GlucoseHypoL2`]: a
-//!     hypoglycaemia episode runs over consecutive glucose readings
-//!     < 70 mg/dL. It ends at a reading >= 70 mg/dL, or when the last
-//!     reading is more than `hypo_episode_gap_ms` (default 60 min) old: at a
-//!     step whose clock is that far past it, or at a next reading that far
-//!     after it. `HYPO_L1` alerts on entering an episode (whatever the
-//!     level), `HYPO_L2` when level 2 (< 54 mg/dL) is first reached in the
-//!     episode; each at most once per episode. Carries the glucose reading's
-//!     time.
+//!   - [`AlertKind::GlucoseHypoL1`] / [`AlertKind::GlucoseHypoL2`]: judged on
+//!     the glucose readings alone, in observation-time order (the clock and
+//!     the freshness window play no part). An episode is a run of readings
+//!     below the site's level 1 threshold (in the reading's unit) with none at
+//!     or above it between them and at most `hypo_episode_gap_ms` (60 min)
+//!     between neighbours. Entering an episode raises `HYPO_L2` alone if the
+//!     reading is below level 2, otherwise `HYPO_L1`; `HYPO_L2` follows when
+//!     the episode first reaches level 2; each at most once per episode. A
+//!     late reading is placed by its time: it raises only what its episode
+//!     has not raised, and one that starts an episode alerts however late.
+//!     Carries the glucose reading's time; the text says when it was taken
+//!     and when it arrived if it came more than `late_arrival_ms` late.
 //!
 //! - **Idle patients.** A step whose newest observation time is more than
 //!   `idle_reset_ms` (default 24 h) after the patient's clock starts the
 //!   patient over: the kept values, the last score, the rise baseline, the
-//!   alert arming and the glucose episode are dropped before the step is
+//!   alert arming and the glucose history are dropped before the step is
 //!   applied, so its score is compared with `LOW` and its alerts fire as for a
 //!   new patient. The SpO2 scale, a clinical setting, is kept. Every value
 //!   had left the set long before (the freshness window is far shorter); what
@@ -92,10 +94,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::glucose::{classify, GlucoseStatus};
+use crate::glucose::GlucoseStatus;
 use crate::news2::{
     on_oxygen, score, Band, Consciousness, News2Input, News2Score, Parameter, Spo2Scale,
 };
+use vitalflow_core::glucose::{GlucoseThresholds, GlucoseUnit};
 
 /// One minute in milliseconds.
 pub const MINUTE_MS: i64 = 60_000;
@@ -105,7 +108,7 @@ pub const IDLE_RESET_MS: i64 = 24 * 60 * MINUTE_MS;
 
 /// Tuning of the streaming rules. The defaults are the contract's; unknown
 /// JSON fields are ignored and missing ones take their default.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct StreamConfig {
     /// How long a value stays fresh, inclusive (default 60 min).
@@ -114,13 +117,28 @@ pub struct StreamConfig {
     pub rise_window_ms: i64,
     /// The rise that alerts (default 2).
     pub rise_threshold: u8,
-    /// A hypoglycaemia episode ends when its last reading is more than this
-    /// old (default 60 min).
+    /// Two hypoglycaemic readings at most this far apart (by observation
+    /// time) are one episode (default 60 min).
     pub hypo_episode_gap_ms: i64,
     /// A patient whose step comes more than this after the clock starts over
     /// (default 24 h): see "Idle patients" in the [module rules](self).
     pub idle_reset_ms: i64,
+    /// The site's hypoglycaemia thresholds, compared in the unit of the
+    /// reading (default ADA: 70 and 54 mg/dL, 3.9 and 3.0 mmol/L).
+    pub glucose: GlucoseThresholds,
+    /// A reading that arrives more than this after it was taken is late: its
+    /// glucose alert says when it was taken and when it arrived (default 10
+    /// min).
+    pub late_arrival_ms: i64,
+    /// MSH-11 processing ids that are scored (default `P`; a training system
+    /// adds `T`). A message without MSH-11 is scored (the reading that does
+    /// not miss an alert).
+    pub scored_processing_ids: Vec<String>,
 }
+
+/// How many glucose readings a patient's state keeps at most (the last 24 h
+/// are kept, up to this many): a glucometer every 5 minutes is 288 a day.
+pub const GLUCOSE_HISTORY_MAX: usize = 512;
 
 impl Default for StreamConfig {
     fn default() -> Self {
@@ -130,6 +148,23 @@ impl Default for StreamConfig {
             rise_threshold: 2,
             hypo_episode_gap_ms: 60 * MINUTE_MS,
             idle_reset_ms: IDLE_RESET_MS,
+            glucose: GlucoseThresholds::default(),
+            late_arrival_ms: 10 * MINUTE_MS,
+            scored_processing_ids: vec!["P".to_string()],
+        }
+    }
+}
+
+impl StreamConfig {
+    /// Whether a message with this MSH-11-1 is scored (see
+    /// [`StreamConfig::scored_processing_ids`]).
+    pub fn scores_processing_id(&self, id: Option<&str>) -> bool {
+        match id.map(str::trim).filter(|s| !s.is_empty()) {
+            None => true,
+            Some(id) => self
+                .scored_processing_ids
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(id)),
         }
     }
 }
@@ -158,13 +193,32 @@ pub enum Reading {
     Temperature(f64),
     /// Glucose in mg/dL.
     GlucoseMgDl(f64),
+    /// Glucose in mmol/L, as sent (judged on the site's mmol/L thresholds).
+    GlucoseMmolL(f64),
+}
+
+impl Reading {
+    /// A glucose reading's value as sent and its unit.
+    pub fn glucose(self) -> Option<(f64, GlucoseUnit)> {
+        match self {
+            Reading::GlucoseMgDl(v) => Some((v, GlucoseUnit::MgDl)),
+            Reading::GlucoseMmolL(v) => Some((v, GlucoseUnit::MmolL)),
+            _ => None,
+        }
+    }
 }
 
 /// A reading and when it was observed (epoch milliseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Observation {
     pub reading: Reading,
+    /// The time the rules use: the observation time, or the receipt time
+    /// when the device clock was wrong.
     pub observed_at: i64,
+    /// When the reading arrived (epoch ms), if known: a glucose alert on a
+    /// reading that arrived late says so.
+    #[serde(default)]
+    pub received_at: Option<i64>,
 }
 
 impl Observation {
@@ -172,6 +226,15 @@ impl Observation {
         Observation {
             reading,
             observed_at,
+            received_at: None,
+        }
+    }
+
+    /// The observation, received at `received_at`.
+    pub fn received(self, received_at: i64) -> Observation {
+        Observation {
+            received_at: Some(received_at),
+            ..self
         }
     }
 }
@@ -193,19 +256,31 @@ pub struct BaselineEntry {
     pub total: u8,
 }
 
-/// Which alerts have fired and not re-armed.
+/// Which alerts have fired and not re-armed. (Band escalation is an event
+/// and has no arming; a state written by an earlier version may still carry
+/// its flag, which is ignored.)
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ActiveAlerts {
-    pub band_escalation: bool,
     pub single_parameter_3: Vec<Parameter>,
     pub news2_rise: bool,
 }
 
-/// An open hypoglycaemia episode (its last reading is the state's glucose).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HypoEpisode {
-    /// Level 2 has been reached (and alerted) in this episode.
+/// One glucose reading kept for the hypoglycaemia rule, in observation-time
+/// order.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GlucoseEntry {
+    /// Observation time (epoch ms).
+    pub at: i64,
+    /// 0 not hypoglycaemic, 1 level 1, 2 level 2 (by the site's thresholds in
+    /// the reading's unit).
+    pub level: u8,
+}
+
+/// A hypoglycaemia alert raised, by the time of the reading that raised it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HypoRaised {
+    pub at: i64,
     pub level2: bool,
 }
 
@@ -237,8 +312,11 @@ pub struct PatientState {
     /// one irrelevant).
     pub baseline: Vec<BaselineEntry>,
     pub active: ActiveAlerts,
-    /// The open hypoglycaemia episode, if any.
-    pub hypo: Option<HypoEpisode>,
+    /// The glucose readings of the last 24 hours (by observation time, at
+    /// most [`GLUCOSE_HISTORY_MAX`]), oldest first.
+    pub glucose_history: Vec<GlucoseEntry>,
+    /// The hypoglycaemia alerts raised on those readings, oldest first.
+    pub hypo_raised: Vec<HypoRaised>,
 }
 
 /// Why an observation changed nothing.
@@ -422,20 +500,18 @@ impl PatientState {
             .map(|c| c.saturating_add(config.idle_reset_ms).saturating_add(1))
     }
 
-    /// The earliest time after which a kept value stops being fresh or the
-    /// open hypoglycaemia episode ends by age (for a stream processor's
-    /// timer: call [`tick`] then). `None` when there is nothing to expire.
+    /// The earliest time after which a kept value stops being fresh (for a
+    /// stream processor's timer: call [`tick`] then). `None` when there is
+    /// nothing to expire. (Hypoglycaemia episodes are judged on the glucose
+    /// readings alone and never expire by the clock.)
     pub fn next_expiry(&self, config: &StreamConfig) -> Option<i64> {
         let clock = self.clock.unwrap_or(i64::MIN);
-        let values = Parameter::ALL
+        Parameter::ALL
             .iter()
             .filter_map(|&p| self.observed_at(p))
-            .map(|at| at.saturating_add(config.freshness_ms).saturating_add(1));
-        let episode = self.hypo.and(self.glucose).map(|g| {
-            g.at.saturating_add(config.hypo_episode_gap_ms)
-                .saturating_add(1)
-        });
-        values.chain(episode).filter(|&t| t > clock).min()
+            .map(|at| at.saturating_add(config.freshness_ms).saturating_add(1))
+            .filter(|&t| t > clock)
+            .min()
     }
 }
 
@@ -481,7 +557,7 @@ fn store(state: &mut PatientState, obs: &Observation) -> Option<Ignored> {
             Reading::Pulse(v) => put(&mut state.pulse, finite(v)?, at),
             Reading::Consciousness(c) => put(&mut state.consciousness, c, at),
             Reading::Temperature(v) => put(&mut state.temperature, finite(v)?, at),
-            Reading::GlucoseMgDl(_) => None,
+            Reading::GlucoseMgDl(_) | Reading::GlucoseMmolL(_) => None,
         })
     })();
     result.unwrap_or_else(Some)
@@ -576,20 +652,15 @@ fn step_from(
     };
     let mut glucose_alerts = Vec::new();
     for obs in rows {
-        let ignored = if clock.saturating_sub(obs.observed_at) > config.freshness_ms {
+        // Glucose is judged on the glucose readings alone, however late.
+        let ignored = if let Some((value, unit)) = obs.reading.glucose() {
+            glucose_reading(state, value, unit, obs, config, &mut glucose_alerts)
+        } else if clock.saturating_sub(obs.observed_at) > config.freshness_ms {
             Some(Ignored::Stale)
-        } else if let Reading::GlucoseMgDl(v) = obs.reading {
-            glucose_reading(state, v, obs.observed_at, config, &mut glucose_alerts)
         } else {
             store(state, obs)
         };
         update.ignored.extend(ignored);
-    }
-    // An episode whose last reading is now too old has ended.
-    if let (Some(_), Some(g)) = (state.hypo, state.glucose) {
-        if clock.saturating_sub(g.at) > config.hypo_episode_gap_ms {
-            state.hypo = None;
-        }
     }
 
     let input = state.scored_set(clock, config);
@@ -646,21 +717,17 @@ fn news2_alerts(
         message: String::new(),
     };
 
-    // Band escalation: above the previous score's band.
+    // Band escalation, an event: every score whose band is above the
+    // previous score's band (LOW -> MEDIUM -> HIGH is two alerts).
     let previous = state.last_score.as_ref().map_or(Band::Low, |p| p.band);
     if s.band > previous {
-        if !state.active.band_escalation {
-            state.active.band_escalation = true;
-            alerts.push(Alert {
-                message: format!(
-                    "NEWS2 band escalated from {previous} to {} (total {})",
-                    s.band, s.total
-                ),
-                ..base(AlertKind::BandEscalation)
-            });
-        }
-    } else {
-        state.active.band_escalation = false;
+        alerts.push(Alert {
+            message: format!(
+                "NEWS2 band escalated from {previous} to {} (total {})",
+                s.band, s.total
+            ),
+            ..base(AlertKind::BandEscalation)
+        });
     }
 
     // Single parameter 3, per parameter; a missing value changes nothing.
@@ -744,12 +811,24 @@ fn news2_alerts(
     }
 }
 
-/// Applies one glucose reading (already known to be fresh) to the latest
-/// glucose and the hypoglycaemia episode.
+/// Applies one glucose reading to the latest glucose and to the
+/// hypoglycaemia rule, which sees the glucose readings alone, in
+/// observation-time order:
+///
+/// - an episode is a run of readings below the level 1 threshold with no
+///   reading at or above it between them and at most
+///   [`StreamConfig::hypo_episode_gap_ms`] between neighbours;
+/// - entering an episode raises `HYPO_L2` alone if the reading is below the
+///   level 2 threshold, otherwise `HYPO_L1`; `HYPO_L2` follows when the
+///   episode first reaches level 2; each at most once per episode;
+/// - a reading that arrives out of order is placed by its time: joining an
+///   episode that has alerted, it raises only what the episode has not; one
+///   that starts an episode alerts however late, at its own time.
 fn glucose_reading(
     state: &mut PatientState,
     value: f64,
-    at: i64,
+    unit: GlucoseUnit,
+    obs: &Observation,
     config: &StreamConfig,
     alerts: &mut Vec<Alert>,
 ) -> Option<Ignored> {
@@ -757,49 +836,118 @@ fn glucose_reading(
         Ok(v) => v,
         Err(e) => return Some(e),
     };
-    let previous = state.glucose;
-    if let Some(reason) = put(&mut state.glucose, value, at) {
-        return Some(reason);
+    let at = obs.observed_at;
+    let mg_dl = match unit {
+        GlucoseUnit::MgDl => value,
+        GlucoseUnit::MmolL => value * vitalflow_core::units::GLUCOSE_MG_DL_PER_MMOL_L,
+    };
+    // The latest glucose (an older reading does not replace it, but is
+    // still judged below).
+    let _ = put(&mut state.glucose, mg_dl, at);
+    let status = config.glucose.classify(value, unit);
+    let level = match status {
+        GlucoseStatus::HypoL2 => 2,
+        GlucoseStatus::HypoL1 => 1,
+        _ => 0,
+    };
+
+    // Place the reading by its time (same time: the later row wins).
+    let history = &mut state.glucose_history;
+    let i = history.partition_point(|e| e.at < at);
+    if history.get(i).is_some_and(|e| e.at == at) {
+        history[i].level = level;
+    } else {
+        history.insert(i, GlucoseEntry { at, level });
     }
-    if previous.is_some_and(|p| at.saturating_sub(p.at) > config.hypo_episode_gap_ms) {
-        state.hypo = None;
+    // Bounded: the last 24 hours of readings, at most GLUCOSE_HISTORY_MAX.
+    let newest = history.last().map_or(at, |e| e.at);
+    let horizon = newest.saturating_sub(config.idle_reset_ms);
+    let old = history.partition_point(|e| e.at < horizon);
+    let excess = history.len().saturating_sub(GLUCOSE_HISTORY_MAX);
+    let drop = old.max(excess).min(i);
+    if drop > 0 {
+        history.drain(..drop);
+        let first = history[0].at;
+        state.hypo_raised.retain(|r| r.at >= first);
     }
-    if value >= 70.0 {
-        state.hypo = None;
+    let i = i - drop;
+
+    if level == 0 {
         return None;
     }
-    let status = classify(value);
-    let alert = |kind, severity, text: &str| Alert {
+    // The episode around the reading.
+    let joined = |a: &GlucoseEntry, b: &GlucoseEntry| {
+        a.level > 0 && b.level > 0 && b.at.saturating_sub(a.at) <= config.hypo_episode_gap_ms
+    };
+    let mut lo = i;
+    while lo > 0 && joined(&history[lo - 1], &history[lo]) {
+        lo -= 1;
+    }
+    let mut hi = i;
+    while hi + 1 < history.len() && joined(&history[hi], &history[hi + 1]) {
+        hi += 1;
+    }
+    let (from, to) = (history[lo].at, history[hi].at);
+    let raised: Vec<HypoRaised> = state
+        .hypo_raised
+        .iter()
+        .copied()
+        .filter(|r| r.at >= from && r.at <= to)
+        .collect();
+    let kind = match level {
+        2 if !raised.iter().any(|r| r.level2) => AlertKind::GlucoseHypoL2,
+        1 if raised.is_empty() => AlertKind::GlucoseHypoL1,
+        _ => return None,
+    };
+    let level2 = kind == AlertKind::GlucoseHypoL2;
+    let threshold = config.glucose.hypo_threshold(level2, unit);
+    let u = unit.as_str();
+    let what = if level2 {
+        "level 2 hypoglycaemia"
+    } else {
+        "hypoglycaemia"
+    };
+    let mut message = format!("Glucose {value:.1} {u}: {what} (< {threshold} {u})");
+    if let Some(received) = obs.received_at {
+        let late = received.saturating_sub(at);
+        if late > config.late_arrival_ms {
+            message.push_str(&format!(
+                "; taken {}, arrived {} ({} min late)",
+                clock_text(at),
+                clock_text(received),
+                late / MINUTE_MS
+            ));
+        }
+    }
+    let r = HypoRaised { at, level2 };
+    let k = state.hypo_raised.partition_point(|x| x.at <= at);
+    state.hypo_raised.insert(k, r);
+    alerts.push(Alert {
         kind,
-        severity,
+        severity: if level2 {
+            Severity::High
+        } else {
+            Severity::Medium
+        },
         band: None,
         total: None,
         parameter: None,
         rise: None,
         baseline: None,
-        glucose_mg_dl: Some(value),
+        glucose_mg_dl: Some(mg_dl),
         glucose_status: Some(status),
         at,
         observed_at: at,
-        message: format!("Glucose {value:.1} mg/dL: {text}"),
-    };
-    let episode = state.hypo.get_or_insert_with(|| {
-        alerts.push(alert(
-            AlertKind::GlucoseHypoL1,
-            Severity::Medium,
-            "hypoglycaemia (< 70 mg/dL)",
-        ));
-        HypoEpisode::default()
+        message,
     });
-    if value < 54.0 && !episode.level2 {
-        episode.level2 = true;
-        alerts.push(alert(
-            AlertKind::GlucoseHypoL2,
-            Severity::High,
-            "level 2 hypoglycaemia (< 54 mg/dL)",
-        ));
-    }
     None
+}
+
+/// `2026-11-20T09:00Z`, for alert texts (UTC, to the minute).
+fn clock_text(millis: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(millis)
+        .map(|t| t.format("%Y-%m-%dT%H:%MZ").to_string())
+        .unwrap_or_else(|| millis.to_string())
 }
 
 fn capitalise(s: &str) -> String {

@@ -8,4 +8,4 @@
 pub mod alerts;
 pub mod glucose;
 pub mod news2;
-mod observation;
+pub mod observation;

@@ -23,11 +23,23 @@ impl Observation {
     /// assert!(matches!(obs.reading, Reading::Temperature(t) if (t - 38.0).abs() < 1e-9));
     /// assert_eq!(obs.observed_at, 1_795_154_400_000);
     /// ```
+    ///
+    /// The time is [`VitalSign::scored_at`]: the observation time, or the
+    /// receipt time when the device clock was wrong. The receipt time, when
+    /// the row has one, travels as [`Observation::received_at`].
     pub fn from_vital_sign(row: &VitalSign) -> Option<Observation> {
-        let at = row.observed_at?.timestamp_millis();
+        let at = row.scored_at()?.timestamp_millis();
+        let received = row.received_at.map(|t| t.timestamp_millis());
+        let with_receipt = |o: Observation| match received {
+            Some(r) => o.received(r),
+            None => o,
+        };
         if row.kind == VitalKind::Consciousness {
             let letter = row.text.as_deref()?.parse().ok()?;
-            return Some(Observation::new(Reading::Consciousness(letter), at));
+            return Some(with_receipt(Observation::new(
+                Reading::Consciousness(letter),
+                at,
+            )));
         }
         let v = row.normalized_value?;
         let reading = match row.kind {
@@ -36,7 +48,12 @@ impl Observation {
             VitalKind::SystolicBp => Reading::Systolic(v),
             VitalKind::HeartRate => Reading::Pulse(v),
             VitalKind::Temperature => Reading::Temperature(v),
-            VitalKind::Glucose => Reading::GlucoseMgDl(v),
+            // Judged in the unit sent: the only conversion to mg/dL is from
+            // mmol/L, so a value that normalisation changed was sent in mmol/L.
+            VitalKind::Glucose => match row.value {
+                Some(sent) if sent != v => Reading::GlucoseMmolL(sent),
+                _ => Reading::GlucoseMgDl(v),
+            },
             VitalKind::InspiredO2 => match row.normalized_unit.as_deref() {
                 Some("%") => Reading::Fio2(v),
                 Some("L/min") => Reading::O2Flow(v),
@@ -44,6 +61,59 @@ impl Observation {
             },
             VitalKind::DiastolicBp | VitalKind::MeanBp | VitalKind::Consciousness => return None,
         };
-        Some(Observation::new(reading, at))
+        Some(with_receipt(Observation::new(reading, at)))
     }
+}
+
+/// One patient's part of a message: the observations the rules apply as one
+/// step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PatientStep<'r> {
+    pub patient_id: &'r str,
+    pub observations: Vec<Observation>,
+}
+
+/// What a message gives the rules: one step per patient (in order of first
+/// appearance), and why nothing is scored when that is so.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MessageSteps<'r> {
+    pub steps: Vec<PatientStep<'r>>,
+    /// The message is not scored because of its MSH-11 processing id (a
+    /// training or debugging message): its rows are stored, never scored.
+    pub not_scored_processing_id: bool,
+    /// Rows scored at their receipt time because the device clock was wrong.
+    pub clock_errors: usize,
+}
+
+/// The steps of a message's rows, as `vitalflow score` and the Flink job
+/// both apply them: rows without a patient id are never scored; a message
+/// whose MSH-11 the configuration does not score gives no step.
+pub fn message_steps<'r>(
+    rows: &'r [VitalSign],
+    config: &crate::alerts::StreamConfig,
+) -> MessageSteps<'r> {
+    let mut out = MessageSteps {
+        clock_errors: rows.iter().filter(|r| r.clock_error).count(),
+        ..MessageSteps::default()
+    };
+    if let Some(first) = rows.first() {
+        if !config.scores_processing_id(first.processing_id.as_deref()) {
+            out.not_scored_processing_id = true;
+            return out;
+        }
+    }
+    for row in rows {
+        let (Some(pid), Some(obs)) = (row.patient_id.as_deref(), Observation::from_vital_sign(row))
+        else {
+            continue;
+        };
+        match out.steps.iter_mut().find(|s| s.patient_id == pid) {
+            Some(s) => s.observations.push(obs),
+            None => out.steps.push(PatientStep {
+                patient_id: pid,
+                observations: vec![obs],
+            }),
+        }
+    }
+    out
 }

@@ -8,8 +8,8 @@
 //! `"<clock min>: <KIND> <detail> @<alert time min>"`.
 
 use vitalflow_scoring::alerts::{
-    apply_all, set_spo2_scale, step, tick, AlertKind, Ignored, Observation, PatientState, Reading,
-    StreamConfig, Update, MINUTE_MS,
+    apply_all, set_spo2_scale, step, tick, AlertKind, HypoRaised, Ignored, Observation,
+    PatientState, Reading, StreamConfig, Update, MINUTE_MS,
 };
 use vitalflow_scoring::news2::{Band, Consciousness, Parameter, Spo2Scale};
 
@@ -208,7 +208,8 @@ fn a_late_reading_never_replaces_a_newer_one() {
         events,
         [
             "10: score 0 LOW",
-            "10: GLUCOSE_HYPO_L1 40 @5",
+            // A first reading at level 2 raises HYPO_L2 alone; the one at
+            // 11 joins its episode (6 minutes after it), which has alerted.
             "10: GLUCOSE_HYPO_L2 40 @5",
         ]
     );
@@ -307,8 +308,9 @@ fn values_expire_one_by_one() {
             "0: score 3 LOW_MEDIUM incomplete",
             "0: BAND_ESCALATION LOW_MEDIUM @0",
             "0: SINGLE_PARAMETER_3 pulse @0",
-            // Above the previous band again: the condition stayed true.
+            // Above the previous band again: an escalation of its own.
             "30: score 5 MEDIUM incomplete",
+            "30: BAND_ESCALATION MEDIUM @30",
             "61: score 2 LOW incomplete",
             "91: score 0 LOW incomplete",
         ]
@@ -447,10 +449,12 @@ fn band_escalation_fires_when_the_band_rises_and_rearms_when_it_does_not() {
 }
 
 #[test]
-fn band_escalation_in_two_consecutive_scores_fires_once_as_the_contract_reads() {
-    // LOW -> MEDIUM -> HIGH in consecutive scores: the condition "above the
-    // previous score's band" stays true, so it does not fire again. This is
-    // the contract as written (see docs/alerts.md); this test pins it.
+fn low_medium_high_in_thirty_minutes_is_two_band_escalations() {
+    // LOW (0) -> MEDIUM (5) -> HIGH (7) in consecutive scores: every score
+    // whose band is above the previous score's band raises its own alert. HIGH
+    // is the emergency-response threshold and must never be swallowed by the
+    // MEDIUM alert before it (issue 23; the contract's earlier "fire when the
+    // condition becomes true" wording raised only the first).
     let events = run(&[
         (0, pulse_set(70.0)),
         (15, vitals(22.0, 95.0, false, 105.0, 95.0, 'A', 37.0)),
@@ -464,7 +468,31 @@ fn band_escalation_in_two_consecutive_scores_fires_once_as_the_contract_reads() 
             "15: BAND_ESCALATION MEDIUM @15",
             "15: NEWS2_RISE 0->5 @15",
             "30: score 7 HIGH",
+            "30: BAND_ESCALATION HIGH @30",
         ]
+    );
+    // The issue's own numbers: 0 -> 6 -> 9.
+    let events = run(&[
+        (0, pulse_set(70.0)),
+        // resp 22 (2), SpO2 94 (1), systolic 105 (1), pulse 115 (2) = 6
+        (15, vitals(22.0, 94.0, false, 105.0, 115.0, 'A', 37.0)),
+        // + oxygen (2) + temperature 38.5 (1) = 9
+        (30, vitals(22.0, 94.0, true, 105.0, 115.0, 'A', 38.5)),
+    ]);
+    let escalations: Vec<&String> = events
+        .iter()
+        .filter(|e| e.contains("BAND_ESCALATION"))
+        .collect();
+    assert_eq!(
+        escalations,
+        [
+            "15: BAND_ESCALATION MEDIUM @15",
+            "30: BAND_ESCALATION HIGH @30"
+        ]
+    );
+    assert!(
+        events.contains(&"30: score 9 HIGH".to_string()),
+        "{events:?}"
     );
 }
 
@@ -731,7 +759,8 @@ fn hypo_episode_l1_on_entering_l2_once_even_l2_l1_l2() {
         // L2 -> L1 -> L2 in the same episode: nothing more.
         glucose(30, 60.0),
         glucose(40, 45.0),
-        // >= 70 ends the episode; a new one alerts again, straight to level 2: both.
+        // >= 70 ends the episode; a new one entered straight at level 2
+        // raises HYPO_L2 alone (one event, one alert).
         glucose(50, 70.0),
         glucose(60, 52.0),
     ]);
@@ -740,7 +769,6 @@ fn hypo_episode_l1_on_entering_l2_once_even_l2_l1_l2() {
         [
             "10: GLUCOSE_HYPO_L1 65 @10",
             "20: GLUCOSE_HYPO_L2 50 @20",
-            "60: GLUCOSE_HYPO_L1 52 @60",
             "60: GLUCOSE_HYPO_L2 52 @60",
         ]
     );
@@ -754,11 +782,13 @@ fn hypo_episode_ends_when_the_last_reading_is_more_than_an_hour_old() {
         glucose(60, 62.0),
         // A gap of 61 minutes: a new episode.
         glucose(121, 64.0),
-        // Vitals move the clock past the last glucose by more than an hour ...
+        // Vitals move the clock past the last glucose by more than an hour,
+        // but the other vital signs' clock has no part in the glucose rule:
+        // a reading dated 49 minutes after the last one joins its episode.
         (183, vec![now(Reading::Pulse(70.0))]),
-        // ... so a reading dated within the hour of the last one, arriving
-        // after, starts a new episode too.
         glucose(170, 66.0),
+        // 61 minutes after the last: a new episode.
+        glucose(231, 67.0),
     ]);
     assert_eq!(
         events,
@@ -766,7 +796,7 @@ fn hypo_episode_ends_when_the_last_reading_is_more_than_an_hour_old() {
             "0: GLUCOSE_HYPO_L1 60 @0",
             "121: GLUCOSE_HYPO_L1 64 @121",
             "183: score 0 LOW incomplete",
-            "183: GLUCOSE_HYPO_L1 66 @170",
+            "231: GLUCOSE_HYPO_L1 67 @231",
         ]
     );
 }
@@ -784,7 +814,8 @@ fn glucose_alerts_carry_the_reading_time_and_no_news2_fields() {
     );
     assert_eq!(u.clock, Some(min(30)));
     let kinds: Vec<_> = u.alerts.iter().map(|a| a.kind).collect();
-    assert_eq!(kinds, [AlertKind::GlucoseHypoL1, AlertKind::GlucoseHypoL2]);
+    // A first reading below 54 is one event: HYPO_L2 alone.
+    assert_eq!(kinds, [AlertKind::GlucoseHypoL2]);
     for a in &u.alerts {
         assert_eq!((a.at, a.observed_at), (min(20), min(20)));
         assert_eq!((a.band, a.total, a.parameter), (None, None, None));
@@ -794,11 +825,11 @@ fn glucose_alerts_carry_the_reading_time_and_no_news2_fields() {
         );
     }
     assert_eq!(
-        u.alerts[1].message,
+        u.alerts[0].message,
         "Glucose 50.0 mg/dL: level 2 hypoglycaemia (< 54 mg/dL)"
     );
     assert_eq!(
-        u.alerts[1].severity,
+        u.alerts[0].severity,
         vitalflow_scoring::alerts::Severity::High
     );
 }
@@ -841,10 +872,8 @@ fn tick_expires_values_and_next_expiry_says_when() {
     let score = u.score.unwrap();
     assert_eq!((score.total, score.missing.len()), (0, 7));
     assert_eq!(u.clock, Some(min(60) + 1));
-    // The open episode ends by age: the next expiry is its end.
-    assert_eq!(s.next_expiry(&cfg), Some(min(70) + 1));
-    tick(&mut s, min(71), &cfg);
-    assert_eq!(s.hypo, None);
+    // Hypoglycaemia episodes are judged on the glucose readings alone:
+    // nothing of them expires with the clock.
     assert_eq!(s.next_expiry(&cfg), None);
     // A missing pulse did not re-arm its single-parameter 3.
     assert_eq!(s.active.single_parameter_3, [Parameter::Pulse]);
@@ -889,7 +918,13 @@ fn patient_state_json_round_trip_keeps_behaviour() {
     let mut back = PatientState::from_json(&s.to_json()).unwrap();
     assert_eq!(back, s);
     assert!(PatientState::from_json(b"{").is_err());
-    assert!(back.hypo.is_some_and(|e| e.level2));
+    assert_eq!(
+        back.hypo_raised,
+        [HypoRaised {
+            at: min(6),
+            level2: true
+        }]
+    );
     assert_eq!(
         back.active.single_parameter_3,
         [Parameter::Consciousness, Parameter::RespRate]

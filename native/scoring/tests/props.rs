@@ -261,7 +261,7 @@ fn message() -> impl Strategy<Value = (i64, Vec<Reading>)> {
                 Reading::Pulse(_) => 4,
                 Reading::Consciousness(_) => 5,
                 Reading::Temperature(_) => 6,
-                Reading::GlucoseMgDl(_) => 7,
+                Reading::GlucoseMgDl(_) | Reading::GlucoseMmolL(_) => 7,
             };
             let mut seen = Vec::new();
             rows.retain(|r| {

@@ -61,9 +61,20 @@ public final class AvroVitals {
    * datums.
    */
   public static List<Encoded> encode(byte[] message, ExtractOptions options, int schemaId) {
+    return encode(message, options, schemaId, null);
+  }
+
+  /**
+   * {@link #encode(byte[], ExtractOptions, int)} for a message received at {@code receivedAt} (the
+   * {@code hl7.received_at} header; null: MSH-7 stands in): each row carries it, and a row observed
+   * more than the site's clock tolerance after it is flagged {@code clock_error}.
+   */
+  public static List<Encoded> encode(
+      byte[] message, ExtractOptions options, int schemaId, java.time.Instant receivedAt) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(options, "options");
-    RowDecoder d = new RowDecoder(encode0(message, options.id(), schemaId));
+    long received = receivedAt == null ? Long.MIN_VALUE : receivedAt.toEpochMilli();
+    RowDecoder d = new RowDecoder(encode0(message, options.id(), schemaId, received));
     int n = (int) d.varint();
     List<Encoded> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -75,5 +86,6 @@ public final class AvroVitals {
     return Collections.unmodifiableList(out);
   }
 
-  private static native byte[] encode0(byte[] message, long options, int schemaId);
+  private static native byte[] encode0(
+      byte[] message, long options, int schemaId, long receivedAtMillis);
 }

@@ -46,7 +46,7 @@ public final class ExtractOptions implements AutoCloseable {
       return DEFAULT;
     }
     return BY_ZONE.computeIfAbsent(
-        zone.getId(), z -> new ExtractOptions(create0(z, null), z, false));
+        zone.getId(), z -> new ExtractOptions(create0(z, null, null), z, false));
   }
 
   /**
@@ -56,8 +56,56 @@ public final class ExtractOptions implements AutoCloseable {
    * @throws IllegalArgumentException for an unknown zone or a malformed code table
    */
   public static ExtractOptions create(ZoneId zone, String siteCodesTsv) {
+    return create(zone, siteCodesTsv, null);
+  }
+
+  /**
+   * {@link #create(ZoneId, String)} with a site's settings: the device clock tolerance and the
+   * hypoglycaemia thresholds (null: the defaults).
+   *
+   * @throws IllegalArgumentException for an unknown zone, a malformed code table or settings out of
+   *     range (the message names the setting)
+   */
+  public static ExtractOptions create(ZoneId zone, String siteCodesTsv, SiteSettings settings) {
     String z = zone == null ? null : zone.getId();
-    return new ExtractOptions(create0(z, siteCodesTsv), z == null ? "UTC" : z, true);
+    String json = settings == null ? null : settings.toJson();
+    return new ExtractOptions(create0(z, siteCodesTsv, json), z == null ? "UTC" : z, true);
+  }
+
+  /**
+   * A site's settings for extraction and scoring.
+   *
+   * @param clockTolerance how far after its receipt an observation time may be before it is a
+   *     device clock error (default 5 minutes)
+   * @param hypoL1MgDl hypoglycaemia level 1 below this, mg/dL (default 70)
+   * @param hypoL2MgDl level 2 below this, mg/dL (default 54)
+   * @param hypoL1MmolL level 1 below this, mmol/L (default 3.9; JBDS 4.0)
+   * @param hypoL2MmolL level 2 below this, mmol/L (default 3.0)
+   */
+  public record SiteSettings(
+      java.time.Duration clockTolerance,
+      double hypoL1MgDl,
+      double hypoL2MgDl,
+      double hypoL1MmolL,
+      double hypoL2MmolL)
+      implements java.io.Serializable {
+    /** The defaults: 5 minutes, ADA thresholds. */
+    public static final SiteSettings DEFAULTS =
+        new SiteSettings(java.time.Duration.ofMinutes(5), 70, 54, 3.9, 3.0);
+
+    String toJson() {
+      return "{\"clock_tolerance_ms\":"
+          + clockTolerance.toMillis()
+          + ",\"glucose\":{\"hypo_l1_mg_dl\":"
+          + hypoL1MgDl
+          + ",\"hypo_l2_mg_dl\":"
+          + hypoL2MgDl
+          + ",\"hypo_l1_mmol_l\":"
+          + hypoL1MmolL
+          + ",\"hypo_l2_mmol_l\":"
+          + hypoL2MmolL
+          + "}}";
+    }
   }
 
   long id() {
@@ -84,7 +132,7 @@ public final class ExtractOptions implements AutoCloseable {
     return "ExtractOptions[" + zone + (cleanable != null ? ", site codes" : "") + "]";
   }
 
-  private static native long create0(String zone, String siteCodesTsv);
+  private static native long create0(String zone, String siteCodesTsv, String settingsJson);
 
   private static native void release0(long id);
 }

@@ -53,9 +53,38 @@ public final class PatientStream {
       int spo2Scale,
       Duration freshness,
       ExtractOptions options) {
+    return step(state, message, patientId, spo2Scale, freshness, options, null, false);
+  }
+
+  /**
+   * {@link #step(byte[], byte[], String, int, Duration, ExtractOptions)} for a message received at
+   * {@code receivedAt} (the {@code hl7.received_at} header; null: MSH-7 stands in). A row observed
+   * more than the site's clock tolerance after its receipt has a wrong device clock and is scored
+   * at the receipt time. Only MSH-11 {@code P} messages are scored, and {@code T} with {@code
+   * scoreTraining}; any other gives {@link Result#notScoredProcessingId()}.
+   */
+  public static Result step(
+      byte[] state,
+      byte[] message,
+      String patientId,
+      int spo2Scale,
+      Duration freshness,
+      ExtractOptions options,
+      java.time.Instant receivedAt,
+      boolean scoreTraining) {
     Objects.requireNonNull(message, "message");
     Objects.requireNonNull(options, "options");
-    return decode(step0(state, message, patientId, spo2Scale, freshness.toMillis(), options.id()));
+    long received = receivedAt == null ? Long.MIN_VALUE : receivedAt.toEpochMilli();
+    return decode(
+        step0(
+            state,
+            message,
+            patientId,
+            spo2Scale,
+            freshness.toMillis(),
+            options.id(),
+            received,
+            scoreTraining));
   }
 
   /**
@@ -103,6 +132,10 @@ public final class PatientStream {
    * @param score the new score, when the scored set changed; else null
    * @param alerts the alerts that fired, each once
    * @param ignored how many observations changed nothing (out of order, stale, ...)
+   * @param outOfOrder of those, how many were older than the value kept
+   * @param stale of those, how many were already outside the freshness window
+   * @param notScoredProcessingId the message's MSH-11 is not scored (training, debugging)
+   * @param clockErrors the patient's rows scored at their receipt time (wrong device clock)
    */
   public record Result(
       boolean stepped,
@@ -111,7 +144,11 @@ public final class PatientStream {
       byte[] state,
       Score score,
       List<Alert> alerts,
-      int ignored) {}
+      int ignored,
+      int outOfOrder,
+      int stale,
+      boolean notScoredProcessingId,
+      int clockErrors) {}
 
   /**
    * A NEWS2 score emitted by the rules, with the scored set it was computed from (null where
@@ -231,8 +268,22 @@ public final class PatientStream {
               message));
     }
     int ignored = b.getInt();
+    int outOfOrder = b.getInt();
+    int stale = b.getInt();
+    boolean notScored = b.get() != 0;
+    int clockErrors = b.getInt();
     return new Result(
-        stepped, clock, patientId, state, score, Collections.unmodifiableList(alerts), ignored);
+        stepped,
+        clock,
+        patientId,
+        state,
+        score,
+        Collections.unmodifiableList(alerts),
+        ignored,
+        outOfOrder,
+        stale,
+        notScored,
+        clockErrors);
   }
 
   private static String str(ByteBuffer b) {
@@ -259,7 +310,9 @@ public final class PatientStream {
       String patientId,
       int spo2Scale,
       long freshnessMs,
-      long options);
+      long options,
+      long receivedAtMillis,
+      boolean scoreTraining);
 
   private static native byte[] setScale0(byte[] state, int spo2Scale, long freshnessMs);
 

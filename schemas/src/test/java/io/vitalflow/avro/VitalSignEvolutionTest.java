@@ -31,8 +31,16 @@ import org.junit.jupiter.api.Test;
 class VitalSignEvolutionTest {
   /** The VitalSign schema before issue 13 (a copy kept as a test resource). */
   static Schema previous() {
-    try (InputStream in =
-        VitalSignEvolutionTest.class.getResourceAsStream("/evolution/VitalSign-v1.avsc")) {
+    return resource("/evolution/VitalSign-v1.avsc");
+  }
+
+  /** The VitalSign schema before issue 23 (a copy kept as a test resource). */
+  static Schema beforeIssue23() {
+    return resource("/evolution/VitalSign-v2.avsc");
+  }
+
+  static Schema resource(String path) {
+    try (InputStream in = VitalSignEvolutionTest.class.getResourceAsStream(path)) {
       return new Schema.Parser().parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -53,8 +61,27 @@ class VitalSignEvolutionTest {
   }
 
   @Test
+  void theNewSchemaReadsTheOneBeforeIssue23() {
+    assertEquals(SchemaCompatibilityType.COMPATIBLE, readerReadsWriter(current(), beforeIssue23()));
+    Set<String> before =
+        beforeIssue23().getFields().stream().map(Schema.Field::name).collect(Collectors.toSet());
+    List<String> added =
+        current().getFields().stream()
+            .map(Schema.Field::name)
+            .filter(n -> !before.contains(n))
+            .toList();
+    assertEquals(List.of("processing_id", "received_at", "clock_error"), added);
+    for (String f : added) {
+      Schema.Field field = current().getField(f);
+      assertEquals(Schema.Type.UNION, field.schema().getType(), f);
+      assertEquals(Schema.Type.NULL, field.schema().getTypes().get(0).getType(), f);
+      assertEquals(org.apache.avro.JsonProperties.NULL_VALUE, field.defaultVal(), f);
+    }
+  }
+
+  @Test
   void theChangeIsWhatIssue13Asks() {
-    Schema now = current();
+    Schema now = beforeIssue23();
     Set<String> before =
         previous().getFields().stream().map(Schema.Field::name).collect(Collectors.toSet());
     List<String> added =

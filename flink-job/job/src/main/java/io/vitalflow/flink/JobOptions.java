@@ -61,16 +61,59 @@ public final class JobOptions {
           .durationType()
           .defaultValue(Duration.ofMinutes(10))
           .withDescription(
-              "Bounded out-of-orderness of the event-time watermarks; later data goes to the late side output.");
+              "Bounded out-of-orderness of the receipt-time watermarks (hl7.received_at). Watermarks"
+                  + " only drive housekeeping (dropping the state of patients idle for 24 hours);"
+                  + " they never decide whether a message is scored.");
+  public static final ConfigOption<Duration> CLOCK_TOLERANCE =
+      ConfigOptions.key("vitalflow.clock.tolerance")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(5))
+          .withDescription(
+              "An observation time more than this after the message's receipt time (hl7.received_at)"
+                  + " is a device clock error: the row is flagged clock_error and scored at its"
+                  + " receipt time.");
+  public static final ConfigOption<Boolean> SCORE_TRAINING =
+      ConfigOptions.key("vitalflow.scoring.score-training")
+          .booleanType()
+          .defaultValue(false)
+          .withDescription(
+              "Score MSH-11 T (training) messages as well as P. Off: only production messages are"
+                  + " scored and alerted; the others are stored and counted (notScoredProcessingId).");
+  public static final ConfigOption<Double> HYPO_L1_MG_DL =
+      glucose("hypo-l1-mg-dl", 70.0, "Hypoglycaemia level 1 below this, in mg/dL.");
+  public static final ConfigOption<Double> HYPO_L2_MG_DL =
+      glucose("hypo-l2-mg-dl", 54.0, "Hypoglycaemia level 2 below this, in mg/dL.");
+  public static final ConfigOption<Double> HYPO_L1_MMOL_L =
+      glucose("hypo-l1-mmol-l", 3.9, "Hypoglycaemia level 1 below this, in mmol/L (JBDS: 4.0).");
+  public static final ConfigOption<Double> HYPO_L2_MMOL_L =
+      glucose("hypo-l2-mmol-l", 3.0, "Hypoglycaemia level 2 below this, in mmol/L.");
+
+  private static ConfigOption<Double> glucose(String name, double def, String description) {
+    return ConfigOptions.key("vitalflow.glucose." + name)
+        .doubleType()
+        .defaultValue(def)
+        .withDescription(
+            description + " Compared in the unit the reading was sent in (docs/contract.md).");
+  }
+
+  /** The site's settings for extraction and scoring, from the options. */
+  static io.vitalflow.bridge.ExtractOptions.SiteSettings siteSettings(Configuration conf) {
+    return new io.vitalflow.bridge.ExtractOptions.SiteSettings(
+        conf.get(CLOCK_TOLERANCE),
+        conf.get(HYPO_L1_MG_DL),
+        conf.get(HYPO_L2_MG_DL),
+        conf.get(HYPO_L1_MMOL_L),
+        conf.get(HYPO_L2_MMOL_L));
+  }
+
   public static final ConfigOption<Duration> IDLE_TIMEOUT =
       ConfigOptions.key("vitalflow.window.idle-timeout")
           .durationType()
           .defaultValue(Duration.ofMinutes(5))
           .withDescription(
-              "A source partition without records for this long does not hold back the watermark."
-                  + " Keep it well above the longest stall of a partition: while the job catches"
-                  + " up a backlog (after an outage) a backpressured partition can look idle, and"
-                  + " its in-order messages would then count as late and go unscored.");
+              "A source partition without records for this long does not hold back the"
+                  + " receipt-time watermark, which only drives housekeeping (dropping the state of"
+                  + " patients idle for 24 hours): no message is left unscored because of it.");
   public static final ConfigOption<Duration> DEDUP_TTL =
       ConfigOptions.key("vitalflow.window.dedup-ttl")
           .durationType()

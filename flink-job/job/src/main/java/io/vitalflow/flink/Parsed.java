@@ -30,12 +30,25 @@ public class Parsed implements Serializable {
   public String[] rowPatientIds = new String[0];
 
   /**
-   * Event time, epoch ms: the newest observation of an ORU, else MSH-7, else the Kafka timestamp.
+   * Event time, epoch ms: the receipt time ({@link #receivedAt}). Never a device's clock:
+   * watermarks only drive housekeeping, and a device with a wrong clock must not move them.
    */
   public long eventTime;
 
   /** The hl7.raw record's timestamp (for the end-to-end latency). */
   public long kafkaTimestamp;
+
+  /**
+   * When vitalflow received the message, epoch ms: the hl7.received_at header, else the record's
+   * timestamp. The trusted clock (device clocks are not): the job's event time.
+   */
+  public long receivedAt;
+
+  /** The newest observation time of the vital-sign rows, epoch ms (Long.MIN_VALUE: none). */
+  public long newestObservation = Long.MIN_VALUE;
+
+  /** MSH-11-1, the processing id (P, T, D), or null. */
+  public String processingId;
 
   /** Number of vital-sign rows. */
   public int rows;
@@ -63,6 +76,9 @@ public class Parsed implements Serializable {
     c.rowPatientIds = new String[] {pid};
     c.eventTime = eventTime;
     c.kafkaTimestamp = kafkaTimestamp;
+    c.receivedAt = receivedAt;
+    c.newestObservation = newestObservation;
+    c.processingId = processingId;
     c.rows = rows;
     c.error = error;
     return c;

@@ -14,26 +14,37 @@ import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
-import org.apache.flink.util.OutputTag;
 
 /**
  * Keyed by patient: the streaming rules of the Rust core ({@link PatientStream}) over the patient's
  * state, kept as bytes in Flink keyed state. Input 1 is the patient's ORU messages (one element per
  * patient of a message), input 2 the patients.settings records (SpO2 scale). Emits a vitals.scores
- * record when the scored set changes and each alert once to vitals.alerts; a message behind the
- * watermark goes to the {@link #LATE} side output, counted, and is not scored.
+ * record when the scored set changes and each alert once to vitals.alerts.
  *
- * <p>A patient's rule state is dropped when the watermark reaches {@link
- * PatientStream#discardableAfter} of its clock (24 hours of event time without a message): any
- * later message that is not late would start the patient over anyway (the contract's idle rule, in
- * the Rust rules), so dropping it changes no output and keeps the state proportional to the
- * patients seen in the last day, not to every patient ever seen. The SpO2 scale setting is kept.
+ * <p>Every message is applied, in the patient's arrival order (the order on its Kafka partition),
+ * exactly as {@code vitalflow score} applies a feed: no watermark decides whether a message is
+ * scored. Thousands of device clocks feed one job and none is trusted, so a global event-time
+ * watermark would let one fast clock make a whole ward "late" (docs/design.md). What is not scored
+ * is counted: {@code notScoredProcessingId} (MSH-11 training or debugging), {@code
+ * outOfOrderReadings} and {@code staleReadings} (older than the value kept, or already expired);
+ * {@code clockErrors} (in total and per sender, MSH-3^MSH-4) counts rows scored at their receipt
+ * time because the device clock was ahead; {@code lateMessages} counts messages that arrived more
+ * than 10 minutes after they were observed (scored all the same); the gauge {@code receiptLagMs} is
+ * how far behind the wall clock the last message's receipt time is (a backlog).
+ *
+ * <p>A patient's rule state is dropped when the receipt-time watermark reaches {@link
+ * PatientStream#discardableAfter} of its clock (24 hours without a message): a later message starts
+ * the patient over anyway (the contract's idle rule, in the Rust rules), so dropping it keeps the
+ * state proportional to the patients seen in the last day. The SpO2 scale setting is kept.
  */
 class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting, OutRecord> {
   private static final long serialVersionUID = 1L;
-  static final OutputTag<Parsed> LATE =
-      new OutputTag<>(
-          "late-messages", org.apache.flink.api.common.typeinfo.TypeInformation.of(Parsed.class));
+
+  /** A message observed more than this before its receipt counts as late (still scored). */
+  static final long LATE_ARRIVAL_MS = Duration.ofMinutes(10).toMillis();
+
+  /** At most this many senders get a clockErrors counter of their own (the rest: "other"). */
+  static final int MAX_SENDER_METRICS = 500;
 
   private final String registryUrl;
   private final boolean autoRegister;
@@ -41,6 +52,8 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
   private final String alertsTopic;
   private final Duration freshness;
   private final String zone;
+  private final ExtractOptions.SiteSettings site;
+  private final boolean scoreTraining;
 
   private transient ValueState<byte[]> state;
   private transient ValueState<PatientSetting> setting;
@@ -54,6 +67,12 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
   private transient Counter alerts;
   private transient Counter late;
   private transient Counter discarded;
+  private transient Counter outOfOrder;
+  private transient Counter stale;
+  private transient Counter clockErrors;
+  private transient Counter notScored;
+  private transient java.util.Map<String, Counter> clockErrorsBySender;
+  private transient volatile long lastReceivedAt;
 
   PatientRules(
       String registryUrl,
@@ -61,13 +80,17 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
       String scoresTopic,
       String alertsTopic,
       Duration freshness,
-      String zone) {
+      String zone,
+      ExtractOptions.SiteSettings site,
+      boolean scoreTraining) {
     this.registryUrl = registryUrl;
     this.autoRegister = autoRegister;
     this.scoresTopic = scoresTopic;
     this.alertsTopic = alertsTopic;
     this.freshness = freshness;
     this.zone = zone;
+    this.site = site;
+    this.scoreTraining = scoreTraining;
   }
 
   @Override
@@ -83,21 +106,46 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
     discardAt =
         getRuntimeContext().getState(new ValueStateDescriptor<>("patient-discard-at", Long.class));
     avro = new RegistryAvroSerializer(new CcompatClient(registryUrl), autoRegister);
-    options = ExtractOptions.zone(ZoneId.of(zone));
-    scores = getRuntimeContext().getMetricGroup().counter("scoresEmitted");
-    alerts = getRuntimeContext().getMetricGroup().counter("alertsEmitted");
-    late = getRuntimeContext().getMetricGroup().counter("lateMessages");
-    discarded = getRuntimeContext().getMetricGroup().counter("idlePatientsDiscarded");
+    options = ExtractOptions.create(ZoneId.of(zone), null, site);
+    org.apache.flink.metrics.MetricGroup m = getRuntimeContext().getMetricGroup();
+    scores = m.counter("scoresEmitted");
+    alerts = m.counter("alertsEmitted");
+    late = m.counter("lateMessages");
+    discarded = m.counter("idlePatientsDiscarded");
+    outOfOrder = m.counter("outOfOrderReadings");
+    stale = m.counter("staleReadings");
+    clockErrors = m.counter("clockErrors");
+    notScored = m.counter("notScoredProcessingId");
+    clockErrorsBySender = new java.util.HashMap<>();
+    lastReceivedAt = Long.MIN_VALUE;
+    m.gauge(
+        "receiptLagMs",
+        () -> lastReceivedAt == Long.MIN_VALUE ? 0L : System.currentTimeMillis() - lastReceivedAt);
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (options != null) options.close();
+    super.close();
+  }
+
+  /** The clockErrors counter of a sender (MSH-3^MSH-4; device names, never patient data). */
+  private Counter senderClockErrors(Parsed p) {
+    String sender =
+        (p.sendingApplication == null ? "" : p.sendingApplication)
+            + "^"
+            + (p.sendingFacility == null ? "" : p.sendingFacility);
+    Counter c = clockErrorsBySender.get(sender);
+    if (c != null) return c;
+    if (clockErrorsBySender.size() >= MAX_SENDER_METRICS) sender = "other";
+    return clockErrorsBySender.computeIfAbsent(
+        sender,
+        s -> getRuntimeContext().getMetricGroup().addGroup("sender", s).counter("clockErrors"));
   }
 
   @Override
   public void processElement1(Parsed p, Context ctx, Collector<OutRecord> out) throws Exception {
-    Long ts = ctx.timestamp();
-    if (ts != null && ts < ctx.timerService().currentWatermark()) {
-      late.inc();
-      ctx.output(LATE, p);
-      return;
-    }
+    lastReceivedAt = p.receivedAt;
     PatientSetting s = setting.value();
     PatientStream.Result r =
         PatientStream.step(
@@ -106,8 +154,24 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
             ctx.getCurrentKey(),
             s == null ? 1 : s.spo2Scale,
             freshness,
-            options);
+            options,
+            java.time.Instant.ofEpochMilli(p.receivedAt),
+            scoreTraining);
+    if (r.notScoredProcessingId()) {
+      notScored.inc();
+      return;
+    }
     if (!r.stepped()) return;
+    if (p.newestObservation != Long.MIN_VALUE
+        && p.receivedAt - p.newestObservation > LATE_ARRIVAL_MS) {
+      late.inc();
+    }
+    outOfOrder.inc(r.outOfOrder());
+    stale.inc(r.stale());
+    if (r.clockErrors() > 0) {
+      clockErrors.inc(r.clockErrors());
+      senderClockErrors(p).inc(r.clockErrors());
+    }
     state.update(r.state());
     scheduleDiscard(r.clock(), ctx);
     emit(ctx.getCurrentKey(), r, out);

@@ -30,6 +30,7 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
   private final String patientsTopic;
   private final String invalidTopic;
   private final String zone;
+  private final ExtractOptions.SiteSettings site;
 
   private transient int observationSchemaId;
   private transient RegistryAvroSerializer avro;
@@ -45,7 +46,9 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
       String observationsTopic,
       String patientsTopic,
       String invalidTopic,
-      String zone) {
+      String zone,
+      ExtractOptions.SiteSettings site) {
+    this.site = site;
     this.registryUrl = registryUrl;
     this.autoRegister = autoRegister;
     this.observationsTopic = observationsTopic;
@@ -63,7 +66,7 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
         autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
     avro = new RegistryAvroSerializer(registry, autoRegister);
     zoneId = ZoneId.of(zone);
-    options = ExtractOptions.zone(zoneId);
+    options = ExtractOptions.create(zoneId, null, site);
     observations = getRuntimeContext().getMetricGroup().counter("observationsEmitted");
     invalid = getRuntimeContext().getMetricGroup().counter("invalidMessages");
     skipped = getRuntimeContext().getMetricGroup().counter("messagesSkipped");
@@ -78,7 +81,12 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
     if (p.isOru()) {
       if (p.rows == 0) return;
       try {
-        for (AvroVitals.Encoded e : AvroVitals.encode(p.message, options, observationSchemaId)) {
+        for (AvroVitals.Encoded e :
+            AvroVitals.encode(
+                p.message,
+                options,
+                observationSchemaId,
+                java.time.Instant.ofEpochMilli(p.receivedAt))) {
           byte[] key =
               e.patientId() == null ? null : e.patientId().getBytes(StandardCharsets.UTF_8);
           out.collect(new OutRecord(observationsTopic, key, e.value(), null));
@@ -102,6 +110,12 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
     } else {
       skipped.inc();
     }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (options != null) options.close();
+    super.close();
   }
 
   private void dead(Parsed p, String reason, Collector<OutRecord> out) {

@@ -21,11 +21,11 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * patients (and hl7.invalid for messages that cannot be parsed), exactly once.
  *
  * <pre>
- * hl7.raw --KafkaSource (parse in the source, per-partition event-time watermarks)--> drop resends
+ * hl7.raw --KafkaSource (parse in the source; receipt-time watermarks, housekeeping only)--> drop resends
  *   (keyed by patient, map state of MSH-3/MSH-4/MSH-10 ids with TTL, so order per patient holds) --> route: ORU rows -> vitals.observations,
  *   ADT -> patients, bad -> hl7.invalid
  *   ORU --keyBy patient--> PatientRules (Rust streaming rules over JNI, state as bytes) <-- patients.settings
- *     --> vitals.scores, vitals.alerts;  late messages -> counted side output
+ *     --> vitals.scores, vitals.alerts  (every message, in the patient's arrival order)
  * all outputs --> one KafkaSink, EXACTLY_ONCE (transactions committed on checkpoints); with
  *   vitalflow.alerts.delivery-guarantee=at-least-once, vitals.alerts --> a KafkaSink of its own,
  *   AT_LEAST_ONCE (written as raised, flushed on checkpoints)
@@ -122,7 +122,8 @@ public final class VitalsJob {
                     conf.get(JobOptions.TOPIC_OBSERVATIONS),
                     conf.get(JobOptions.TOPIC_PATIENTS),
                     conf.get(JobOptions.TOPIC_INVALID),
-                    zone))
+                    zone,
+                    JobOptions.siteSettings(conf)))
             .uid("route")
             .name("observations, patients, dead letters");
 
@@ -146,31 +147,11 @@ public final class VitalsJob {
                     conf.get(JobOptions.TOPIC_SCORES),
                     conf.get(JobOptions.TOPIC_ALERTS),
                     conf.get(JobOptions.FRESHNESS),
-                    zone))
+                    zone,
+                    JobOptions.siteSettings(conf),
+                    conf.get(JobOptions.SCORE_TRAINING)))
             .uid("patient-rules")
             .name("NEWS2 and alert rules (Rust)");
-
-    scored
-        .getSideOutput(PatientRules.LATE)
-        .map(
-            p -> {
-              // counted by PatientRules' lateMessages metric; only the control id is logged, never
-              // patient data
-              return p.controlId == null ? "" : p.controlId;
-            })
-        .returns(TypeInformation.of(String.class))
-        .name("late messages")
-        .sinkTo(
-            new org.apache.flink.api.connector.sink2.Sink<String>() {
-              private static final long serialVersionUID = 1L;
-
-              @Override
-              public org.apache.flink.api.connector.sink2.SinkWriter<String> createWriter(
-                  org.apache.flink.api.connector.sink2.WriterInitContext context) {
-                return new LateLog();
-              }
-            })
-        .name("late messages (logged by control id)");
 
     Properties producer =
         JobOptions.properties(conf, JobOptions.PRODUCER_PROPERTIES, JobOptions.PRODUCER_RESERVED);
@@ -218,22 +199,6 @@ public final class VitalsJob {
         throw new IllegalArgumentException(
             JobOptions.STARTING_OFFSETS.key() + ": unknown value " + s);
     }
-  }
-
-  /** Logs late messages by control id (at WARN; never patient data). */
-  static final class LateLog implements org.apache.flink.api.connector.sink2.SinkWriter<String> {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LateLog.class);
-
-    @Override
-    public void write(String controlId, Context context) {
-      LOG.warn("late message (behind the watermark, not scored): control id {}", controlId);
-    }
-
-    @Override
-    public void flush(boolean endOfInput) {}
-
-    @Override
-    public void close() {}
   }
 
   static byte[] utf8(String s) {

@@ -29,6 +29,7 @@ class PatientRulesIT {
     p.patientId = patient;
     p.controlId = controlId;
     p.messageType = "ORU";
+    p.receivedAt = millis(time);
     p.message =
         ("MSH|^~\\&|MON|WARD|VF|HOSP|"
                 + time
@@ -71,7 +72,14 @@ class PatientRulesIT {
     String alerts = prefix + ".vitals.alerts";
     PatientRules rules =
         new PatientRules(
-            LocalStack.get().registryUrl(), true, scores, alerts, Duration.ofMinutes(60), "UTC");
+            LocalStack.get().registryUrl(),
+            true,
+            scores,
+            alerts,
+            Duration.ofMinutes(60),
+            "UTC",
+            io.vitalflow.bridge.ExtractOptions.SiteSettings.DEFAULTS,
+            false);
     try (var h =
         new KeyedTwoInputStreamOperatorTestHarness<String, Parsed, PatientSetting, OutRecord>(
             new KeyedCoProcessOperator<>(rules),

@@ -255,7 +255,15 @@ class VitalsJobIT {
    */
   static void expected(Path feed, List<String> scale2, List<String> scores, List<String> alerts)
       throws Exception {
+    expected(feed, scale2, List.of(), scores, alerts);
+  }
+
+  /** {@link #expected(Path, List, List, List)} with more {@code vitalflow score} arguments. */
+  static void expected(
+      Path feed, List<String> scale2, List<String> args, List<String> scores, List<String> alerts)
+      throws Exception {
     List<String> cmd = new ArrayList<>(List.of(cli().toString(), "score"));
+    cmd.addAll(args);
     for (String p : scale2) {
       cmd.add("--scale2");
       cmd.add(p);
