@@ -154,6 +154,13 @@ final class Pipeline {
    */
   Feed simulate(String name, long seed, int patients, String duration, boolean newPatients)
       throws Exception {
+    return simulate(name, seed, patients, duration, newPatients, start(duration));
+  }
+
+  /** {@link #simulate(String, long, int, String, boolean)} from {@code start}. */
+  Feed simulate(
+      String name, long seed, int patients, String duration, boolean newPatients, Instant start)
+      throws Exception {
     Path feed = work.resolve(name + ".hl7");
     Path roster = work.resolve(name + "-roster.jsonl");
     Matcher m = Pattern.compile("\"patient_id\":\"([^\"]+)\"").matcher("");
@@ -175,7 +182,7 @@ final class Pipeline {
               "--roster",
               roster.toString(),
               "--start",
-              start().toString(),
+              start.toString(),
               "--out",
               feed.toString()),
           10,
@@ -196,12 +203,28 @@ final class Pipeline {
     run(List.of(cli(), "query", "MSH-10", feed.toString()), 10, "query", ids, true);
     File rows = work.resolve(name + "-vitals.jsonl").toFile();
     run(List.of(cli(), "vitals", feed.toString()), 10, "vitals", rows, true);
-    File expected = work.resolve(name + "-expected.jsonl").toFile();
-    run(List.of(cli(), "score", feed.toString()), 10, "score", expected, true);
     List<String> controlIds = Files.readAllLines(ids.toPath());
     long vitalRows = lines(rows.toPath()).size();
     List<String> scores = new ArrayList<>();
     List<String> alerts = new ArrayList<>();
+    offline(name, List.of(feed), List.of(), scores, alerts);
+    String tag = controlIds.get(0).substring(0, 8);
+    assertTrue(controlIds.stream().allMatch(c -> c.startsWith(tag)), "one control id tag per feed");
+    return new Feed(feed, tag, controlIds, vitalRows, patientsIds, scores, alerts);
+  }
+
+  /**
+   * What {@code vitalflow score [args] feeds...} computes (the files in order: each patient's
+   * messages must be in the order the pipeline received them), as sorted score and alert keys.
+   */
+  void offline(
+      String name, List<Path> feeds, List<String> args, List<String> scores, List<String> alerts)
+      throws Exception {
+    File expected = work.resolve(name + "-expected.jsonl").toFile();
+    List<String> cmd = new ArrayList<>(List.of(cli(), "score"));
+    cmd.addAll(args);
+    for (Path f : feeds) cmd.add(f.toString());
+    run(cmd, 10, "score", expected, true);
     for (String l : lines(expected.toPath())) {
       if (l.contains("\"type\":\"score\"")) {
         scores.add(
@@ -220,9 +243,6 @@ final class Pipeline {
     }
     Collections.sort(scores);
     Collections.sort(alerts);
-    String tag = controlIds.get(0).substring(0, 8);
-    assertTrue(controlIds.stream().allMatch(c -> c.startsWith(tag)), "one control id tag per feed");
-    return new Feed(feed, tag, controlIds, vitalRows, patientsIds, scores, alerts);
   }
 
   /** Which of {@code ids} the warehouse already knows (admitted, or scored). */
@@ -246,24 +266,57 @@ final class Pipeline {
   }
 
   /**
-   * Where a feed's simulated clock starts: after everything the running job has seen. The job
-   * scores in event time, and its watermark follows the newest readings of every sender (other
-   * tests' too); a feed older than that would be late data, routed but never scored. So: the newest
-   * observation in the warehouse (or now, whichever is later), plus an hour.
+   * Where a feed of {@code duration} (e.g. {@code 24h}) starts: so that it ends 10 minutes ago. A
+   * feed sent in seconds must not be future-dated: a reading observed after its receipt is a device
+   * clock error (docs/contract.md), and the job scores every message in arrival order whatever its
+   * age, so a past feed is scored as it is.
    */
-  Instant start() throws SQLException {
-    Instant newest = Instant.now();
+  static Instant start(String duration) {
+    java.time.Duration d = java.time.Duration.parse("PT" + duration.toUpperCase());
+    return Instant.now()
+        .minus(d)
+        .minusSeconds(600)
+        .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+  }
+
+  /** Scores and alerts of these patients in the warehouse, as sorted keys (as {@link #loaded}). */
+  List<List<String>> scoresAndAlerts(List<String> patients) throws SQLException {
+    Feed f = new Feed(null, "\u0000", List.of(), 0, patients, List.of(), List.of());
+    Loaded l = loaded(f);
+    return List.of(l.scores(), l.alerts());
+  }
+
+  /** The receipt time of each message (MSH-10) the warehouse holds rows of, as the job saw it. */
+  java.util.Map<String, Instant> receipts(List<String> controlIds) throws SQLException {
+    java.util.Map<String, Instant> out = new java.util.TreeMap<>();
     try (Connection c = db();
-        PreparedStatement ps = c.prepareStatement("SELECT max(observed_at) FROM fact_vital_sign");
-        ResultSet rs = ps.executeQuery()) {
-      if (rs.next() && rs.getObject(1) != null) {
-        Instant seen = rs.getObject(1, OffsetDateTime.class).toInstant();
-        if (seen.isAfter(newest)) newest = seen;
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT message_control_id, min(received_at) FROM fact_vital_sign"
+                    + " WHERE message_control_id = ANY(?) AND received_at IS NOT NULL GROUP BY 1")) {
+      ps.setArray(1, c.createArrayOf("varchar", controlIds.toArray(String[]::new)));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.put(rs.getString(1), rs.getObject(2, OffsetDateTime.class).toInstant());
+        }
       }
-    } catch (SQLException e) {
-      if (!"42P01".equals(e.getSQLState())) throw e; // no table yet: nothing seen
     }
-    return newest.plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    return out;
+  }
+
+  /** How many of the message's rows the warehouse holds, and how many flagged clock_error. */
+  long[] clockErrorRows(String controlId) throws SQLException {
+    try (Connection c = db();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT count(*), count(*) FILTER (WHERE clock_error) FROM fact_vital_sign"
+                    + " WHERE message_control_id = ?")) {
+      ps.setString(1, controlId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return new long[] {rs.getLong(1), rs.getLong(2)};
+      }
+    }
   }
 
   static List<String> lines(Path p) throws IOException {

@@ -168,4 +168,183 @@ class PipelineIT {
         f.alerts().size());
     assertExactlyOnce(f, accepted, l);
   }
+
+  /**
+   * Issue 23 through MLLP, Kafka, Flink and the warehouse: a 6-hour backlog replayed over 8
+   * connections at full speed while a live ward keeps flowing, a monitor with its clock 6 hours
+   * ahead followed by a correct reading of the same patient, and a glucometer docked 3 hours late.
+   * Every message is ACKed and scored: the warehouse's scores and alerts equal {@code vitalflow
+   * score} over the same per-patient order with the receipt times the pipeline recorded.
+   */
+  @Test
+  @Order(3)
+  void aBacklogAFastClockAndALateGlucometerAreAllScored() throws Exception {
+    java.time.Instant now =
+        java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Pipeline.Feed backlog =
+        pipeline.simulate(
+            "backlog", 0xB4C000L + RUN, 60, "6h", true, now.minus(java.time.Duration.ofHours(8)));
+    Pipeline.Feed live =
+        pipeline.simulate(
+            "live", 0x11FE00L + RUN, 20, "2h", true, now.minus(java.time.Duration.ofMinutes(135)));
+    for (String p : live.patients()) {
+      assertTrue(!backlog.patients().contains(p), "the two wards share a patient " + p);
+    }
+    // a monitor 6 h fast, then the same patient's monitor with a correct clock (one connection, in
+    // order); the patient is new to the warehouse
+    String fastPatient = "FASTCLK" + RUN;
+    String fastTag = "FAST" + RUN;
+    java.nio.file.Path fastFile = pipeline.work.resolve("fast.hl7");
+    Files.writeString(
+        fastFile,
+        oru(
+                fastTag + "-1",
+                "MON_FAST",
+                fastPatient,
+                now.plus(java.time.Duration.ofHours(6)),
+                "8867-4",
+                "72")
+            + oru(fastTag + "-2", "MON_OK", fastPatient, now, "8867-4", "135"));
+    // a glucometer docked 3 h 5 min late for a backlog patient, sent after the backlog
+    String gluPatient = backlog.patients().get(0);
+    java.nio.file.Path gluFile = pipeline.work.resolve("glucose.hl7");
+    java.time.Instant gluAt = now.minus(java.time.Duration.ofMinutes(185));
+    Files.writeString(
+        gluFile, oru(fastTag + "-G", "GLUCOMETER", gluPatient, gluAt, "2339-0", "45"));
+
+    Set<String> accepted = new HashSet<>();
+    long paced = Math.max(1, live.controlIds().size() / 60); // about a minute of live traffic
+    Pipeline.Feed fast =
+        new Pipeline.Feed(
+            fastFile,
+            fastTag,
+            List.of(fastTag + "-1", fastTag + "-2"),
+            2,
+            List.of(fastPatient),
+            List.of(),
+            List.of());
+    Pipeline.Feed glu =
+        new Pipeline.Feed(
+            gluFile,
+            fastTag,
+            List.of(fastTag + "-G"),
+            1,
+            List.of(gluPatient),
+            List.of(),
+            List.of());
+    Process liveSender = pipeline.send(live, "live", 2, "10m", (double) paced);
+    accepted.addAll(send(pipeline, backlog, "backlog", 8, 0, p -> {}));
+    accepted.addAll(send(pipeline, fast, "fast", 1, 0, p -> {}));
+    accepted.addAll(send(pipeline, glu, "glucose", 1, 0, p -> {}));
+    assertTrue(liveSender.waitFor(20, TimeUnit.MINUTES), "the live sender finished");
+    assertEquals(0, liveSender.exitValue(), "every live message accepted");
+    for (String l : Files.readAllLines(pipeline.work.resolve("live-acks.txt"))) {
+      String[] parts = l.split(" ");
+      if (parts.length == 2 && parts[1].equals("AA")) accepted.add(parts[0]);
+    }
+    List<String> all = new ArrayList<>();
+    for (Pipeline.Feed f : List.of(backlog, live, fast, glu)) all.addAll(f.controlIds());
+    assertEquals(new HashSet<>(all), accepted, "every message got an AA");
+
+    // the rows are in the warehouse: then the receipt times the pipeline gave them
+    pipeline.awaitLoaded(backlog, 600);
+    pipeline.awaitLoaded(live, 600);
+    assertTrue(
+        Pipeline.await(
+            300,
+            () -> {
+              try {
+                return pipeline
+                        .receipts(List.of(fastTag + "-1", fastTag + "-2", fastTag + "-G"))
+                        .size()
+                    == 3;
+              } catch (java.sql.SQLException e) {
+                return false;
+              }
+            }),
+        "the fast monitor's and the glucometer's rows are loaded");
+    java.util.Map<String, java.time.Instant> receipts = pipeline.receipts(all);
+    assertTrue(receipts.containsKey(fastTag + "-1"), "the fast monitor's rows are loaded");
+    long[] fastRows = pipeline.clockErrorRows(fastTag + "-1");
+    assertEquals(1, fastRows[0], "the fast monitor's row is stored as sent");
+    assertEquals(1, fastRows[1], "and flagged clock_error");
+    assertEquals(0, pipeline.clockErrorRows(fastTag + "-2")[1], "the correct clock is no error");
+    StringBuilder tsv = new StringBuilder();
+    receipts.forEach((id, at) -> tsv.append(id).append('\t').append(at).append('\n'));
+    java.nio.file.Path receiptFile = pipeline.work.resolve("timing-receipts.tsv");
+    Files.writeString(receiptFile, tsv.toString());
+    List<String> scores = new ArrayList<>();
+    List<String> alerts = new ArrayList<>();
+    pipeline.offline(
+        "timing",
+        List.of(backlog.file(), gluFile, live.file(), fastFile),
+        List.of("--receipts", receiptFile.toString()),
+        scores,
+        alerts);
+    // the situations are in the expectation
+    String fastAlert =
+        Pipeline.key(fastPatient, now, "SINGLE_PARAMETER_3");
+    assertTrue(
+        alerts.contains(fastAlert), "the correct reading after the fast one alerts: " + fastAlert);
+    String gluAlert = Pipeline.key(gluPatient, gluAt, "GLUCOSE_HYPO_L2");
+    assertTrue(alerts.contains(gluAlert), "the late glucometer alerts: " + gluAlert);
+
+    List<String> patients = new ArrayList<>(backlog.patients());
+    patients.addAll(live.patients());
+    patients.add(fastPatient);
+    List<List<String>> got = List.of(List.of(), List.of());
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(300);
+    while (System.nanoTime() < end) {
+      got = pipeline.scoresAndAlerts(patients);
+      if (got.get(0).size() >= scores.size() && got.get(1).size() >= alerts.size()) break;
+      Thread.sleep(2000);
+    }
+    Thread.sleep(5000);
+    got = pipeline.scoresAndAlerts(patients);
+    System.err.printf(
+        "e2e: timing: %d messages AA (backlog %d over 8 connections, live %d paced, a fast clock,"
+            + " a late glucometer); %d scores and %d alerts loaded, %d and %d offline%n",
+        accepted.size(),
+        backlog.controlIds().size(),
+        live.controlIds().size(),
+        got.get(0).size(),
+        got.get(1).size(),
+        scores.size(),
+        alerts.size());
+    assertEquals(scores, got.get(0), "scores: every message scored, as offline");
+    assertEquals(alerts, got.get(1), "alerts: as offline");
+  }
+
+  static String oru(
+      String control,
+      String app,
+      String patient,
+      java.time.Instant observed,
+      String loinc,
+      String value) {
+    String t =
+        java.time.format.DateTimeFormatter.ofPattern("yyyyMMddHHmmss")
+            .withZone(java.time.ZoneOffset.UTC)
+            .format(observed);
+    String unit = loinc.equals("2339-0") ? "mg/dL" : "/min";
+    return "MSH|^~\\&|"
+        + app
+        + "|WARD|VITALFLOW|HOSPITAL|"
+        + t
+        + "||ORU^R01|"
+        + control
+        + "|P|2.6\rPID|1||"
+        + patient
+        + "^^^HOSP^MR\rPV1|1|I|WARD^1^1\rOBR|1||||||"
+        + t
+        + "\rOBX|1|NM|"
+        + loinc
+        + "^^LN||"
+        + value
+        + "|"
+        + unit
+        + "|||||F|||"
+        + t
+        + "\r";
+  }
 }
