@@ -30,16 +30,13 @@ vf=target/release/vitalflow
 echo "== starting the pipeline (stack, connectors, Flink job)"
 scripts/pipeline.sh up
 
-# The ward's clock: the last $HOURS hours, as a live feed would be. The job scores in event time,
-# so if this stack has already seen newer readings (an earlier demo or test run), start after
-# them: older readings would be late data, stored but not scored.
-START=$(psql_ -At -c "SELECT to_char(greatest(now() - interval '$HOURS hours',
-    max(observed_at) + interval '1 minute') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')
-    FROM fact_vital_sign" 2>/dev/null || true)
-[ -n "$START" ] || START=$(date -u -d "-$HOURS hours" +%Y-%m-%dT%H:%M:%SZ)
-echo "== simulating $PATIENTS patients for ${HOURS}h from $START (seed $SEED): monitors, glucometers and the EHR's ADT feed"
-$vf simulate --patients "$PATIENTS" --seed "$SEED" --duration "${HOURS}h" --interval "$INTERVAL" --adt \
-  --start "$START" --roster "$out/roster.jsonl" --out "$out/feed.hl7"
+# The ward's clock: the last $HOURS hours, ending now, as a live feed's backlog would be. Never
+# future-dated: a reading observed after its receipt is a device clock error (docs/contract.md),
+# and the job scores every message in arrival order whatever its age.
+START=$(date -u -d "-$HOURS hours -1 minute" +%Y-%m-%dT%H:%M:%SZ)
+echo "== simulating $PATIENTS patients over the $DURATION up to now (seed $SEED): monitors, glucometers and the EHR's ADT feed"
+$vf simulate --patients "$PATIENTS" --seed "$SEED" --duration "$DURATION" --interval "$INTERVAL" --adt \
+  --end now --roster "$out/roster.jsonl" --out "$out/feed.hl7"
 messages=$($vf query MSH-10 "$out/feed.hl7" | wc -l)
 adt=$($vf query MSH-9-1 "$out/feed.hl7" | grep -c '^ADT$' || true)
 rows=$($vf vitals "$out/feed.hl7" | wc -l)
@@ -120,7 +117,8 @@ cat <<EOF
          SELECT * FROM hourly_vitals WHERE kind = 'HEART_RATE' ORDER BY hour LIMIT 20;
          SELECT * FROM deteriorating_patients ORDER BY rise DESC;
    more questions (trends, who is deteriorating now, glucose excursions, alert load per ward): docs/queries.sql
-   send more HL7:   $vf simulate --patients 5 --start now --adt --mllp $H:$PIPELINE_MLLP_PORT
+   send more HL7:   $vf simulate --patients 5 --seed \$RANDOM --end now --duration 2h --adt --mllp $H:$PIPELINE_MLLP_PORT
+                    (a live ward: --start now --real-time instead of --end now --duration 2h)
    files: $out/feed.hl7 (what was sent), $out/acks.txt (control id and ACK code), $out/expected.jsonl
 == the pipeline keeps running; stop it with:  make pipeline-down
 EOF

@@ -53,8 +53,10 @@ public final class Views {
             + "ROW_NUMBER() OVER (PARTITION BY patient_id ORDER BY scored_at DESC) AS rn FROM "
             + sc
             + ") x WHERE rn = 1 AND previous_total IS NOT NULL AND total > previous_total",
-        // alerts whose condition has not resolved since: no later LOW-band score (NEWS2 alerts),
-        // no later NORMAL glucose reading (glucose alerts); with the patient's ward
+        // alerts whose condition has not resolved since: no later complete LOW-band score (NEWS2
+        // alerts: a score that is LOW because values expired is not complete and closes nothing),
+        // no later glucose reading at or above the hypoglycaemia threshold (glucose alerts); with
+        // the patient's ward
         "CREATE OR REPLACE VIEW "
             + open
             + " AS SELECT a.alert_id, a.patient_id, a.kind, a.raised_at, a.band, "
@@ -66,10 +68,10 @@ public final class Views {
             + "AND NOT EXISTS (SELECT 1 FROM "
             + vs
             + " v WHERE v.patient_id = a.patient_id AND v.kind = 'GLUCOSE' "
-            + "AND v.observed_at > a.raised_at AND v.glucose_status = 'NORMAL')) OR (a.kind NOT IN "
+            + "AND v.observed_at > a.raised_at AND v.glucose_status IN ('NORMAL', 'HYPER', 'HYPER_SEVERE'))) OR (a.kind NOT IN "
             + "('GLUCOSE_HYPO_L1', 'GLUCOSE_HYPO_L2') AND NOT EXISTS (SELECT 1 FROM "
             + sc
             + " s WHERE "
-            + "s.patient_id = a.patient_id AND s.scored_at > a.raised_at AND s.band = 'LOW'))");
+            + "s.patient_id = a.patient_id AND s.scored_at > a.raised_at AND s.band = 'LOW' AND s.complete))");
   }
 }

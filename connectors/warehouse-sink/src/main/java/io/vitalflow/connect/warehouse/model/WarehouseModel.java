@@ -67,7 +67,9 @@ public final class WarehouseModel {
                     "status",
                     8,
                     "device_id",
-                    427))));
+                    427,
+                    "processing_id",
+                    3)))); // PT, MSH-11-1
     t.put(
         FACT_NEWS2_SCORE,
         new TableModel(
