@@ -93,7 +93,7 @@ connector_running() { # NAME: the connector and every task RUNNING
 import json, sys
 s = json.load(sys.stdin)
 ok = s["connector"]["state"] == "RUNNING" and s["tasks"] and all(t["state"] == "RUNNING" for t in s["tasks"])
-sys.exit(0 if ok else 1)'
+sys.exit(0 if ok else 1)' 2>/dev/null
 }
 
 connector_failure() { # NAME: the first failed task trace, for the error message
@@ -121,6 +121,50 @@ wait_until() { # WHAT TIMEOUT CMD...
     sleep 1
   done
   log "$what healthy after $(( $(date +%s) - start ))s"
+}
+
+# The Flink job's counters, read from the Flink REST API as an operator would: /jobs/<id> lists the
+# vertices, /jobs/<id>/vertices/<vid>/metrics the metric ids, ?get=<ids> their values. An operator
+# metric's id is <subtask>.<operator name>.<counter>, a per-sender one
+# <subtask>.<operator name>.sender.<MSH-3>^<MSH-4>.clockErrors; Flink writes a space, '.', ':' or
+# ',' in a name as '_'. Summed over subtasks (and operators); a counter not registered yet is 0.
+JOB_COUNTERS="observationsEmitted scoresEmitted alertsEmitted invalidMessages lateMessages outOfOrderReadings staleReadings clockErrors notScoredProcessingId"
+
+job_metric_values() { # JOB-ID: the {id, value} of the job's counters into $TMP/metrics.json
+  local jid=$1 vid get
+  : > "$TMP/metrics.json"
+  curl -sf -m 5 "$FLINK/jobs/$jid" > "$TMP/job.json" || return 1
+  for vid in $(jq -r '.vertices[].id' "$TMP/job.json"); do
+    curl -sf -m 5 "$FLINK/jobs/$jid/vertices/$vid/metrics" > "$TMP/ids.json" || return 1
+    # URL-encoded, in batches: Flink's REST server refuses a request line over 4 KiB
+    jq -r --arg names "$JOB_COUNTERS" '
+      ($names | split(" ") | join("|")) as $n
+      | [.[].id | select(test("^[0-9]+\\..+\\.((" + $n + ")|sender\\.[^.]*\\.clockErrors)$")) | @uri]
+      | reduce .[] as $id ([]; if length > 0 and ((.[-1] | length) + ($id | length) < 2000)
+          then .[-1] += "," + $id else . + [$id] end)
+      | .[]' "$TMP/ids.json" > "$TMP/gets" || return 1
+    while read -r get; do
+      curl -sf -m 5 "$FLINK/jobs/$jid/vertices/$vid/metrics?get=$get" >> "$TMP/metrics.json" || return 1
+    done < "$TMP/gets"
+  done
+}
+
+job_metrics() { # JOB-ID: one line per counter, the clock errors per sender, WARN on clock errors
+  job_metric_values "$1" || { echo "flink job metrics: unavailable (Flink REST at $FLINK did not answer)"; return 0; }
+  jq -r -s --arg names "$JOB_COUNTERS" '
+    (add // []) as $m
+    | ($m | map(select(.id | test("\\.sender\\.[^.]*\\.clockErrors$") | not))) as $ops
+    | ($m | map(select(.id | test("\\.sender\\.[^.]*\\.clockErrors$"))
+          | {s: (.id | capture("\\.sender\\.(?<s>[^.]*)\\.clockErrors$").s), v: (.value | tonumber? // 0)})
+          | group_by(.s) | map({s: .[0].s, v: (map(.v) | add)}) | map(select(.v > 0)) | sort_by(-.v, .s)) as $senders
+    | def total($c): [$ops[] | select(.id | endswith("." + $c)) | .value | tonumber? // 0] | add // 0;
+      def list: map("\(.s) \(.v)") | if length > 10 then .[:10] + ["and \(length - 10) more"] else . end | join(", ");
+    "flink job metrics (summed over subtasks):",
+    ($names | split(" ")[] | "  \(.)\(" " * (24 - length)) \(total(.))"),
+    (if ($senders | length) > 0 then "  clockErrors by sender (MSH-3^MSH-4): \($senders | list)" else empty end),
+    (total("clockErrors") as $c | if $c > 0 then
+      "WARN flink job: \($c) clock errors (readings dated ahead of their receipt by more than vitalflow.clock.tolerance, scored at receipt time); sender clocks to check: \(if ($senders | length) > 0 then $senders | list else "(none named)" end)"
+     else empty end)' "$TMP/metrics.json" || echo "flink job metrics: unreadable answer from $FLINK"
 }
 
 mllp_open() { (exec 3<>"/dev/tcp/$H/$PIPELINE_MLLP_PORT") 2>/dev/null; }
@@ -171,7 +215,7 @@ cmd_status() {
   done
   if mllp_open; then echo "mllp $H:$PIPELINE_MLLP_PORT: listening"; else echo "mllp $H:$PIPELINE_MLLP_PORT: closed"; rc=1; fi
   local j; j=$(job_id 2>/dev/null || true)
-  if [ -n "$j" ]; then echo "flink job: $j"; else echo "flink job: not running"; rc=1; fi
+  if [ -n "$j" ]; then echo "flink job: $j"; job_metrics "${j%% *}"; else echo "flink job: not running"; rc=1; fi
   return $rc
 }
 

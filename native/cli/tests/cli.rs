@@ -1020,6 +1020,9 @@ fn simulate_bad_options_are_usage_errors() {
         &["simulate", "--start", "yesterday"],
         &["simulate", "--framing", "smoke"],
         &["simulate", "--out", "x.hl7", "--mllp", "127.0.0.1:1"],
+        &["simulate", "--start", "now", "--end", "now"],
+        &["simulate", "--end", "soon"],
+        &["simulate", "--real-time", "--speed", "2"],
     ] {
         let o = run(args, b"");
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
@@ -1121,6 +1124,155 @@ fn simulate_speed_paces_the_output() {
         t.elapsed()
     );
     assert_eq!(code(&run(&["simulate", "--speed", "0"], b"")), 2);
+}
+
+/// The `YYYYMMDDHHMMSS` of an HL7 time (the simulator's are UTC: `+0000`, or no offset with
+/// the default zone).
+fn hl7_seconds(ts: &str) -> String {
+    assert!(ts.len() >= 14, "{ts:?}");
+    ts[..14].to_string()
+}
+
+#[test]
+fn simulate_end_now_dates_nothing_after_now() {
+    let o = run(
+        &[
+            "simulate",
+            "--end",
+            "now",
+            "--duration",
+            "4h",
+            "--patients",
+            "20",
+            "--adt",
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).is_empty(), "no warning: {}", stderr(&o));
+    let now = chrono::Utc::now();
+    let limit = now.format("%Y%m%d%H%M%S").to_string();
+    let sent = run(&["query", "MSH-7"], &o.stdout);
+    assert_eq!(code(&sent), 0, "{}", stderr(&sent));
+    let sent: Vec<String> = stdout(&sent).lines().map(hl7_seconds).collect();
+    assert!(sent.len() > 20 * 16);
+    assert!(
+        sent.iter().all(|t| *t <= limit),
+        "{:?} > {limit}",
+        sent.iter().max()
+    );
+    // The past 4 hours: the first reading (not the admissions before it) within them.
+    let earliest = (now - chrono::Duration::hours(4) - chrono::Duration::minutes(6))
+        .format("%Y%m%d%H%M%S")
+        .to_string();
+    assert!(
+        sent.iter().all(|t| *t >= earliest),
+        "{:?}",
+        sent.iter().min()
+    );
+    let rows = run(&["vitals"], &o.stdout);
+    assert_eq!(code(&rows), 0, "{}", stderr(&rows));
+    for r in json_lines(&rows) {
+        let at = chrono::DateTime::parse_from_rfc3339(r["observed_at"].as_str().unwrap()).unwrap();
+        assert!(at <= now, "{r}");
+    }
+}
+
+#[test]
+fn simulate_refuses_a_future_live_feed() {
+    // Refused before connecting: port 1 would fail with exit code 1.
+    for out in [["--mllp", "127.0.0.1:1"], ["--kafka", "127.0.0.1:1"]] {
+        let o = run(
+            &[
+                "simulate",
+                "--start",
+                "now",
+                "--duration",
+                "4h",
+                out[0],
+                out[1],
+            ],
+            b"",
+        );
+        assert_eq!(code(&o), 2, "{out:?}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("--end now") && stderr(&o).contains("clock error"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    // To a file: written, with a warning.
+    let d = scratch("sim-future");
+    let f = d.join("feed.hl7");
+    let o = run(
+        &[
+            "simulate",
+            "--start",
+            "now",
+            "--count",
+            "3",
+            "--out",
+            f.to_str().unwrap(),
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("warning"), "{}", stderr(&o));
+    assert!(std::fs::metadata(&f).unwrap().len() > 0);
+    // The past, sent live: no refusal.
+    let (addr, h) = listener(|c| Some(ack("AA", c)));
+    let o = run(
+        &[
+            "simulate",
+            "--end",
+            "now",
+            "--patients",
+            "2",
+            "--count",
+            "2",
+            "--mllp",
+            &addr,
+        ],
+        b"",
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(h.join().unwrap().len() >= 4);
+}
+
+#[test]
+fn simulate_real_time_sends_each_message_at_its_time() {
+    // 2 patients (seed 1: no glucometer), 3 readings 2 s apart from now: each message is due at
+    // its MSH-7 (2 s after the reading), the last about 4-6 s from the start. A behaviour check,
+    // not a benchmark: only a lower bound.
+    let t = std::time::Instant::now();
+    let o = run(
+        &[
+            "simulate",
+            "--patients",
+            "2",
+            "--count",
+            "3",
+            "--interval",
+            "2s",
+            "--start",
+            "now",
+            "--real-time",
+        ],
+        b"",
+    );
+    let elapsed = t.elapsed();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).is_empty(),
+        "a paced feed is not future data: {}",
+        stderr(&o)
+    );
+    assert!(elapsed >= Duration::from_secs(3), "{elapsed:?}");
+    let sent = run(&["query", "MSH-7"], &o.stdout);
+    let sent: Vec<String> = stdout(&sent).lines().map(hl7_seconds).collect();
+    assert_eq!(sent.len(), 6, "no glucose messages for seed 1");
+    let limit = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
+    assert!(sent.iter().all(|t| *t <= limit));
 }
 
 /// The feed for a seed is pinned: a change here means every recorded demo and

@@ -761,7 +761,8 @@ OBX|2|NM|2339-0^Glucose^LN||50|mg/dL|||||F\r";
         // the order is the schema's
         let reversed = with(&|fs| fs.reverse());
         let p = plan_of(&reversed).unwrap();
-        assert_eq!(p.first(), Some(&Column::SendingFacility));
+        assert_eq!(p.first(), Some(&Column::ClockError));
         assert_eq!(p.last(), Some(&Column::MessageControlId));
+        assert_eq!(p, plan.iter().rev().copied().collect::<Vec<_>>());
     }
 }

@@ -383,11 +383,23 @@ mod tests {
         assert_eq!(read_bytes(&out, &mut at).unwrap(), b"P5");
         assert_eq!(read_bytes(&out, &mut at).unwrap(), msg);
         let headers = read_i32(&out, &mut at);
-        assert_eq!(headers, 6);
+        let mut names = Vec::new();
         for _ in 0..headers {
-            read_bytes(&out, &mut at);
+            names.push(String::from_utf8(read_bytes(&out, &mut at).unwrap()).unwrap());
             read_bytes(&out, &mut at);
         }
+        assert_eq!(
+            names,
+            [
+                "hl7.control_id",
+                "hl7.message_type",
+                "hl7.received_at",
+                "hl7.source",
+                "hl7.sending_application",
+                "hl7.sending_facility",
+                "hl7.processing_id"
+            ]
+        );
         assert_eq!(read_bytes(&out, &mut at), None);
         assert_eq!(at, out.len());
         assert!(h.queue.ack(mid as u64));

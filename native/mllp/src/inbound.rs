@@ -17,6 +17,9 @@ pub mod header {
     pub const SOURCE: &str = "hl7.source";
     pub const SENDING_APPLICATION: &str = "hl7.sending_application";
     pub const SENDING_FACILITY: &str = "hl7.sending_facility";
+    /// MSH-11-1: P production, T training, D debugging (the job scores P only
+    /// by default; see docs/contract.md, Test traffic).
+    pub const PROCESSING_ID: &str = "hl7.processing_id";
     pub const ERROR: &str = "hl7.error";
 }
 
@@ -104,6 +107,15 @@ fn field(msg: &Message<'_>, n: usize) -> String {
         .unwrap_or_default()
 }
 
+/// MSH-11-1, the processing id (empty when absent).
+fn processing_id(msg: &Message<'_>) -> String {
+    msg.query("MSH-11-1")
+        .ok()
+        .flatten()
+        .map(|p| p.into_owned())
+        .unwrap_or_default()
+}
+
 /// Classifies a complete frame.
 pub fn classify(
     frame: Vec<u8>,
@@ -166,6 +178,7 @@ pub fn classify(
             header::SENDING_FACILITY,
             sending_facility.clone().into_bytes(),
         ),
+        (header::PROCESSING_ID, processing_id(&msg).into_bytes()),
     ];
     let on_success = ack::build(&msg, AckCode::AA, None, reply_id, now);
     let dedupe = (!config.dedupe_window.is_zero()).then(|| DedupeKey {
@@ -267,6 +280,7 @@ fn add_msh_headers(headers: &mut Vec<(&'static str, Vec<u8>)>, msg: &Message<'_>
     ] {
         headers.push((name, field(msg, n).into_bytes()));
     }
+    headers.push((header::PROCESSING_ID, processing_id(msg).into_bytes()));
 }
 
 /// A 64-bit FNV-1a digest of the bytes (stable across runs and processes).
@@ -347,12 +361,35 @@ mod tests {
         assert_eq!(h(i, header::SOURCE), "feed-1");
         assert_eq!(h(i, header::SENDING_APPLICATION), "MON");
         assert_eq!(h(i, header::SENDING_FACILITY), "ICU");
+        assert_eq!(h(i, header::PROCESSING_ID), "P");
         assert_eq!(h(i, header::RECEIVED_AT), "2026-11-29T08:00:00.000Z");
         assert_eq!(
             ack::read_ack(&c.on_success).unwrap(),
             (AckCode::AA, "CTRL-7".into())
         );
         assert!(c.dedupe.is_none(), "dedupe is off by default");
+    }
+
+    #[test]
+    fn the_processing_id_header_is_msh_11_1() {
+        let cfg = ServerConfig::new("x");
+        let training = std::str::from_utf8(MSG)
+            .unwrap()
+            .replace("|CTRL-7|P|", "|CTRL-7|T^A|");
+        let c = classify(training.into_bytes(), &cfg, 1, "R1", now());
+        assert_eq!(h(&c.inbound, header::PROCESSING_ID), "T");
+        let none = std::str::from_utf8(MSG)
+            .unwrap()
+            .replace("|CTRL-7|P|", "|CTRL-7||");
+        let c = classify(none.into_bytes(), &cfg, 2, "R1", now());
+        assert_eq!(h(&c.inbound, header::PROCESSING_ID), "");
+        // an invalid message (no MSH-10) keeps it too
+        let bad = std::str::from_utf8(MSG)
+            .unwrap()
+            .replace("|CTRL-7|P|", "||D|");
+        let c = classify(bad.into_bytes(), &cfg, 3, "R1", now());
+        assert!(c.inbound.is_invalid());
+        assert_eq!(h(&c.inbound, header::PROCESSING_ID), "D");
     }
 
     #[test]

@@ -855,6 +855,11 @@ fn glucose_reading(
     let history = &mut state.glucose_history;
     let i = history.partition_point(|e| e.at < at);
     if history.get(i).is_some_and(|e| e.at == at) {
+        if history[i].level == level {
+            // The same reading again (a resend after a lost ACK, a replay):
+            // what it raised, or did not, was decided when it first arrived.
+            return None;
+        }
         history[i].level = level;
     } else {
         history.insert(i, GlucoseEntry { at, level });

@@ -267,6 +267,25 @@ fn a_late_glucose_joins_an_episode_and_raises_only_what_it_has_not() {
 }
 
 #[test]
+fn a_resent_glucose_reading_raises_nothing_even_after_a_later_reading_split_its_episode() {
+    // Found by props.rs: 50 at 10:00 (HYPO_L2); 65 at 09:25 arrives late and
+    // joins that episode (nothing new); 72 at 09:26 arrives and splits it.
+    // A resend of the 09:25 message must not now raise a HYPO_L1: what a
+    // reading raises is decided when it first arrives.
+    let mut w = Ward::new();
+    let u = w.send(&oru("G1", t(10, 0), "P", &["2339-0|50|mg/dL"]), t(10, 0));
+    assert_eq!(kinds(&u.alerts), [AlertKind::GlucoseHypoL2]);
+    let late = oru("G2", t(9, 25), "P", &["2339-0|65|mg/dL"]);
+    assert!(w.send(&late, t(10, 30)).alerts.is_empty());
+    let u = w.send(&oru("G3", t(9, 26), "P", &["2339-0|72|mg/dL"]), t(10, 31));
+    assert!(u.alerts.is_empty());
+    assert!(w.send(&late, t(10, 32)).alerts.is_empty());
+    // A corrected value at the same time is a new reading and is judged.
+    let u = w.send(&oru("G4", t(9, 25), "P", &["2339-0|48|mg/dL"]), t(10, 33));
+    assert_eq!(kinds(&u.alerts), [AlertKind::GlucoseHypoL2]);
+}
+
+#[test]
 fn mmol_l_glucose_is_judged_in_mmol_l_by_the_sites_thresholds() {
     // 3.9 mmol/L: NORMAL under ADA (< 3.9), HYPO_L1 under JBDS (< 4.0).
     let msg = oru("M1", t(9, 0), "P", &["14743-9|3.9|mmol/L"]);

@@ -60,6 +60,11 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// How long after its observation time a monitor or flowsheet message is sent (its MSH-7).
+pub const VITALS_SENT_AFTER_S: i64 = 2;
+/// How long after its reading a glucometer message is sent (its MSH-7).
+pub const GLUCOSE_SENT_AFTER_S: i64 = 5;
+
 /// Formats a timestamp: PCD-01 in UTC with an explicit `+0000`, the LOINC
 /// style in local time of `zone` without an offset (as many EHRs send it).
 pub fn timestamp(t: DateTime<Utc>, style: Style, zone: Tz) -> String {
@@ -249,7 +254,11 @@ pub fn vitals_message(
 ) -> Vec<u8> {
     let mut b = Builder::new();
     let ts = timestamp(at, id.style, zone);
-    let sent = timestamp(at + chrono::Duration::seconds(2), id.style, zone);
+    let sent = timestamp(
+        at + chrono::Duration::seconds(VITALS_SENT_AFTER_S),
+        id.style,
+        zone,
+    );
     match id.style {
         Style::Pcd01 => {
             let dev = format!("{}^VITALFLOW_SIM^{}^EUI-64", id.monitor, id.monitor);
@@ -579,7 +588,11 @@ pub fn glucose_message(
 ) -> Vec<u8> {
     let mut b = Builder::new();
     let ts = timestamp(at, id.style, zone);
-    let sent = timestamp(at + chrono::Duration::seconds(5), id.style, zone);
+    let sent = timestamp(
+        at + chrono::Duration::seconds(GLUCOSE_SENT_AFTER_S),
+        id.style,
+        zone,
+    );
     let app = "GLUCOMETER_POC";
     header(
         &mut b,

@@ -13,7 +13,7 @@ use clap::{Args, ValueEnum};
 use rand::rngs::ChaCha8Rng;
 use rand::{RngExt, SeedableRng};
 
-use crate::mllp_client::{AckClass, Client};
+use crate::mllp_client::{AckClass, Client, ClientError};
 use crate::util::{parse_duration, parse_start, Failed};
 use hl7::{AdtEvent, Identity, Style};
 use physiology::Patient;
@@ -48,10 +48,16 @@ systolic pressure, oxygen started, new confusion late). About a third of patient
 point-of-care glucose (mg/dL or mmol/L, some hypoglycaemic). The same --seed and options \
 always give the same messages.
 
+Live output (--mllp, --kafka) is never dated in the future: a feed that would end more than a \
+minute after now is refused unless --real-time sends each message when its time comes (a device \
+clock ahead of the receiver is what the pipeline flags as a clock error). --end now simulates \
+the past instead.
+
 Examples:
   vitalflow simulate --patients 20 --duration 6h --interval 15m --out feed.hl7
   vitalflow simulate --seed 7 --count 4 | vitalflow vitals
-  vitalflow simulate --patients 5 --start now --mllp 127.0.0.1:2575")]
+  vitalflow simulate --patients 5 --end now --duration 4h --mllp 127.0.0.1:2575   # the past 4 hours
+  vitalflow simulate --patients 5 --start now --real-time --mllp 127.0.0.1:2575   # a live ward")]
 pub struct SimulateArgs {
     /// Random seed: the same seed gives the same feed.
     #[arg(long, default_value_t = 1)]
@@ -72,8 +78,14 @@ pub struct SimulateArgs {
     #[arg(long, default_value = "15m", value_parser = parse_duration)]
     pub interval: Duration,
     /// Time of the first reading: RFC 3339 (2026-11-20T06:00:00Z), or `now`.
-    #[arg(long, default_value = "2026-11-20T06:00:00Z", value_parser = parse_start)]
-    pub start: DateTime<Utc>,
+    /// Default: 2026-11-20T06:00:00Z.
+    #[arg(long, value_name = "TIME", value_parser = parse_start, conflicts_with = "end")]
+    pub start: Option<DateTime<Utc>>,
+    /// Simulate the span that ends at TIME instead (RFC 3339, or `now`): it starts --duration
+    /// (or --count readings) before, earlier if needed so that no message is dated after TIME.
+    /// `--end now --duration 4h` is the past 4 hours.
+    #[arg(long, value_name = "TIME", value_parser = parse_start)]
+    pub end: Option<DateTime<Utc>>,
     /// Local zone of LOINC-style feeds (their timestamps carry no offset).
     #[arg(long, default_value = "UTC")]
     pub zone: Tz,
@@ -107,6 +119,10 @@ pub struct SimulateArgs {
     /// (1 = real time, 60 = an hour a minute). Default: as fast as possible.
     #[arg(long, value_parser = parse_speed)]
     pub speed: Option<f64>,
+    /// Send (or write) each message when the wall clock reaches its time (MSH-7), as the device
+    /// would: with --start now a live ward. Messages already due are sent at once.
+    #[arg(long, conflicts_with = "speed")]
+    pub real_time: bool,
     /// Also send the EHR's ADT feed: an A01 admission before each patient's first reading,
     /// an A08 update halfway for every fifth patient and an A03 discharge after the last
     /// reading for every fourth patient who is not deteriorating.
@@ -121,24 +137,38 @@ fn parse_speed(s: &str) -> Result<f64, String> {
     }
 }
 
-/// Holds each message back until its simulated time, scaled by `--speed`.
+/// Holds each message back until its simulated time, scaled by `--speed`, or until the wall
+/// clock reaches its MSH-7 with `--real-time`.
 struct Pacer {
     speed: Option<f64>,
+    real_time: bool,
     start: DateTime<Utc>,
     wall: std::time::Instant,
 }
 
 impl Pacer {
-    fn new(args: &SimulateArgs) -> Pacer {
+    fn new(args: &SimulateArgs, sim: &Simulation) -> Pacer {
         Pacer {
             speed: args.speed,
-            start: args.start,
+            real_time: args.real_time,
+            start: sim.start,
             wall: std::time::Instant::now(),
         }
     }
 
-    /// Sleeps until `at` is due; returns whether it paced (then output should be flushed).
-    fn wait(&self, at: DateTime<Utc>) -> bool {
+    /// Sleeps until `m` is due; returns whether it paced (then output should be flushed).
+    fn wait(&self, m: &SimMessage) -> bool {
+        if self.real_time {
+            // The wall clock itself, not an Instant: the message is due at its own time.
+            while let Ok(left) = (m.sent - Utc::now()).to_std() {
+                if left.is_zero() {
+                    break;
+                }
+                std::thread::sleep(left);
+            }
+            return true;
+        }
+        let at = m.at;
         let Some(speed) = self.speed else {
             return false;
         };
@@ -168,9 +198,18 @@ fn parse_fraction(s: &str) -> Result<f64, String> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SimMessage {
     pub control_id: String,
+    /// The observation (or ADT event) time.
     pub at: DateTime<Utc>,
+    /// When the sender sends it: its MSH-7.
+    pub sent: DateTime<Utc>,
     pub bytes: Vec<u8>,
 }
+
+/// The first reading's time when neither --start nor --end is given.
+pub const DEFAULT_START: &str = "2026-11-20T06:00:00Z";
+
+/// How far ahead of the wall clock a live feed may be dated (the run's own start-up, rounding).
+const FUTURE_ALLOWANCE_S: i64 = 60;
 
 const FAMILY: [&str; 12] = [
     "TESTPATIENT",
@@ -291,23 +330,67 @@ impl Simulation {
         }
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by_key(|&i| (phases[i], i));
-        Simulation {
+        let mut sim = Simulation {
             identities,
             patients,
             phases,
             order,
             readings,
             interval: args.interval,
-            start: args.start,
+            start: args.start.unwrap_or_else(|| {
+                DEFAULT_START
+                    .parse()
+                    .expect("the default start is RFC 3339")
+            }),
             zone: args.zone,
             tag: format!("VF{:06X}", args.seed & 0xFF_FFFF),
             seq: 0,
             adt: args.adt,
+        };
+        if let Some(end) = args.end {
+            let span = args
+                .duration
+                .unwrap_or_else(|| sim.interval * i32::try_from(readings).unwrap_or(i32::MAX));
+            let start = (end - span).min(end - sim.last_sent_offset());
+            // Whole seconds, as `now` is: HL7 times have no fraction, and earlier is never later.
+            sim.start = start - Duration::nanoseconds(i64::from(start.timestamp_subsec_nanos()));
         }
+        sim
     }
 
     pub fn readings(&self) -> u32 {
         self.readings
+    }
+
+    /// The first reading's time.
+    pub fn start(&self) -> DateTime<Utc> {
+        self.start
+    }
+
+    /// An upper bound of the last MSH-7 of the feed, after the first reading's time (start):
+    /// the last reading plus the latest a message of that tick can be sent (a glucose reading 20 s
+    /// later, sent 5 s after that; an ADT discharge 5 minutes after the reading).
+    fn last_sent_offset(&self) -> Duration {
+        let last_tick = self.interval * i32::try_from(self.readings - 1).unwrap_or(i32::MAX);
+        let after = (0..self.patients.len())
+            .map(|i| {
+                let mut after = Duration::seconds(hl7::VITALS_SENT_AFTER_S);
+                if self.patients[i].profile.glucose.is_some() {
+                    after = after.max(Duration::seconds(20 + hl7::GLUCOSE_SENT_AFTER_S));
+                }
+                if self.adt && i % 4 == 0 && self.patients[i].profile.deterioration.is_none() {
+                    after = after.max(Duration::minutes(5));
+                }
+                self.phases[i] + after
+            })
+            .max()
+            .unwrap_or_default();
+        last_tick + after
+    }
+
+    /// An upper bound of the feed's last MSH-7: no message is dated later.
+    pub fn last_sent(&self) -> DateTime<Utc> {
+        self.start + self.last_sent_offset()
     }
 
     fn next_control_id(&mut self) -> String {
@@ -340,6 +423,7 @@ impl Simulation {
             out.push(SimMessage {
                 control_id,
                 at,
+                sent: at + Duration::seconds(hl7::VITALS_SENT_AFTER_S),
                 bytes,
             });
             if let (Some(g), Some(profile)) = (reading.glucose, self.patients[i].profile.glucose) {
@@ -356,6 +440,7 @@ impl Simulation {
                 out.push(SimMessage {
                     control_id,
                     at,
+                    sent: at + Duration::seconds(hl7::GLUCOSE_SENT_AFTER_S),
                     bytes,
                 });
             }
@@ -373,6 +458,7 @@ impl Simulation {
         SimMessage {
             control_id,
             at,
+            sent: at,
             bytes,
         }
     }
@@ -419,6 +505,64 @@ fn frame(framing: Framing, msg: &[u8], out: &mut dyn Write) -> io::Result<()> {
     }
 }
 
+/// A feed must not be dated ahead of the wall clock when it goes out live (--mllp, --kafka):
+/// that is a device clock error to the receiver. Refused unless it is paced so that no message
+/// goes out before its time (--real-time, or --speed 1 or slower from a start that is not in
+/// the future); a file or standard output only gets a warning.
+fn check_not_ahead(
+    args: &SimulateArgs,
+    sim: &Simulation,
+    now: DateTime<Utc>,
+) -> Result<(), Failed> {
+    let allowance = Duration::seconds(FUTURE_ALLOWANCE_S);
+    let last = sim.last_sent();
+    if last <= now + allowance {
+        return Ok(());
+    }
+    let never_early = args.real_time
+        || args
+            .speed
+            .is_some_and(|s| s <= 1.0 && sim.start() <= now + allowance);
+    if never_early {
+        return Ok(());
+    }
+    let ahead = fmt_span(last - now);
+    let last = last.format("%Y-%m-%dT%H:%M:%SZ");
+    let live = if args.mllp.is_some() {
+        Some("--mllp")
+    } else if args.kafka.is_some() {
+        Some("--kafka")
+    } else {
+        None
+    };
+    match live {
+        Some(flag) => Err(Failed::usage(format!(
+            "simulate: the feed runs until {last}, {ahead} after now; sent live ({flag}) it \
+             would be dated ahead of its receipt, which the pipeline takes for a device clock \
+             error. Use --end now to simulate the past instead (--end now --duration 4h: the \
+             last 4 hours), or --real-time to send each message when its time comes"
+        ))),
+        None => {
+            eprintln!(
+                "vitalflow simulate: warning: the feed runs until {last}, {ahead} after now; \
+                 sent live before then it is dated ahead of its receipt (a device clock error \
+                 to the pipeline). --end now simulates the past instead"
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A positive span for messages: `4h 0m`, `12m`, `45s`.
+fn fmt_span(d: Duration) -> String {
+    let s = d.num_seconds().max(0);
+    match (s / 3600, s % 3600 / 60) {
+        (0, 0) => format!("{s}s"),
+        (0, m) => format!("{m}m"),
+        (h, m) => format!("{h}h {m}m"),
+    }
+}
+
 pub fn run(args: &SimulateArgs) -> Result<(), Failed> {
     if args.interval <= Duration::zero() {
         return Err(Failed::usage("--interval must be positive"));
@@ -432,15 +576,16 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failed> {
         }
     }
     let total = sim.readings();
+    check_not_ahead(args, &sim, Utc::now())?;
     if let Some(bootstrap) = &args.kafka {
         let writer =
             crate::gateway::DirectWriter::new(bootstrap, &args.topic, "vitalflow-simulate")
                 .map_err(Failed::usage)?;
-        let pacer = Pacer::new(args);
+        let pacer = Pacer::new(args, &sim);
         let mut sent = 0u64;
         for t in 0..total {
             for m in sim.tick(t) {
-                pacer.wait(m.at);
+                pacer.wait(&m);
                 writer
                     .write(&m.bytes)
                     .map_err(|e| Failed::msg(format!("{}: {e}", m.control_id)))?;
@@ -463,13 +608,22 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failed> {
         let stdout = io::stdout();
         let mut out = stdout.lock();
         let (mut sent, mut rejected) = (0u64, 0u64);
-        let pacer = Pacer::new(args);
+        let pacer = Pacer::new(args, &sim);
         for t in 0..total {
             for m in sim.tick(t) {
-                pacer.wait(m.at);
-                let ack = client
-                    .send(&m.bytes)
-                    .map_err(|e| Failed::msg(format!("{}: {e}", m.control_id)))?;
+                pacer.wait(&m);
+                let ack = match client.send(&m.bytes) {
+                    // Paced in real time, the connection may have idled for minutes and been
+                    // closed by the listener (idle timeout): the message did not reach it, so
+                    // it is sent once more on a new connection.
+                    Err(ClientError::Closed | ClientError::Io(_)) if args.real_time => {
+                        client = Client::connect(addr, timeout)
+                            .map_err(|e| Failed::msg(format!("{addr}: {e}")))?;
+                        client.send(&m.bytes)
+                    }
+                    r => r,
+                }
+                .map_err(|e| Failed::msg(format!("{}: {e}", m.control_id)))?;
                 sent += 1;
                 let _ = writeln!(out, "{} {}", m.control_id, ack.code);
                 if ack.class() != AckClass::Accepted {
@@ -496,10 +650,10 @@ pub fn run(args: &SimulateArgs) -> Result<(), Failed> {
         )),
         None => Box::new(BufWriter::new(io::stdout().lock())),
     };
-    let pacer = Pacer::new(args);
+    let pacer = Pacer::new(args, &sim);
     for t in 0..total {
         for m in sim.tick(t) {
-            let paced = pacer.wait(m.at);
+            let paced = pacer.wait(&m);
             match frame(args.framing, &m.bytes, &mut out).and_then(|()| {
                 if paced {
                     out.flush()
@@ -622,6 +776,127 @@ mod tests {
             assert!(admit < first_oru);
             assert!(t.contains("\rEVN|A01|"));
         }
+    }
+
+    #[test]
+    fn end_now_dates_nothing_after_now() {
+        for extra in [
+            &["--duration", "4h"][..],
+            &["--duration", "4h", "--adt"],
+            &["--count", "3", "--interval", "30s", "--adt"],
+            &["--count", "1", "--adt"],
+            &["--duration", "10m", "--interval", "1m"],
+        ] {
+            let mut a = vec!["--end", "now", "--patients", "40", "--seed", "4"];
+            a.extend_from_slice(extra);
+            let msgs = all(&args(&a));
+            let now = Utc::now();
+            assert!(!msgs.is_empty());
+            for m in &msgs {
+                assert!(
+                    m.at <= now && m.sent <= now,
+                    "{extra:?}: {} after {now}",
+                    m.sent
+                );
+            }
+        }
+        // The past 4 hours: the first reading 4 hours ago.
+        let sim = Simulation::new(&args(&["--end", "now", "--duration", "4h"]));
+        let ago = Utc::now() - sim.start();
+        assert!(ago >= Duration::hours(4) && ago < Duration::hours(4) + Duration::seconds(5));
+    }
+
+    #[test]
+    fn end_is_the_same_feed_as_its_start() {
+        // The demo's ward: --end T --duration 8h is --start T-8h, message for message.
+        let by_end = all(&args(&[
+            "--seed",
+            "2026",
+            "--patients",
+            "200",
+            "--duration",
+            "8h",
+            "--adt",
+            "--end",
+            "2026-11-20T14:00:00Z",
+        ]));
+        let by_start = all(&args(&[
+            "--seed",
+            "2026",
+            "--patients",
+            "200",
+            "--duration",
+            "8h",
+            "--adt",
+        ]));
+        assert_eq!(by_end, by_start);
+    }
+
+    #[test]
+    fn last_sent_bounds_every_message() {
+        for extra in [
+            &["--count", "5"][..],
+            &["--count", "4", "--interval", "30s", "--adt"],
+            &["--count", "1", "--adt"],
+        ] {
+            let mut a = vec!["--patients", "60", "--seed", "8"];
+            a.extend_from_slice(extra);
+            let a = args(&a);
+            let last = Simulation::new(&a).last_sent();
+            let msgs = all(&a);
+            let latest = msgs.iter().map(|m| m.sent).max().unwrap();
+            assert!(latest <= last, "{extra:?}");
+            assert!(
+                last - latest <= Duration::minutes(6),
+                "{extra:?}: a loose bound"
+            );
+        }
+    }
+
+    #[test]
+    fn a_future_live_feed_is_refused_unless_paced_in_real_time() {
+        let check = |extra: &[&str]| {
+            let a = args(extra);
+            check_not_ahead(&a, &Simulation::new(&a), Utc::now()).map_err(|f| {
+                assert_eq!(f.code, 2);
+                f.message.unwrap()
+            })
+        };
+        let future = ["--start", "now", "--duration", "4h"];
+        let with =
+            |more: &[&'static str]| -> Vec<&str> { future.iter().chain(more).copied().collect() };
+        let e = check(&with(&["--mllp", "127.0.0.1:2575"])).unwrap_err();
+        assert!(e.contains("--end now") && e.contains("--mllp"), "{e}");
+        let e = check(&with(&["--kafka", "127.0.0.1:9092"])).unwrap_err();
+        assert!(e.contains("--end now") && e.contains("--kafka"), "{e}");
+        check(&with(&["--mllp", "127.0.0.1:2575", "--speed", "60"])).unwrap_err();
+        // Never sent before its time: real time, or --speed 1 from now.
+        check(&with(&["--mllp", "127.0.0.1:2575", "--real-time"])).unwrap();
+        check(&with(&["--kafka", "127.0.0.1:9092", "--speed", "1"])).unwrap();
+        // A file only gets a warning; the past and the default start are fine.
+        check(&with(&["--out", "feed.hl7"])).unwrap();
+        check(&[
+            "--end",
+            "now",
+            "--duration",
+            "4h",
+            "--mllp",
+            "127.0.0.1:2575",
+        ])
+        .unwrap();
+        check(&["--mllp", "127.0.0.1:2575", "--adt"]).unwrap();
+        // A minute's allowance: a feed that ends 30 s from now is not refused.
+        check(&[
+            "--start",
+            "now",
+            "--count",
+            "1",
+            "--interval",
+            "30s",
+            "--mllp",
+            "127.0.0.1:2575",
+        ])
+        .unwrap();
     }
 
     #[test]

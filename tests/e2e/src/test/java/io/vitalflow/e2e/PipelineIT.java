@@ -282,8 +282,7 @@ class PipelineIT {
         scores,
         alerts);
     // the situations are in the expectation
-    String fastAlert =
-        Pipeline.key(fastPatient, now, "SINGLE_PARAMETER_3");
+    String fastAlert = Pipeline.key(fastPatient, now, "SINGLE_PARAMETER_3");
     assertTrue(
         alerts.contains(fastAlert), "the correct reading after the fast one alerts: " + fastAlert);
     String gluAlert = Pipeline.key(gluPatient, gluAt, "GLUCOSE_HYPO_L2");

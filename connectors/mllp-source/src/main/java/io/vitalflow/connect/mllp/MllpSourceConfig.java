@@ -71,7 +71,8 @@ public final class MllpSourceConfig extends AbstractConfig {
   private static final String TOPIC_DOC =
       "Topic for messages that parse and carry MSH-10. "
           + "Value: the message bytes unchanged; headers hl7.control_id, hl7.message_type, "
-          + "hl7.received_at, hl7.source, hl7.sending_application, hl7.sending_facility.";
+          + "hl7.received_at, hl7.source, hl7.sending_application, hl7.sending_facility, "
+          + "hl7.processing_id (MSH-11-1).";
   private static final String TOPIC_DISPLAY = "Topic";
 
   public static final String INVALID_TOPIC = "invalid.topic";
