@@ -12,7 +12,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 MVN ?= mvn -B -ntp
 
-.PHONY: pipeline-up pipeline-down pipeline-status demo check test unit-test rust-test java-fmt-check java-test integration-test build cli deps stack-up stack-down stack-status stack-topics fmt bench
+.PHONY: pipeline-up pipeline-down pipeline-status pipeline-upgrade demo check test unit-test rust-test java-fmt-check java-test integration-test build cli deps stack-up stack-down stack-status stack-topics fmt bench
 
 test: deps check integration-test
 
@@ -61,6 +61,9 @@ pipeline-down:
 	scripts/pipeline.sh down
 pipeline-status:
 	scripts/pipeline.sh status
+# a new job jar (or configuration) with every patient's state: stop with a savepoint, resume from it
+pipeline-upgrade:
+	scripts/pipeline.sh upgrade
 stack-topics:
 	tests/stack/stack.sh topics
 

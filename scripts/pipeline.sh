@@ -6,6 +6,13 @@
 #   scripts/pipeline.sh up       build what is missing, bring the stack up, deploy both connectors
 #                                through the Connect REST API, submit the Flink job, wait until all
 #                                are healthy, print where each one is. Idempotent.
+#                                A job that is not running is resumed from the newest retained
+#                                checkpoint or savepoint of the job this script last ran, so every
+#                                patient's latest values, scores, alert arming and resend filter are
+#                                kept; `up --fresh-state` starts it empty instead (and says what is lost).
+#   scripts/pipeline.sh upgrade  rebuild, stop the running job with a savepoint, submit the new jar
+#                                from that savepoint (a code or configuration change keeps the state)
+#   scripts/pipeline.sh resume   the job alone from its newest retained checkpoint, if it is not running
 #   scripts/pipeline.sh status   one line per part; exit 1 unless every part is healthy
 #   scripts/pipeline.sh down     remove the connectors and cancel the job, then stop the stack
 #   scripts/pipeline.sh undeploy remove the connectors and cancel the job, keep the stack
@@ -23,6 +30,15 @@ CONNECT=http://$H:$CONNECT_PORT
 FLINK=http://$H:$FLINK_REST_PORT
 REGISTRY_URL=http://$H:$REGISTRY_PORT/apis/ccompat/v7
 JOB_JAR=$ROOT/flink-job/job/target/vitalflow-flink-job.jar
+# where the stack's Flink keeps checkpoints and savepoints (tests/stack/stack.sh, flink_write_conf),
+# and the ids of the jobs this script submitted, oldest first
+STACK_STATE=${VITALFLOW_STACK_DIR:-$ROOT/.stack}
+FLINK_CHECKPOINTS=$STACK_STATE/flink/checkpoints
+FLINK_SAVEPOINTS=$STACK_STATE/flink/savepoints
+PIPELINE_JOBS=$STACK_STATE/run/pipeline-jobs
+# present while the pipeline is deployed (up, until undeploy/down): the stack's supervisor resumes
+# the job after it started a lost JobManager again
+PIPELINE_WANTED=$STACK_STATE/run/pipeline.wanted
 MVN=${MVN:-mvn -B -ntp -q}
 
 log() { echo "pipeline: $*" >&2; }
@@ -167,20 +183,84 @@ job_metrics() { # JOB-ID: one line per counter, the clock errors per sender, WAR
      else empty end)' "$TMP/metrics.json" || echo "flink job metrics: unreadable answer from $FLINK"
 }
 
+# The newest completed checkpoint (chk-N/_metadata) or savepoint of the newest job this script
+# submitted that has one, as a directory for `flink run -s`; nothing when there is none. A job that
+# was resumed and stopped before its first checkpoint falls back to the one it was resumed from
+# (what it processed since is read again from Kafka: exactly once, the state consistent with it).
+resume_point() {
+  [ -s "$PIPELINE_JOBS" ] || return 0
+  local jid found
+  for jid in $(tac "$PIPELINE_JOBS"); do
+    # shellcheck disable=SC2012
+    found=$(ls -1t "$FLINK_CHECKPOINTS/$jid"/chk-*/_metadata "$FLINK_SAVEPOINTS/savepoint-${jid:0:6}-"*/_metadata 2>/dev/null \
+      | head -n 1)
+    [ -z "$found" ] || { dirname "$found"; return 0; }
+  done
+}
+
+submit() { # [FROM]: the job, from a checkpoint or savepoint directory when given; records its id
+  local from=() out jid
+  [ -z "${1:-}" ] || from=(-s "$1")
+  out=$("$STACK" flink-run "${from[@]}" "$JOB_JAR" \
+      --kafka.bootstrap "$H:$KAFKA_PORT" --registry.url "$REGISTRY_URL" \
+      --checkpoint-interval "$PIPELINE_CHECKPOINT_INTERVAL" \
+      --alerts.delivery-guarantee "$PIPELINE_ALERTS_DELIVERY" 2>&1) || {
+    echo "$out" >&2
+    [ -z "${1:-}" ] || die "the job did not start from $1 (see above); scripts/pipeline.sh up --fresh-state starts it with empty state"
+    die "the Flink job was not submitted (see above)"
+  }
+  echo "$out" >&2
+  jid=$(echo "$out" | sed -n 's/.*JobID \([0-9a-f]\{32\}\).*/\1/p' | tail -n 1)
+  [ -n "$jid" ] || die "flink run printed no JobID"
+  mkdir -p "$(dirname "$PIPELINE_JOBS")"
+  echo "$jid" >> "$PIPELINE_JOBS"
+}
+
+start_job() { # FRESH(0|1)
+  local from=""
+  if [ "$1" = 1 ]; then
+    log "--fresh-state: the job starts with EMPTY state: every patient's latest values, last score," \
+      "alert arming, NEWS2 rise baseline and glucose history, and the resend filter are lost, so" \
+      "patients at MEDIUM or HIGH alert again as new; Kafka offsets: the consumer group's committed ones"
+  else
+    from=$(resume_point)
+  fi
+  if [ -n "$from" ]; then
+    log "resuming the Flink job from $from (every patient's state and the Kafka offsets kept)"
+  elif [ "$1" = 0 ]; then
+    log "submitting the Flink job (no checkpoint of an earlier run: empty state)"
+  fi
+  submit "$from"
+}
+
+job_health() { # JOB-ID: restarts and the age of the last completed checkpoint; 1 when it is over 5 minutes
+  local now_ms info
+  info=$(curl -sf -m 5 "$FLINK/jobs/$1/checkpoints") || { echo "flink job checkpoints: unavailable"; return 0; }
+  now_ms=$(( $(date +%s) * 1000 ))
+  echo "$info" | jq -r --argjson now "$now_ms" --arg restarts "$(curl -sf -m 5 "$FLINK/jobs/$1/metrics?get=numRestarts" | jq -r '.[0].value // "?"')" '
+    (.latest.completed.latest_ack_timestamp // 0) as $at
+    | "flink job checkpoints: \(.counts.completed) completed, \(.counts.failed) failed, " +
+      (if $at > 0 then "last \((($now - $at) / 1000) | floor) s ago" else "none completed yet" end) +
+      "; restarts: \($restarts)"'
+  echo "$info" | jq -e --argjson now "$now_ms" '
+    (.latest.completed.latest_ack_timestamp // 0) as $at | $at > 0 and ($now - $at) > 300000' >/dev/null || return 0
+  echo "WARN flink job: no checkpoint completed for more than 5 minutes (exactly-once output and the state a resume starts from are that old)"
+  return 1
+}
+
 mllp_open() { (exec 3<>"/dev/tcp/$H/$PIPELINE_MLLP_PORT") 2>/dev/null; }
 job_running() { job_id | grep -q ' RUNNING$'; }
 
-cmd_up() {
+cmd_up() { # [--fresh-state]
+  local fresh=0
+  case "${1:-}" in --fresh-state) fresh=1 ;; "") ;; *) die "up: unknown option $1 (--fresh-state)" ;; esac
   build
   "$STACK" up
   deploy "$PIPELINE_MLLP_CONNECTOR" "$(mllp_config)"
   deploy "$PIPELINE_SINK_CONNECTOR" "$(sink_config)"
+  mkdir -p "$(dirname "$PIPELINE_WANTED")"; touch "$PIPELINE_WANTED"
   if [ -z "$(job_id)" ]; then
-    log "submitting the Flink job"
-    "$STACK" flink-run "$JOB_JAR" \
-      --kafka.bootstrap "$H:$KAFKA_PORT" --registry.url "$REGISTRY_URL" \
-      --checkpoint-interval "$PIPELINE_CHECKPOINT_INTERVAL" \
-      --alerts.delivery-guarantee "$PIPELINE_ALERTS_DELIVERY" >&2
+    start_job "$fresh"
   else
     log "the Flink job is already running ($(job_id))"
   fi
@@ -192,6 +272,44 @@ cmd_up() {
     || die "the warehouse sink is not running: $(connector_failure "$PIPELINE_SINK_CONNECTOR")"
   wait_until "Flink job" "$PIPELINE_TIMEOUT" job_running || die "the Flink job is not running (see $FLINK)"
   cmd_where
+}
+
+cmd_upgrade() { # stop with a savepoint, then the (rebuilt) jar from it
+  build
+  local j trig st loc
+  j=$(job_id | awk '{print $1}')
+  [ -n "$j" ] || die "no running vitalflow job to upgrade (make pipeline-up starts one, from its last checkpoint)"
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    # a savepoint needs every task RUNNING: a job that is restarting (it heals by itself) is waited for
+    wait_until "every task of job $j" "$PIPELINE_TIMEOUT" all_tasks_running "$j" \
+      || die "job $j has tasks that are not RUNNING; not stopping it (see $FLINK/#/job/running/$j)"
+    log "stopping job $j with a savepoint in $FLINK_SAVEPOINTS (attempt $attempt)"
+    trig=$(curl -sf -X POST -H 'Content-Type: application/json' \
+      -d "{\"drain\": false, \"targetDirectory\": \"file://$FLINK_SAVEPOINTS\"}" "$FLINK/jobs/$j/stop" \
+      | jq -r '."request-id"') || die "Flink refused to stop job $j with a savepoint"
+    st=""
+    for _ in $(seq 1 "$PIPELINE_TIMEOUT"); do
+      curl -sf "$FLINK/jobs/$j/savepoints/$trig" > "$TMP/sp.json" || true
+      st=$(jq -r '.status.id // ""' "$TMP/sp.json" 2>/dev/null || true)
+      [ "$st" = COMPLETED ] && break
+      sleep 1
+    done
+    [ "$st" = COMPLETED ] || die "the savepoint of job $j did not complete in ${PIPELINE_TIMEOUT}s; the job keeps running"
+    loc=$(jq -r '.operation.location // ""' "$TMP/sp.json")
+    [ -z "$loc" ] || break
+    log "the savepoint of job $j failed ($(jq -r '.operation."failure-cause".class // "unknown"' "$TMP/sp.json"));" \
+      "the job keeps running; trying again"
+    sleep 5
+  done
+  [ -n "$loc" ] || die "no savepoint of job $j after 5 attempts; the job keeps running (see $FLINK/#/job/running/$j)"
+  log "savepoint $loc; submitting the job from it"
+  submit "${loc#file:}"
+  wait_until "Flink job" "$PIPELINE_TIMEOUT" job_running || die "the upgraded Flink job is not running (see $FLINK)"
+}
+
+all_tasks_running() { # JOB-ID
+  curl -sf -m 5 "$FLINK/jobs/$1" | jq -e '.state == "RUNNING" and ([.vertices[] | select(.status != "RUNNING")] | length == 0)' >/dev/null
 }
 
 cmd_where() {
@@ -215,12 +333,34 @@ cmd_status() {
   done
   if mllp_open; then echo "mllp $H:$PIPELINE_MLLP_PORT: listening"; else echo "mllp $H:$PIPELINE_MLLP_PORT: closed"; rc=1; fi
   local j; j=$(job_id 2>/dev/null || true)
-  if [ -n "$j" ]; then echo "flink job: $j"; job_metrics "${j%% *}"; else echo "flink job: not running"; rc=1; fi
+  if [ -n "$j" ]; then
+    echo "flink job: $j"
+    [ "${j##* }" = RUNNING ] || { echo "WARN flink job: ${j##* }, not RUNNING (it restarts by itself: exponential-delay, no attempt limit)"; rc=1; }
+    job_health "${j%% *}" || rc=1
+    job_metrics "${j%% *}"
+  else
+    echo "flink job: not running"; rc=1
+    [ -z "$(resume_point)" ] || echo "  make pipeline-up resumes it from $(resume_point)"
+  fi
   return $rc
 }
 
+# the job alone, from its newest retained checkpoint, when it is not running (the stack's
+# supervisor calls this after it started a JobManager again, which lost its jobs)
+cmd_resume() {
+  [ -n "$(resume_point)" ] || { log "resume: no retained checkpoint of a job this script ran; nothing to resume"; return 0; }
+  wait_until "Flink cluster" "$PIPELINE_TIMEOUT" flink_ready || die "resume: the Flink cluster at $FLINK has no TaskManager"
+  # a JobManager that restarted may still be recovering: give a running job the time to show
+  sleep 2
+  if [ -n "$(job_id)" ]; then log "resume: the Flink job is running ($(job_id))"; return 0; fi
+  start_job 0
+  wait_until "Flink job" "$PIPELINE_TIMEOUT" job_running || die "resume: the Flink job is not running (see $FLINK)"
+}
+flink_ready() { [ "$(curl -sf -m 3 "$FLINK/overview" | jq -r '."taskmanagers" // 0')" -ge 1 ]; }
+
 cmd_undeploy() {
   local c j
+  rm -f "$PIPELINE_WANTED"
   for c in "$PIPELINE_MLLP_CONNECTOR" "$PIPELINE_SINK_CONNECTOR"; do
     curl -sf -X DELETE "$CONNECT/connectors/$c" >/dev/null 2>&1 && log "connector $c removed" || true
   done
@@ -232,10 +372,12 @@ cmd_undeploy() {
 
 TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
 case "${1:-}" in
-  up) cmd_up ;;
+  up) shift; cmd_up "$@" ;;
+  upgrade) cmd_upgrade ;;
+  resume) cmd_resume ;;
   status) cmd_status ;;
   undeploy) cmd_undeploy ;;
   down) cmd_undeploy; "$STACK" down ;;
   where) cmd_where ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

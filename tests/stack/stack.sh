@@ -13,10 +13,15 @@
 #   tests/stack/stack.sh fetch    only download (Maven Central via tests/stack/pom.xml)
 #   tests/stack/stack.sh clean    down, then delete the state (data, logs), keeping downloads
 #   tests/stack/stack.sh logs     paths of the log files
-#   tests/stack/stack.sh flink-run JAR [ARGS]   submit a job jar to the Flink session cluster (detached)
-#   tests/stack/stack.sh sql FILE [ARGS]        run a SQL file through Flink's own SQL client against the
-#                                 session cluster, with the UDF jar and the Kafka SQL connector
+#   tests/stack/stack.sh flink-run [-s PATH] JAR [ARGS]   submit a job jar to the Flink session cluster
+#                                 (detached), from a savepoint or retained checkpoint with -s
+#   tests/stack/stack.sh sql FILE [ARGS]        run a SQL file through Flink's own SQL client on the SQL
+#                                 session cluster (started on first use, apart from the job's), with the
+#                                 UDF jar and the Kafka SQL connector
 #   tests/stack/stack.sh flink-tm-start         start the TaskManager again (after it was killed)
+#   tests/stack/stack.sh kill NAME               kill -9 a service and hold it down (the supervisor leaves
+#                                 it) until `up`, `restart NAME` or `flink-tm-start`: the tests' faults
+#   tests/stack/stack.sh supervise              the supervisor `up` starts (see "supervisor" below)
 #   tests/stack/stack.sh restart connect|postgres   stop and start one service (connect reinstalls
 #                                 the plugin archives first); for the tests' crash and restart cases
 #
@@ -166,7 +171,9 @@ pg_up() {
   ensure_pg_installed
   pg_home_init
   local bin; bin=$(pg_bin)
-  if "$bin/pg_isready" -q -h "$H" -p "$POSTGRES_PORT" -t 1 2>/dev/null && pg_healthy; then log "postgres already up"; pg_priority_start; return 0; fi
+  if "$bin/pg_isready" -q -h "$H" -p "$POSTGRES_PORT" -t 1 2>/dev/null && pg_healthy; then
+    log "postgres already up"; mkdir -p "$RUN"; touch "$RUN/postgres.wanted"; pg_priority_start; return 0
+  fi
   mkdir -p "$PG_HOME"
   if [ "$(id -u)" = 0 ]; then chown postgres: "$PG_HOME"; fi
   if [ ! -f "$PG_HOME/data/PG_VERSION" ]; then
@@ -179,7 +186,7 @@ pg_up() {
   fi
   port_open "$POSTGRES_PORT" && die "port $POSTGRES_PORT is taken by another process"
   as_pg "$bin/pg_ctl" -D "$PG_HOME/data" -l "$PG_HOME/postgres.log" -w -t 60 \
-    -o "-p $POSTGRES_PORT -c listen_addresses=$H -c unix_socket_directories=''" start >/dev/null \
+    -o "-p $POSTGRES_PORT -c listen_addresses=$H -c unix_socket_directories=''" start >/dev/null 9>&- \
     || { tail -n 20 "$PG_HOME/postgres.log" >&2; die "postgres did not start"; }
   # the vitalflow role and databases (idempotent)
   psql_su -c "DO \$\$BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname='$POSTGRES_USER') THEN
@@ -190,9 +197,11 @@ pg_up() {
       || psql_su -c "CREATE DATABASE \"$db\" OWNER \"$POSTGRES_USER\""
   done
   wait_for postgres "$STACK_HEALTH_TIMEOUT" pg_healthy
+  touch "$RUN/postgres.wanted"
   pg_priority_start
 }
 pg_down() {
+  rm -f "$RUN/postgres.wanted"
   stop_proc pg-priority
   local bin; bin=$(pg_bin 2>/dev/null) || return 0
   pg_home_init
@@ -207,13 +216,16 @@ pg_down() {
 start_proc() {
   local name=$1; shift
   mkdir -p "$RUN" "$LOGS"
-  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null &
+  # fd 9 closed: a service started under a lock (`locked`) must not keep holding it
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 </dev/null 9>&- &
   echo $! >"$RUN/$name.pid"
 }
 stop_proc() {
   local name=$1 pid i
   [ -f "$RUN/$name.pid" ] || return 0
   pid=$(cat "$RUN/$name.pid")
+  # first, so that the supervisor never takes a service being stopped for one that crashed
+  rm -f "$RUN/$name.pid"
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
     for i in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
@@ -439,6 +451,9 @@ FLINK_HOME=$DIST/flink-$FLINK_VERSION
 FLINK_STATE=$STACK_DIR/flink
 FLINK_CONF=$FLINK_STATE/conf
 FLINK_URL=http://$H:$FLINK_REST_PORT
+# the processes of the cluster the functions below act on (use_sql_cluster switches to the other)
+FLINK_JM=flink-jobmanager
+FLINK_TM=flink-taskmanager
 FLINK_SQL_KAFKA_JAR=$FLINK_HOME/opt/flink-sql-connector-kafka-$FLINK_KAFKA_VERSION.jar
 FLINK_SQL_GATEWAY_JAR=$FLINK_HOME/opt/flink-sql-gateway-$FLINK_VERSION.jar
 FLINK_UDF_JAR=${VITALFLOW_UDF_JAR:-$ROOT/flink-job/udf/target/vitalflow-flink-udf.jar}
@@ -503,9 +518,17 @@ io.tmp.dirs: $FLINK_STATE/tmp
 execution.checkpointing.dir: file://$FLINK_STATE/checkpoints
 execution.checkpointing.savepoint-dir: file://$FLINK_STATE/savepoints
 heartbeat.timeout: 15000
-restart-strategy.type: fixed-delay
-restart-strategy.fixed-delay.attempts: 30
-restart-strategy.fixed-delay.delay: 2 s
+# jobs that bring none of their own (the vitalflow job does, VitalsJob.engineConfig): never give up
+# on a transient fault, back off up to 30 s; keep checkpoints when a job is cancelled or fails, so
+# scripts/pipeline.sh up resumes the job with its state
+restart-strategy.type: exponential-delay
+restart-strategy.exponential-delay.initial-backoff: 1 s
+restart-strategy.exponential-delay.max-backoff: 30 s
+restart-strategy.exponential-delay.backoff-multiplier: 2.0
+restart-strategy.exponential-delay.jitter-factor: 0.1
+restart-strategy.exponential-delay.attempts-before-reset-backoff: 2147483647
+execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION
+execution.checkpointing.num-retained: 3
 EOF
   cat >"$FLINK_CONF/log4j.properties" <<'EOF'
 rootLogger.level = INFO
@@ -531,12 +554,12 @@ flink_resource_params() { # GET_JM_RESOURCE_PARAMS | GET_TM_RESOURCE_PARAMS
     | sed -n 's/^BASH_JAVA_UTILS_EXEC_RESULT://p'
 }
 
-flink_jm_healthy() { pid_alive flink-jobmanager && curl -sf -m 3 "$FLINK_URL/config" >/dev/null; }
+flink_jm_healthy() { pid_alive "$FLINK_JM" && curl -sf -m 3 "$FLINK_URL/config" >/dev/null; }
 flink_tm_count() { curl -sf -m 3 "$FLINK_URL/taskmanagers" 2>/dev/null | jq '.taskmanagers | length' 2>/dev/null || echo 0; }
 flink_healthy() { flink_jm_healthy && [ "$(flink_tm_count)" -ge 1 ]; }
 
 flink_start_jm() {
-  if pid_alive flink-jobmanager && port_open "$FLINK_REST_PORT"; then log "flink jobmanager already up"; return 0; fi
+  if pid_alive "$FLINK_JM" && port_open "$FLINK_REST_PORT"; then log "$FLINK_JM already up"; return 0; fi
   port_open "$FLINK_REST_PORT" && die "port $FLINK_REST_PORT is taken by another process"
   port_open "$FLINK_RPC_PORT" && die "port $FLINK_RPC_PORT is taken by another process"
   local p jvm dyn
@@ -544,34 +567,34 @@ flink_start_jm() {
   jvm=$(echo "$p" | sed -n 1p); dyn=$(echo "$p" | sed -n 2p)
   [ -n "$jvm" ] || die "BashJavaUtils gave no JobManager memory settings (see $LOGS/flink-bashutils.log)"
   # shellcheck disable=SC2086
-  start_proc flink-jobmanager "$(java17)" $jvm $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
-    -Dlog.file="$LOGS/flink-jobmanager.log" -cp "$(flink_cp)" \
+  start_proc "$FLINK_JM" "$(java17)" $jvm $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
+    -Dlog.file="$LOGS/$FLINK_JM.log" -cp "$(flink_cp)" \
     org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$FLINK_CONF" $dyn
 }
 # the TaskManager alone (also used by tests that kill it with -9 and start it again)
 flink_start_tm() {
-  if pid_alive flink-taskmanager; then log "flink taskmanager already up"; return 0; fi
+  if pid_alive "$FLINK_TM"; then log "$FLINK_TM already up"; return 0; fi
   [ -f "$FLINK_CONF/config.yaml" ] || flink_write_conf
   local p jvm dyn
   p=$(flink_resource_params GET_TM_RESOURCE_PARAMS)
   jvm=$(echo "$p" | sed -n 1p); dyn=$(echo "$p" | sed -n 2p)
   [ -n "$jvm" ] || die "BashJavaUtils gave no TaskManager memory settings (see $LOGS/flink-bashutils.log)"
   # shellcheck disable=SC2086
-  start_proc flink-taskmanager "$(java17)" $jvm $FLINK_TM_GC_OPTS $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
-    -Dlog.file="$LOGS/flink-taskmanager.log" -cp "$(flink_cp)" \
+  start_proc "$FLINK_TM" "$(java17)" $jvm $FLINK_TM_GC_OPTS $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
+    -Dlog.file="$LOGS/$FLINK_TM.log" -cp "$(flink_cp)" \
     org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$FLINK_CONF" $dyn
 }
 flink_up() {
   flink_fetch
   flink_write_conf
-  flink_start_jm
-  flink_start_tm
+  locked "$FLINK_JM" flink_start_jm
+  locked "$FLINK_TM" flink_start_tm
   wait_for flink "$STACK_HEALTH_TIMEOUT" flink_healthy \
-    || { tail -n 30 "$LOGS/flink-jobmanager.log" "$LOGS/flink-taskmanager.log" >&2; return 1; }
+    || { tail -n 30 "$LOGS/$FLINK_JM.log" "$LOGS/$FLINK_TM.log" >&2; return 1; }
 }
 flink_down() {
-  stop_proc flink-taskmanager
-  stop_proc flink-jobmanager
+  stop_proc "$FLINK_TM"
+  stop_proc "$FLINK_JM"
 }
 
 # the Flink client (CliFrontend) with the stack's configuration
@@ -583,12 +606,39 @@ flink_cli() {
     -cp "$(flink_cp)" org.apache.flink.client.cli.CliFrontend "$@"
 }
 
-cmd_flink_run() {
-  [ $# -ge 1 ] || die "usage: stack.sh flink-run JAR [ARGS]"
+cmd_flink_run() { # [-s SAVEPOINT-OR-CHECKPOINT] JAR [ARGS]
+  local from=()
+  if [ "${1:-}" = -s ]; then from=(-s "${2:?usage: stack.sh flink-run [-s PATH] JAR [ARGS]}"); shift 2; fi
+  [ $# -ge 1 ] || die "usage: stack.sh flink-run [-s PATH] JAR [ARGS]"
   local jar=$1; shift
   [ -f "$jar" ] || die "no such jar: $jar"
   flink_healthy || die "the Flink cluster at $FLINK_URL is not healthy (stack.sh up)"
-  flink_cli run -d "$jar" "$@"
+  flink_cli run -d "${from[@]}" "$jar" "$@"
+}
+
+# Ad-hoc SQL runs on a session cluster of its own, never on the alerting job's TaskManager: a query
+# that brings its TaskManager down (issue 24: a batch SELECT over a missing topic, whose
+# cancellation killed the only TaskManager) costs the SQL user a restart, not the ward its alerts.
+# Flink cannot reserve TaskManagers of one session cluster for some jobs, so the separation is
+# whole clusters, as in production (the job in application mode, SQL on a session cluster).
+# Started by the first `stack.sh sql` (not by `up`: most stacks never run SQL), stopped by `down`,
+# watched by the supervisor once started. Ports: FLINK_SQL_REST_PORT, FLINK_SQL_RPC_PORT.
+use_sql_cluster() {
+  FLINK_STATE=$STACK_DIR/flink-sql
+  FLINK_CONF=$FLINK_STATE/conf
+  FLINK_REST_PORT=$FLINK_SQL_REST_PORT
+  FLINK_RPC_PORT=$FLINK_SQL_RPC_PORT
+  FLINK_TM_SLOTS=$FLINK_SQL_TM_SLOTS
+  FLINK_TM_MEMORY=$FLINK_SQL_TM_MEMORY
+  FLINK_URL=http://$H:$FLINK_REST_PORT
+  FLINK_JM=flink-sql-jobmanager
+  FLINK_TM=flink-sql-taskmanager
+}
+sql_cluster_up() {
+  use_sql_cluster
+  if flink_healthy; then return 0; fi
+  log "starting the SQL session cluster ($FLINK_URL), apart from the alerting job's"
+  flink_up
 }
 
 # stack.sh sql FILE [ARGS]: ${KAFKA_BOOTSTRAP}, ${REGISTRY_URL}, ${UDF_JAR}, ${FLINK_SQL_KAFKA_JAR} (and any
@@ -599,7 +649,7 @@ cmd_sql() {
   local file=$1; shift
   [ -f "$file" ] || die "no such SQL file: $file"
   [ -f "$FLINK_UDF_JAR" ] || die "the UDF jar $FLINK_UDF_JAR is missing (mvn -pl flink-job/udf -am package)"
-  flink_healthy || die "the Flink cluster at $FLINK_URL is not healthy (stack.sh up)"
+  sql_cluster_up || die "the SQL session cluster did not start (see $LOGS/flink-sql-*.log)"
   mkdir -p "$FLINK_STATE"
   local sql=$FLINK_STATE/sql-$$.sql
   KAFKA_BOOTSTRAP=$H:$KAFKA_PORT REGISTRY_URL=$REGISTRY_URL UDF_JAR=$FLINK_UDF_JAR FLINK_SQL_KAFKA_JAR=$FLINK_SQL_KAFKA_JAR \
@@ -660,6 +710,125 @@ cmd_pg_priority_watch() {
   done
 }
 
+
+# ---------------------------------------------------------------- supervisor
+# What systemd's Restart=on-failure (or a Kubernetes liveness probe) does for a service: `up` starts
+# `stack.sh supervise`, which every SUPERVISE_INTERVAL seconds looks at each service `up` started
+# and starts again one whose process is gone (a crash, the OOM killer, kill -9), waiting until it is
+# healthy as `up` does. A service that dies again waits 2 s, then 4 s, ... up to
+# SUPERVISE_MAX_BACKOFF before its next start; once it has stayed up SUPERVISE_RESET seconds the
+# wait starts over at 2 s. Every restart is a line in run/restarts.tsv and logs/supervisor.log, and
+# `status` prints them. `stack.sh kill NAME` (the tests' fault injection) holds a service down until
+# `up`, `restart NAME` or `flink-tm-start` starts it again; `down` stops the supervisor first.
+# A JobManager started again has lost its jobs (a session cluster without HA): the supervisor then
+# runs `scripts/pipeline.sh resume`, which resumes the deployed vitalflow job from its newest
+# retained checkpoint.
+SUPERVISED="postgres kafka registry connect flink-jobmanager flink-taskmanager flink-sql-jobmanager flink-sql-taskmanager"
+
+svc_wanted() { # `up` started it and nothing stopped it: its pid file (postgres: run/postgres.wanted)
+  case $1 in postgres) [ -f "$RUN/postgres.wanted" ] ;; *) [ -f "$RUN/$1.pid" ] ;; esac
+}
+svc_alive() {
+  case $1 in
+    postgres) local pm; read -r pm <"$PG_HOME/data/postmaster.pid" 2>/dev/null && kill -0 "$pm" 2>/dev/null ;;
+    *) pid_alive "$1" ;;
+  esac
+}
+svc_start() { # NAME: start it, and wait until it is healthy
+  case $1 in
+    postgres) pg_up ;;
+    kafka) kafka_start; kafka_wait ;;
+    registry) registry_start; registry_wait ;;
+    connect) connect_up ;;
+    flink-jobmanager) flink_start_jm; wait_for flink-jobmanager "$STACK_HEALTH_TIMEOUT" flink_jm_healthy ;;
+    flink-taskmanager) flink_start_tm; wait_for flink "$STACK_HEALTH_TIMEOUT" flink_healthy ;;
+    flink-sql-jobmanager) use_sql_cluster; flink_start_jm; wait_for "$FLINK_JM" "$STACK_HEALTH_TIMEOUT" flink_jm_healthy ;;
+    flink-sql-taskmanager) use_sql_cluster; flink_start_tm; wait_for flink-sql "$STACK_HEALTH_TIMEOUT" flink_healthy ;;
+    *) die "no such service: $1 ($SUPERVISED)" ;;
+  esac
+}
+# NAME CMD...: CMD under the service's lock, so that the supervisor, `up`, `restart` and
+# `flink-tm-start` never start one service twice
+locked() {
+  local name=$1; shift
+  mkdir -p "$RUN"
+  ( flock 9; "$@" ) 9>"$RUN/$name.lock"
+}
+restart_connect() { stop_proc connect; connect_up; }
+supervised_start() { # NAME, under its lock: look again, someone may have just started it
+  if ! svc_wanted "$1" || [ -f "$RUN/$1.hold" ] || svc_alive "$1"; then return 0; fi
+  svc_start "$1"
+}
+cmd_supervise() {
+  set +e
+  local me name t
+  declare -A wait_s=() next=() since=()
+  pg_home_init
+  for name in $SUPERVISED; do wait_s[$name]=2; next[$name]=0; done
+  log "supervisor $$: watching $SUPERVISED every ${SUPERVISE_INTERVAL}s"
+  while sleep "$SUPERVISE_INTERVAL"; do
+    # one supervisor per stack: the one its pid file names (`down` ends it that way too)
+    read -r me <"$RUN/supervisor.pid" 2>/dev/null
+    [ "$me" = "$$" ] || return 0
+    for name in $SUPERVISED; do
+      svc_wanted "$name" || continue
+      [ -f "$RUN/$name.hold" ] && continue
+      t=$(now)
+      if svc_alive "$name"; then
+        if [ -n "${since[$name]:-}" ] && [ $(( t - since[$name] )) -ge "$SUPERVISE_RESET" ]; then
+          wait_s[$name]=2; unset "since[$name]"
+        fi
+        continue
+      fi
+      [ "$t" -ge "${next[$name]}" ] || continue
+      log "supervisor: $name is not running: starting it ($(date -u +%FT%TZ))"
+      if locked "$name" supervised_start "$name"; then
+        printf '%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" started >>"$RUN/restarts.tsv"
+        log "supervisor: $name started again"
+        if [ "$name" = flink-jobmanager ] && [ -f "$RUN/pipeline.wanted" ]; then
+          "$ROOT/scripts/pipeline.sh" resume || log "supervisor: the vitalflow job was not resumed (scripts/pipeline.sh resume)"
+        fi
+      else
+        printf '%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$name" failed >>"$RUN/restarts.tsv"
+        log "supervisor: $name did not start; next try in ${wait_s[$name]}s"
+      fi
+      next[$name]=$(( $(now) + wait_s[$name] ))
+      wait_s[$name]=$(( wait_s[$name] * 2 > SUPERVISE_MAX_BACKOFF ? SUPERVISE_MAX_BACKOFF : wait_s[$name] * 2 ))
+      since[$name]=$(now)
+    done
+  done
+}
+supervisor_start() {
+  [ "$STACK_SUPERVISE" = 1 ] || return 0
+  if pid_alive supervisor; then return 0; fi
+  start_proc supervisor "$HERE/stack.sh" supervise
+  log "supervisor started (logs/supervisor.log; STACK_SUPERVISE=0 leaves it out)"
+}
+# NAME: kill -9, and hold it down: the supervisor leaves it until `up`, `restart NAME` or
+# `flink-tm-start` (for fault tests that decide how long an outage lasts)
+cmd_kill() {
+  local name=${1:?usage: stack.sh kill NAME}
+  case " $SUPERVISED " in *" $name "*) ;; *) die "kill: one of $SUPERVISED" ;; esac
+  mkdir -p "$RUN"; touch "$RUN/$name.hold"
+  local pid
+  case $name in
+    postgres) pg_home_init; read -r pid <"$PG_HOME/data/postmaster.pid" ;;
+    *) pid=$(cat "$RUN/$name.pid") ;;
+  esac
+  kill -9 "$pid"
+  log "$name (pid $pid) killed with SIGKILL, held down until up/restart"
+}
+restarts_status() { # the supervisor's restarts, for `status`
+  local sup="off"
+  if pid_alive supervisor; then sup="running (pid $(cat "$RUN/supervisor.pid"))"; fi
+  if [ -s "$RUN/restarts.tsv" ]; then
+    printf '%-9s %-9s %s\n' supervisor "$(pid_alive supervisor && echo up || echo DOWN)" \
+      "$sup; restarts: $(awk -F'\t' '$3 == "started" { n[$2]++; last[$2] = $1 } END { for (s in n) printf "%s %d (last %s) ", s, n[s], last[s] }' "$RUN/restarts.tsv")"
+  else
+    printf '%-9s %-9s %s\n' supervisor "$(pid_alive supervisor && echo up || echo DOWN)" "$sup; no restarts"
+  fi
+}
+
 # ---------------------------------------------------------------- commands
 cmd_up() {
   local t; t=$(now)
@@ -668,14 +837,18 @@ cmd_up() {
   build_converter
   fetch
   write_log4j
-  pg_up
+  # each start under the service's lock: a running supervisor may be starting it too
+  locked postgres pg_up
   # Kafka and the registry start side by side (the registry needs only PostgreSQL), then Connect
-  kafka_start
-  registry_start
-  kafka_wait
-  registry_wait
-  connect_up
+  locked kafka kafka_start
+  locked registry registry_start
+  locked kafka kafka_wait
+  locked registry registry_wait
+  locked connect connect_up
   if [ "$STACK_FLINK" = 1 ]; then flink_up; fi
+  # whatever `stack.sh kill` held down is up again: the supervisor watches it from now on
+  rm -f "$RUN"/*.hold
+  supervisor_start
   log "stack up in $(( $(now) - t ))s"
   cmd_status
 }
@@ -691,12 +864,20 @@ cmd_status() {
   if [ "$STACK_FLINK" = 1 ]; then
     if flink_healthy; then line flink healthy "$FLINK_URL flink $FLINK_VERSION, $(flink_tm_count) taskmanager(s), $(curl -sf -m 3 "$FLINK_URL/overview" | jq -r '"\(."slots-total") slots, \(."jobs-running") jobs running"')"; else line flink DOWN "$FLINK_URL"; bad=1; fi
   fi
+  if pid_alive flink-sql-jobmanager; then
+    if ( use_sql_cluster; flink_healthy ); then line flink-sql healthy "http://$H:$FLINK_SQL_REST_PORT (ad-hoc SQL, apart from the job), $(curl -sf -m 3 "http://$H:$FLINK_SQL_REST_PORT/overview" | jq -r '"\(."jobs-running") jobs running"')"
+    else line flink-sql DOWN "http://$H:$FLINK_SQL_REST_PORT (ad-hoc SQL)"; bad=1; fi
+  fi
+  restarts_status
   if connect_healthy && converter_loaded; then line connect healthy "http://$H:$CONNECT_PORT $(curl -sf -m 5 "http://$H:$CONNECT_PORT/connector-plugins?connectorsOnly=false" | jq -r '"\(length) plugins; ours: " + ([.[].class | select(startswith("org.apache.kafka") | not)] | unique | join(","))')"; else line connect DOWN "http://$H:$CONNECT_PORT"; bad=1; fi
   return $bad
 }
 
 cmd_down() {
+  # first: nothing may be started again while the stack stops
+  stop_proc supervisor
   flink_down
+  ( use_sql_cluster; flink_down )
   stop_proc connect
   stop_proc registry
   stop_proc kafka
@@ -704,7 +885,7 @@ cmd_down() {
   local p open="" start; start=$(now)
   while :; do
     open=""
-    for p in "$FLINK_REST_PORT" "$FLINK_RPC_PORT" "$CONNECT_PORT" "$REGISTRY_PORT" "$REGISTRY_MGMT_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$POSTGRES_PORT"; do
+    for p in "$FLINK_REST_PORT" "$FLINK_RPC_PORT" "$FLINK_SQL_REST_PORT" "$FLINK_SQL_RPC_PORT" "$CONNECT_PORT" "$REGISTRY_PORT" "$REGISTRY_MGMT_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$POSTGRES_PORT"; do
       port_open "$p" && open="$open $p"
     done
     [ -z "$open" ] && break
@@ -728,6 +909,7 @@ VITALFLOW_PG_PASSWORD=$POSTGRES_PASSWORD
 VITALFLOW_TOPIC_PARTITIONS=$TOPIC_PARTITIONS
 VITALFLOW_STACK_DIR=$STACK_DIR
 VITALFLOW_FLINK_URL=$FLINK_URL
+VITALFLOW_FLINK_SQL_URL=http://$H:$FLINK_SQL_REST_PORT
 VITALFLOW_FLINK_HOME=$FLINK_HOME
 EOF
 }
@@ -751,17 +933,20 @@ case "${1:-}" in
   env) cmd_env ;;
   topics) cmd_topics ;;
   fetch) fetch ;;
-  clean) cmd_down; pg_home_init; rm -rf "$RUN" "$LOGS" "$PG_HOME" "$KAFKA_HOME" "$CONNECT_HOME" "$STACK_DIR/conf"; log "state removed (downloads kept in $DIST)" ;;
+  clean) cmd_down; pg_home_init; rm -rf "$RUN" "$LOGS" "$PG_HOME" "$KAFKA_HOME" "$CONNECT_HOME" "$STACK_DIR/conf" "$FLINK_STATE" "$STACK_DIR/flink-sql"; log "state removed (downloads kept in $DIST)" ;;
   flink-run) shift; cmd_flink_run "$@" ;;
   sql) shift; cmd_sql "$@" ;;
-  flink-tm-start) flink_start_tm ;;
+  flink-tm-start) rm -f "$RUN/flink-taskmanager.hold"; locked flink-taskmanager flink_start_tm ;;
+  supervise) cmd_supervise ;;
+  kill) shift; cmd_kill "$@" ;;
   pg-priority-watch) cmd_pg_priority_watch ;;
   logs) pg_home_init; ls -1 "$LOGS"/*.log "$PG_HOME/postgres.log" 2>/dev/null ;;
   restart)
     case "${2:-}" in
-      connect) mkdir -p "$RUN" "$LOGS" "$CONNECT_HOME"; write_log4j; stop_proc connect; connect_up ;;
-      postgres) pg_down; pg_up ;;
+      connect) mkdir -p "$RUN" "$LOGS" "$CONNECT_HOME"; write_log4j; rm -f "$RUN/connect.hold"
+        locked connect restart_connect ;;
+      postgres) rm -f "$RUN/postgres.hold"; locked postgres pg_down; locked postgres pg_up ;;
       *) die "restart: connect or postgres" ;;
     esac ;;
-  *) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

@@ -219,6 +219,12 @@ pub struct Observation {
     /// reading that arrived late says so.
     #[serde(default)]
     pub received_at: Option<i64>,
+    /// The device clock was wrong and `observed_at` is the receipt time: the
+    /// reading's true time is unknown, so a reading with a trustworthy time
+    /// that arrives after it replaces it whatever their times (a wrong clock
+    /// never silences a correct reading).
+    #[serde(default)]
+    pub clock_error: bool,
 }
 
 impl Observation {
@@ -227,6 +233,16 @@ impl Observation {
             reading,
             observed_at,
             received_at: None,
+            clock_error: false,
+        }
+    }
+
+    /// The observation, from a device whose clock was wrong: `observed_at`
+    /// is then its receipt time.
+    pub fn with_clock_error(self) -> Observation {
+        Observation {
+            clock_error: true,
+            ..self
         }
     }
 
@@ -244,6 +260,9 @@ impl Observation {
 pub struct Timed<T> {
     pub value: T,
     pub at: i64,
+    /// `at` is a receipt time because the device clock was wrong.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clock_error: bool,
 }
 
 /// A complete score that may still be the baseline of the rise rule: in
@@ -515,12 +534,20 @@ impl PatientState {
     }
 }
 
-/// Stores `value` at `at` unless a newer value is kept.
-fn put<T>(slot: &mut Option<Timed<T>>, value: T, at: i64) -> Option<Ignored> {
+/// Stores `value` at `at` unless a newer value is kept. A kept value from a
+/// wrong device clock has no trustworthy time: a reading with a trustworthy
+/// time that arrives after it replaces it, whatever `at` is.
+fn put<T>(slot: &mut Option<Timed<T>>, value: T, at: i64, clock_error: bool) -> Option<Ignored> {
+    // a trustworthy reading after a clock error's value replaces it
+    let supersedes = |kept: &Timed<T>| kept.clock_error && !clock_error;
     match slot {
-        Some(t) if t.at > at => Some(Ignored::OutOfOrder),
+        Some(t) if t.at > at && !supersedes(t) => Some(Ignored::OutOfOrder),
         _ => {
-            *slot = Some(Timed { value, at });
+            *slot = Some(Timed {
+                value,
+                at,
+                clock_error,
+            });
             None
         }
     }
@@ -537,26 +564,28 @@ fn finite(v: f64) -> Result<f64, Ignored> {
 /// Stores one NEWS2 observation; `Some(reason)` when it was ignored.
 /// Glucose is handled by [`glucose_reading`].
 fn store(state: &mut PatientState, obs: &Observation) -> Option<Ignored> {
-    let at = obs.observed_at;
+    let (at, ce) = (obs.observed_at, obs.clock_error);
     let result = (|| -> Result<Option<Ignored>, Ignored> {
         Ok(match obs.reading {
-            Reading::RespRate(v) => put(&mut state.resp_rate, finite(v)?, at),
-            Reading::Spo2(v) => put(&mut state.spo2, finite(v)?, at),
-            Reading::Oxygen(b) => put(&mut state.oxygen, b, at),
+            Reading::RespRate(v) => put(&mut state.resp_rate, finite(v)?, at, ce),
+            Reading::Spo2(v) => put(&mut state.spo2, finite(v)?, at, ce),
+            Reading::Oxygen(b) => put(&mut state.oxygen, b, at, ce),
             Reading::Fio2(v) => put(
                 &mut state.oxygen,
                 on_oxygen(Some(finite(v)?), None) == Some(true),
                 at,
+                ce,
             ),
             Reading::O2Flow(v) => put(
                 &mut state.oxygen,
                 on_oxygen(None, Some(finite(v)?)) == Some(true),
                 at,
+                ce,
             ),
-            Reading::Systolic(v) => put(&mut state.systolic, finite(v)?, at),
-            Reading::Pulse(v) => put(&mut state.pulse, finite(v)?, at),
-            Reading::Consciousness(c) => put(&mut state.consciousness, c, at),
-            Reading::Temperature(v) => put(&mut state.temperature, finite(v)?, at),
+            Reading::Systolic(v) => put(&mut state.systolic, finite(v)?, at, ce),
+            Reading::Pulse(v) => put(&mut state.pulse, finite(v)?, at, ce),
+            Reading::Consciousness(c) => put(&mut state.consciousness, c, at, ce),
+            Reading::Temperature(v) => put(&mut state.temperature, finite(v)?, at, ce),
             Reading::GlucoseMgDl(_) | Reading::GlucoseMmolL(_) => None,
         })
     })();
@@ -843,7 +872,7 @@ fn glucose_reading(
     };
     // The latest glucose (an older reading does not replace it, but is
     // still judged below).
-    let _ = put(&mut state.glucose, mg_dl, at);
+    let _ = put(&mut state.glucose, mg_dl, at, obs.clock_error);
     let status = config.glucose.classify(value, unit);
     let level = match status {
         GlucoseStatus::HypoL2 => 2,

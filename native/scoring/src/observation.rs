@@ -30,9 +30,17 @@ impl Observation {
     pub fn from_vital_sign(row: &VitalSign) -> Option<Observation> {
         let at = row.scored_at()?.timestamp_millis();
         let received = row.received_at.map(|t| t.timestamp_millis());
-        let with_receipt = |o: Observation| match received {
-            Some(r) => o.received(r),
-            None => o,
+        let clock_error = row.clock_error && received.is_some();
+        let with_receipt = |o: Observation| {
+            let o = match received {
+                Some(r) => o.received(r),
+                None => o,
+            };
+            if clock_error {
+                o.with_clock_error()
+            } else {
+                o
+            }
         };
         if row.kind == VitalKind::Consciousness {
             let letter = row.text.as_deref()?.parse().ok()?;

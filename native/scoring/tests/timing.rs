@@ -84,6 +84,7 @@ impl Ward {
             out.score = u.score.or(out.score);
             out.clock = u.clock;
             out.alerts.extend(u.alerts);
+            out.ignored.extend(u.ignored);
         }
         out
     }
@@ -127,6 +128,39 @@ fn a_monitor_six_hours_fast_neither_moves_the_clock_nor_silences_the_ward() {
     assert!(!x.rows[0].clock_error);
     let steps = message_steps(&x.rows, &w.config);
     assert_eq!(steps.clock_errors, 0);
+}
+
+#[test]
+fn a_correct_reading_taken_before_a_fast_clocks_receipt_still_replaces_it() {
+    let mut w = Ward::new();
+    // The fast monitor's message (stamped 14:00) arrives at 08:10: scored at 08:10, pulse 72.
+    let fast = oru("F1", t(14, 0), "P", &strs(&vitals(72, Some("A"))));
+    let u = w.send(&fast, t(8, 10));
+    assert_eq!(u.score.expect("scored").total, 0);
+    // A correct monitor's pulse of 135, taken at 08:05 and delivered at 08:12. The fast
+    // reading's true time is unknown (08:10 is only when it arrived), so arrival order decides:
+    // the correct reading replaces it and alerts, with its own time.
+    let ok = oru("F2", t(8, 5), "P", &strs(&vitals(135, Some("A"))));
+    let u = w.send(&ok, t(8, 12));
+    assert!(u.ignored.is_empty(), "{:?}", u.ignored);
+    assert_eq!(
+        u.clock,
+        Some(t(8, 10).timestamp_millis()),
+        "the clock never goes back"
+    );
+    assert_eq!(u.score.expect("scored").total, 3);
+    let sp3: Vec<&Alert> = u
+        .alerts
+        .iter()
+        .filter(|a| a.kind == AlertKind::SingleParameter3)
+        .collect();
+    assert_eq!(sp3.len(), 1, "{:?}", u.alerts);
+    assert_eq!(sp3[0].at, t(8, 5).timestamp_millis());
+    // A second correct reading older than the kept correct one is out of order, as always.
+    let older = oru("F3", t(8, 4), "P", &["8867-4|70|/min"]);
+    let u = w.send(&older, t(8, 13));
+    assert_eq!(u.ignored.len(), 1, "{:?}", u.ignored);
+    assert!(u.score.is_none());
 }
 
 #[test]

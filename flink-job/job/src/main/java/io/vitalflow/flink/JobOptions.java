@@ -144,6 +144,29 @@ public final class JobOptions {
           .durationType()
           .defaultValue(Duration.ofSeconds(10))
           .withDescription("Checkpoint interval; Kafka transactions commit on each checkpoint.");
+
+  /**
+   * The first restart delay after a failure. The job restarts with Flink's exponential-delay
+   * strategy and no attempt limit: a transient fault (a TaskManager lost, the broker or the
+   * registry away) never leaves it FAILED; each further failure doubles the delay up to {@link
+   * #RESTART_MAX_BACKOFF}.
+   */
+  public static final ConfigOption<Duration> RESTART_INITIAL_BACKOFF =
+      ConfigOptions.key("vitalflow.restart.initial-backoff")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(1))
+          .withDescription(
+              "First delay of the job's restart strategy (exponential-delay, no attempt limit:"
+                  + " the job never gives up on a transient fault).");
+
+  public static final ConfigOption<Duration> RESTART_MAX_BACKOFF =
+      ConfigOptions.key("vitalflow.restart.max-backoff")
+          .durationType()
+          .defaultValue(Duration.ofSeconds(30))
+          .withDescription(
+              "Longest delay between two restarts: once the fault is gone (a TaskManager back, the"
+                  + " broker up), scoring resumes within this time.");
+
   public static final ConfigOption<String> STATE_BACKEND =
       ConfigOptions.key("vitalflow.state-backend")
           .stringType()

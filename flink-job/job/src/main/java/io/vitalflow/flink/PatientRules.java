@@ -33,9 +33,12 @@ import org.apache.flink.util.Collector;
  * how far behind the wall clock the last message's receipt time is (a backlog).
  *
  * <p>A patient's rule state is dropped when the receipt-time watermark reaches {@link
- * PatientStream#discardableAfter} of its clock (24 hours without a message): a later message starts
- * the patient over anyway (the contract's idle rule, in the Rust rules), so dropping it keeps the
- * state proportional to the patients seen in the last day. The SpO2 scale setting is kept.
+ * PatientStream#discardableAfter} of the later of its clock and its last message's receipt time (24
+ * hours without a message, and 24 hours past the clock): a later message observed more than 24
+ * hours after the clock starts the patient over anyway (the contract's idle rule, in the Rust
+ * rules), so dropping it keeps the state proportional to the patients seen in the last day. Taking
+ * the receipt time too keeps the state of a backlog replayed more than a day late, whose clock is
+ * already a day behind the watermark. The SpO2 scale setting is kept.
  */
 class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting, OutRecord> {
   private static final long serialVersionUID = 1L;
@@ -173,7 +176,9 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
       senderClockErrors(p).inc(r.clockErrors());
     }
     state.update(r.state());
-    scheduleDiscard(r.clock(), ctx);
+    // 24 hours after both the clock and this receipt: a backlog replayed more than a day after it
+    // was observed must keep its state between two messages of one patient
+    scheduleDiscard(Math.max(r.clock(), p.receivedAt), ctx);
     emit(ctx.getCurrentKey(), r, out);
   }
 

@@ -1,10 +1,14 @@
 package io.vitalflow.flink;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -46,10 +50,40 @@ public final class VitalsJob {
     env.execute("vitalflow: hl7.raw -> vitals (" + conf.get(JobOptions.TOPIC_RAW) + ")");
   }
 
-  /** Checkpointing and state backend from the job's options, for the environment. */
+  /**
+   * The engine settings the job carries itself, so that any cluster it is submitted to runs it the
+   * same way (a job's own configuration overrides the cluster's):
+   *
+   * <ul>
+   *   <li>the state backend;
+   *   <li>restarts: exponential-delay with no attempt limit (a transient fault never leaves the job
+   *       FAILED), from {@link JobOptions#RESTART_INITIAL_BACKOFF} up to {@link
+   *       JobOptions#RESTART_MAX_BACKOFF}, doubling, with 10 % jitter, back to the first delay
+   *       after an hour without failure;
+   *   <li>checkpoints retained on cancellation and failure (the 3 newest), so a job that is
+   *       cancelled, or a cluster that is lost, can be resumed with every patient's state.
+   * </ul>
+   */
   public static Configuration engineConfig(Configuration conf) {
     Configuration c = new Configuration();
     c.set(StateBackendOptions.STATE_BACKEND, conf.get(JobOptions.STATE_BACKEND));
+    c.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
+    c.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,
+        conf.get(JobOptions.RESTART_INITIAL_BACKOFF));
+    c.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_MAX_BACKOFF,
+        conf.get(JobOptions.RESTART_MAX_BACKOFF));
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_BACKOFF_MULTIPLIER, 2.0);
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_JITTER_FACTOR, 0.1);
+    c.set(
+        RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_RESET_BACKOFF_THRESHOLD,
+        Duration.ofHours(1));
+    c.set(RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_ATTEMPTS, Integer.MAX_VALUE);
+    c.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    c.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
     return c;
   }
 
@@ -137,6 +171,7 @@ public final class VitalsJob {
                   for (String pid : p.rowPatientIds) out.collect(p.forPatient(pid));
                 })
             .returns(TypeInformation.of(Parsed.class))
+            .uid("oru-steps")
             .name("ORU steps, one per patient")
             .keyBy(p -> p.patientId)
             .connect(settings.keyBy(s -> s.patientId))
@@ -176,12 +211,17 @@ public final class VitalsJob {
               .build();
       scored
           .filter(r -> alertsTopic.equals(r.topic))
+          .uid("alerts")
           .name("alerts")
           .sinkTo(alertSink)
           .uid("kafka-sink-alerts")
           .name("Kafka alerts (at least once, written as raised)");
       exactlyOnce =
-          routed.union(scored.filter(r -> !alertsTopic.equals(r.topic)).name("not alerts"));
+          routed.union(
+              scored
+                  .filter(r -> !alertsTopic.equals(r.topic))
+                  .uid("not-alerts")
+                  .name("not alerts"));
     }
     exactlyOnce.sinkTo(sink).uid("kafka-sink").name("Kafka (exactly once)");
   }

@@ -65,6 +65,57 @@ class PatientRulesIT {
     return out.stream().filter(r -> r.topic.equals(topic)).count();
   }
 
+  /**
+   * A backlog replayed 30 hours after it was observed: the receipt-time watermark is already more
+   * than a day past the patient's clock, yet the patient's state is kept from one message to the
+   * next (it is dropped 24 hours after the last receipt), so the second message raises no alert the
+   * first already raised. (Found by PipelineIT.chaos: a feed whose first hours arrived just over a
+   * day late alerted again for patients whose state the watermark had dropped.)
+   */
+  @Test
+  void aBacklogMoreThanADayLateKeepsItsStateBetweenMessages() throws Exception {
+    String prefix = "it-rules-" + UUID.randomUUID().toString().substring(0, 8);
+    String alerts = prefix + ".vitals.alerts";
+    try (var h = harness(prefix + ".vitals.scores", alerts)) {
+      h.open();
+      String t0 = "20261120060000";
+      long received = millis(t0) + Duration.ofHours(30).toMillis();
+      Parsed first = oru("P2", t0, "B1");
+      first.receivedAt = received;
+      h.processBothWatermarks(new Watermark(received - 1));
+      h.processElement1(new StreamRecord<>(first, received));
+      assertEquals(2, alerts(h.extractOutputValues(), alerts), "the first reading alerts");
+      h.processBothWatermarks(new Watermark(received + 1000));
+      assertTrue(h.numKeyedStateEntries() >= 2, "the state is kept past clock + 24 h");
+      Parsed second = oru("P2", "20261120061500", "B2");
+      second.receivedAt = received + 2000;
+      h.processElement1(new StreamRecord<>(second, received + 2000));
+      assertEquals(
+          2,
+          alerts(h.extractOutputValues(), alerts),
+          "the same value 15 minutes later raises nothing again");
+      // 24 hours after the last receipt it is dropped
+      h.processBothWatermarks(new Watermark(received + 2000 + DAY + 1));
+      assertEquals(0, h.numKeyedStateEntries(), "dropped a day after the last message");
+    }
+  }
+
+  private static KeyedTwoInputStreamOperatorTestHarness<String, Parsed, PatientSetting, OutRecord>
+      harness(String scores, String alerts) throws Exception {
+    PatientRules rules =
+        new PatientRules(
+            LocalStack.get().registryUrl(),
+            true,
+            scores,
+            alerts,
+            Duration.ofMinutes(60),
+            "UTC",
+            io.vitalflow.bridge.ExtractOptions.SiteSettings.DEFAULTS,
+            false);
+    return new KeyedTwoInputStreamOperatorTestHarness<>(
+        new KeyedCoProcessOperator<>(rules), p -> p.patientId, s -> s.patientId, Types.STRING);
+  }
+
   @Test
   void anIdlePatientsStateIsDroppedAtTheWatermarkAndTheNextMessageStartsOver() throws Exception {
     String prefix = "it-rules-" + UUID.randomUUID().toString().substring(0, 8);

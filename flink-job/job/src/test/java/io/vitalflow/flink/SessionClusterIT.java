@@ -29,12 +29,21 @@ import org.junit.jupiter.api.io.TempDir;
  * <ul>
  *   <li>cancelled and resubmitted 5 times on the same TaskManager: each submission (a new user
  *       class loader, a new copy of the native library) scores its ward exactly as the CLI does;
- *   <li>the TaskManager killed with {@code kill -9} mid-stream and started again: the job recovers
- *       from its checkpoint and a read_committed consumer sees every score and alert exactly once.
+ *   <li>the TaskManager killed with {@code kill -9} mid-stream and started again by the stack's
+ *       supervisor (nothing else starts it): the same job recovers from its checkpoint and a
+ *       read_committed consumer sees every score and alert exactly once.
  * </ul>
  */
 class SessionClusterIT {
   static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /** How many times the stack's supervisor started the TaskManager again. */
+  static long supervisorStarts(Path restarts) throws Exception {
+    if (!Files.exists(restarts)) return 0;
+    return Files.readAllLines(restarts).stream()
+        .filter(l -> l.endsWith("\tflink-taskmanager\tstarted"))
+        .count();
+  }
 
   static Path root() {
     return Paths.get(System.getProperty("vitalflow.root", "../.."));
@@ -238,9 +247,21 @@ class SessionClusterIT {
       Thread.sleep(3000);
       long pid =
           Long.parseLong(Files.readString(stackDir.resolve("run/flink-taskmanager.pid")).trim());
+      Path restartsFile = stackDir.resolve("run/restarts.tsv");
+      long restartsBefore = supervisorStarts(restartsFile);
+      // kill -9 and nothing else: the stack's supervisor starts the TaskManager again
       assertEquals(0, new ProcessBuilder("kill", "-9", String.valueOf(pid)).start().waitFor());
       ProcessHandle.of(pid).ifPresent(h -> h.onExit().join());
-      VitalsJobIT.run(root().resolve("tests/stack/stack.sh").toString(), "flink-tm-start");
+      long tmDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (supervisorStarts(restartsFile) == restartsBefore && System.nanoTime() < tmDeadline)
+        Thread.sleep(500);
+      assertEquals(
+          restartsBefore + 1,
+          supervisorStarts(restartsFile),
+          "the supervisor started the TaskManager again (run/restarts.tsv)");
+      long newPid =
+          Long.parseLong(Files.readString(stackDir.resolve("run/flink-taskmanager.pid")).trim());
+      assertTrue(newPid != pid && ProcessHandle.of(newPid).isPresent(), "a new TaskManager runs");
       feed.get(120, TimeUnit.SECONDS);
       waitState(flink, job, "RUNNING", 120);
       assertExactlyOnce(bootstrap, registry, topics, w);

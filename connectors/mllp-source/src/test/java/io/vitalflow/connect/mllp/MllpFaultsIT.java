@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.time.Duration;
@@ -55,10 +54,13 @@ class MllpFaultsIT {
     MllpSourceIT.removeConnector();
   }
 
+  /** kill -9, held down by the stack's supervisor until {@link #stackUp}: the outage is ours. */
   static void kill9(String service) throws Exception {
-    String pid = Files.readString(RUN_DIR.resolve(service + ".pid")).trim();
-    Process p = new ProcessBuilder("kill", "-9", pid).inheritIO().start();
-    assertEquals(0, p.waitFor(), "kill -9 " + service + " " + pid);
+    Process p =
+        new ProcessBuilder(REPO.resolve("tests/stack/stack.sh").toString(), "kill", service)
+            .inheritIO()
+            .start();
+    assertEquals(0, p.waitFor(), "stack.sh kill " + service);
   }
 
   static void stackUp() throws Exception {

@@ -274,6 +274,28 @@ class FlinkSqlIT {
             stackSh.toString(),
             "sql",
             Paths.get("src/test/sql/add_jar.sql").toAbsolutePath().toString());
+    // isolation (issue 24): the query ran on the SQL session cluster, never on the alerting
+    // job's cluster, whose TaskManagers are the same ones as before
+    String env = run(Map.of(), null, stackSh.toString(), "env");
+    String jobCluster =
+        env.lines()
+            .filter(l -> l.startsWith("VITALFLOW_FLINK_URL="))
+            .map(l -> l.substring("VITALFLOW_FLINK_URL=".length()))
+            .findFirst()
+            .orElseThrow();
+    String sqlCluster =
+        env.lines()
+            .filter(l -> l.startsWith("VITALFLOW_FLINK_SQL_URL="))
+            .map(l -> l.substring("VITALFLOW_FLINK_SQL_URL=".length()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("stack.sh env names no SQL cluster: " + env));
+    assertTrue(!sqlCluster.equals(jobCluster), "the SQL cluster is the job's: " + sqlCluster);
+    String onSql = httpGet(sqlCluster + "/jobs/overview");
+    String onJob = httpGet(jobCluster + "/jobs/overview");
+    assertTrue(onSql.contains("\"jid\""), "no job on the SQL cluster: " + onSql);
+    for (Matcher m = Pattern.compile("\"jid\":\"([0-9a-f]+)\"").matcher(onSql); m.find(); ) {
+      assertTrue(!onJob.contains(m.group(1)), "a SQL job ran on the job's cluster: " + onJob);
+    }
     // resp 26 /min and 100.4 degF = 38 Cel; NEWS2(22, 93, 1, air, 105, 115, A, 38.4) = 8 HIGH
     // complete
     assertTrue(
@@ -283,6 +305,18 @@ class FlinkSqlIT {
     assertTrue(
         out.matches("(?s).*\\|\\s+P77\\s+\\|\\s+TEMPERATURE\\s+\\|\\s+38\\.0\\s+\\|.*"), out);
     assertTrue(!out.contains("[ERROR]"), out);
+  }
+
+  static String httpGet(String url) throws Exception {
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), url);
+    return r.body();
   }
 
   static String unquote(String json) {
