@@ -119,24 +119,8 @@ class PatientRulesIT {
   @Test
   void anIdlePatientsStateIsDroppedAtTheWatermarkAndTheNextMessageStartsOver() throws Exception {
     String prefix = "it-rules-" + UUID.randomUUID().toString().substring(0, 8);
-    String scores = prefix + ".vitals.scores";
     String alerts = prefix + ".vitals.alerts";
-    PatientRules rules =
-        new PatientRules(
-            LocalStack.get().registryUrl(),
-            true,
-            scores,
-            alerts,
-            Duration.ofMinutes(60),
-            "UTC",
-            io.vitalflow.bridge.ExtractOptions.SiteSettings.DEFAULTS,
-            false);
-    try (var h =
-        new KeyedTwoInputStreamOperatorTestHarness<String, Parsed, PatientSetting, OutRecord>(
-            new KeyedCoProcessOperator<>(rules),
-            p -> p.patientId,
-            s -> s.patientId,
-            Types.STRING)) {
+    try (var h = harness(prefix + ".vitals.scores", alerts)) {
       h.open();
       String t0 = "20261120060000";
       long at0 = millis(t0);
