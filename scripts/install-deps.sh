@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what a fresh machine lacks for building and testing vitalflow:
-# Debian packages (PostgreSQL server, cmake and -dev libraries for rdkafka, the tools the stack's
+# Debian packages (PostgreSQL server, Prometheus, cmake and -dev libraries for rdkafka, the tools the stack's
 # scripts call), and the Rust components (rustup itself is a prerequisite, see the README).
 # Idempotent; fast when everything is present.
 set -euo pipefail
@@ -24,11 +24,19 @@ command -v pgrep >/dev/null || need_apt+=(procps)
 for pkg in libssl-dev libsasl2-dev zlib1g-dev libcurl4-openssl-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# Prometheus for the stack's metrics and alert rules (and promtool, which `make check` runs on the
+# rules), without its recommended node exporter
+need_prometheus=0
+command -v prometheus >/dev/null && command -v promtool >/dev/null || need_prometheus=1
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+if [ ${#need_apt[@]} -gt 0 ] || [ $need_prometheus = 1 ]; then $SUDO apt-get update -qq; fi
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing Debian packages: ${need_apt[*]}"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+if [ $need_prometheus = 1 ]; then
+  echo "installing Debian packages: prometheus (no recommends)"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends prometheus >/dev/null
 fi
 rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
 echo "dependencies present"

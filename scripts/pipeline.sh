@@ -13,7 +13,9 @@
 #   scripts/pipeline.sh upgrade  rebuild, stop the running job with a savepoint, submit the new jar
 #                                from that savepoint (a code or configuration change keeps the state)
 #   scripts/pipeline.sh resume   the job alone from its newest retained checkpoint, if it is not running
-#   scripts/pipeline.sh status   one line per part; exit 1 unless every part is healthy
+#   scripts/pipeline.sh status   one line per part, then Prometheus's firing alerts in words; exit 1
+#                                unless every part is healthy and no alert fires
+#   scripts/pipeline.sh alerts   only the alerts (exit 1 while one fires)
 #   scripts/pipeline.sh down     remove the connectors and cancel the job, then stop the stack
 #   scripts/pipeline.sh undeploy remove the connectors and cancel the job, keep the stack
 #
@@ -39,6 +41,11 @@ PIPELINE_JOBS=$STACK_STATE/run/pipeline-jobs
 # present while the pipeline is deployed (up, until undeploy/down): the stack's supervisor resumes
 # the job after it started a lost JobManager again
 PIPELINE_WANTED=$STACK_STATE/run/pipeline.wanted
+# the job's settings (PIPELINE_* of stack.env or the environment) as `up` or `upgrade` last submitted
+# it: `resume` (the supervisor's, after a lost JobManager) submits it again with the same ones
+PIPELINE_SETTINGS=$STACK_STATE/run/pipeline.env
+JOB_SETTINGS="PIPELINE_CHECKPOINT_INTERVAL PIPELINE_ALERTS_DELIVERY PIPELINE_SENDER_EXPECTED_INTERVAL PIPELINE_SENDER_EXPECTED_INTERVALS"
+PROMETHEUS=http://$H:$PROMETHEUS_PORT
 MVN=${MVN:-mvn -B -ntp -q}
 
 log() { echo "pipeline: $*" >&2; }
@@ -198,13 +205,26 @@ resume_point() {
   done
 }
 
+save_settings() {
+  local v
+  mkdir -p "$(dirname "$PIPELINE_SETTINGS")"
+  for v in $JOB_SETTINGS; do printf '%s=%q\n' "$v" "${!v}"; done >"$PIPELINE_SETTINGS.tmp"
+  mv "$PIPELINE_SETTINGS.tmp" "$PIPELINE_SETTINGS"
+}
+load_settings() {
+  # shellcheck disable=SC1090
+  [ ! -f "$PIPELINE_SETTINGS" ] || source "$PIPELINE_SETTINGS"
+}
+
 submit() { # [FROM]: the job, from a checkpoint or savepoint directory when given; records its id
   local from=() out jid
   [ -z "${1:-}" ] || from=(-s "$1")
   out=$("$STACK" flink-run "${from[@]}" "$JOB_JAR" \
       --kafka.bootstrap "$H:$KAFKA_PORT" --registry.url "$REGISTRY_URL" \
       --checkpoint-interval "$PIPELINE_CHECKPOINT_INTERVAL" \
-      --alerts.delivery-guarantee "$PIPELINE_ALERTS_DELIVERY" 2>&1) || {
+      --alerts.delivery-guarantee "$PIPELINE_ALERTS_DELIVERY" \
+      --senders.expected-interval "$PIPELINE_SENDER_EXPECTED_INTERVAL" \
+      ${PIPELINE_SENDER_EXPECTED_INTERVALS:+--senders.expected-interval.per-sender "$PIPELINE_SENDER_EXPECTED_INTERVALS"} 2>&1) || {
     echo "$out" >&2
     [ -z "${1:-}" ] || die "the job did not start from $1 (see above); scripts/pipeline.sh up --fresh-state starts it with empty state"
     die "the Flink job was not submitted (see above)"
@@ -255,6 +275,7 @@ cmd_up() { # [--fresh-state]
   local fresh=0
   case "${1:-}" in --fresh-state) fresh=1 ;; "") ;; *) die "up: unknown option $1 (--fresh-state)" ;; esac
   build
+  save_settings
   "$STACK" up
   deploy "$PIPELINE_MLLP_CONNECTOR" "$(mllp_config)"
   deploy "$PIPELINE_SINK_CONNECTOR" "$(sink_config)"
@@ -276,6 +297,7 @@ cmd_up() { # [--fresh-state]
 
 cmd_upgrade() { # stop with a savepoint, then the (rebuilt) jar from it
   build
+  save_settings
   local j trig st loc
   j=$(job_id | awk '{print $1}')
   [ -n "$j" ] || die "no running vitalflow job to upgrade (make pipeline-up starts one, from its last checkpoint)"
@@ -342,12 +364,31 @@ cmd_status() {
     echo "flink job: not running"; rc=1
     [ -z "$(resume_point)" ] || echo "  make pipeline-up resumes it from $(resume_point)"
   fi
+  alerts_status || rc=1
   return $rc
+}
+
+# Prometheus's alerts (ops/prometheus/vitalflow-alerts.yml), in words: one line per firing alert
+# (ALERT) and per pending one (its condition holds, not yet for its `for:` time); 1 while any fires
+alerts_status() {
+  [ "$STACK_PROMETHEUS" = 1 ] || { echo "alerts: Prometheus is off (STACK_PROMETHEUS=0)"; return 0; }
+  if ! curl -sf -m 5 "$PROMETHEUS/api/v1/alerts" >"$TMP/alerts.json"; then
+    echo "ALERT prometheus: $PROMETHEUS does not answer: no alert can fire"; return 1
+  fi
+  jq -r --arg prom "$PROMETHEUS" '
+    def where: [.labels | to_entries[] | select(.key | IN("alertname", "severity") | not) | "\(.key)=\(.value)"] | join(", ");
+    .data.alerts | sort_by(.state != "firing", .labels.alertname) |
+    if length == 0 then "alerts: none firing (Prometheus \($prom))"
+    else .[] | (if .state == "firing" then "ALERT" else "pending" end) + " \(.labels.alertname) (\(.labels.severity // "-")): \(.annotations.summary // "")"
+      + (if where == "" then "" else " [\(where)]" end)
+    end' "$TMP/alerts.json"
+  ! jq -e 'any(.data.alerts[]; .state == "firing")' "$TMP/alerts.json" >/dev/null
 }
 
 # the job alone, from its newest retained checkpoint, when it is not running (the stack's
 # supervisor calls this after it started a JobManager again, which lost its jobs)
 cmd_resume() {
+  load_settings
   [ -n "$(resume_point)" ] || { log "resume: no retained checkpoint of a job this script ran; nothing to resume"; return 0; }
   wait_until "Flink cluster" "$PIPELINE_TIMEOUT" flink_ready || die "resume: the Flink cluster at $FLINK has no TaskManager"
   # a JobManager that restarted may still be recovering: give a running job the time to show
@@ -376,8 +417,9 @@ case "${1:-}" in
   upgrade) cmd_upgrade ;;
   resume) cmd_resume ;;
   status) cmd_status ;;
+  alerts) alerts_status ;;
   undeploy) cmd_undeploy ;;
   down) cmd_undeploy; "$STACK" down ;;
   where) cmd_where ;;
-  *) sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

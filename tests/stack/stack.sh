@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# vitalflow local stack: Kafka (KRaft), Apicurio Registry, Kafka Connect, PostgreSQL, a Flink session cluster.
+# vitalflow local stack: Kafka (KRaft), Apicurio Registry, Kafka Connect, PostgreSQL, a Flink session cluster,
+# and Prometheus with vitalflow's alert rules.
 #
 #   tests/stack/stack.sh up       download what is missing, start, health-check, create topics,
 #                                 register the Avro schemas; idempotent (healthy services are kept)
@@ -13,6 +14,7 @@
 #   tests/stack/stack.sh fetch    only download (Maven Central via tests/stack/pom.xml)
 #   tests/stack/stack.sh clean    down, then delete the state (data, logs), keeping downloads
 #   tests/stack/stack.sh logs     paths of the log files
+#   tests/stack/stack.sh alerts   Prometheus's firing and pending alerts: state, name, labels, summary
 #   tests/stack/stack.sh flink-run [-s PATH] JAR [ARGS]   submit a job jar to the Flink session cluster
 #                                 (detached), from a savepoint or retained checkpoint with -s
 #   tests/stack/stack.sh sql FILE [ARGS]        run a SQL file through Flink's own SQL client on the SQL
@@ -21,6 +23,7 @@
 #   tests/stack/stack.sh flink-tm-start         start the TaskManager again (after it was killed)
 #   tests/stack/stack.sh kill NAME               kill -9 a service and hold it down (the supervisor leaves
 #                                 it) until `up`, `restart NAME` or `flink-tm-start`: the tests' faults
+#   tests/stack/stack.sh release NAME            lift the hold of `kill`: the supervisor starts NAME again
 #   tests/stack/stack.sh supervise              the supervisor `up` starts (see "supervisor" below)
 #   tests/stack/stack.sh restart connect|postgres   stop and start one service (connect reinstalls
 #                                 the plugin archives first); for the tests' crash and restart cases
@@ -44,11 +47,15 @@ FLINK_VERSION=$(prop flink.version)
 FLINK_KAFKA_VERSION=$(prop flink.connector.kafka.version)
 APICURIO_VERSION=$(prop apicurio.version)
 PG_MAJOR=$(prop postgresql.server.major)
+JMX_EXPORTER_VERSION=$(prop jmx.exporter.version)
+PROMETHEUS_VERSION=$(prop prometheus.version)
 [ -n "$KAFKA_VERSION" ] && [ -n "$APICURIO_VERSION" ] || { echo "stack: versions not found in $ROOT/pom.xml" >&2; exit 2; }
 
 DIST=$STACK_DIR/dist
 KAFKA_LIBS=$DIST/kafka-$KAFKA_VERSION/libs
 REGISTRY_HOME=$DIST/apicurio-registry-$APICURIO_VERSION
+JMX_AGENT=$DIST/metrics/jmx_prometheus_javaagent-$JMX_EXPORTER_VERSION.jar
+OPS=$ROOT/ops/prometheus
 RUN=$STACK_DIR/run
 LOGS=$STACK_DIR/logs
 PG_HOME=$STACK_DIR/postgres
@@ -56,6 +63,7 @@ KAFKA_HOME=$STACK_DIR/kafka
 CONNECT_HOME=$STACK_DIR/connect
 H=$VITALFLOW_HOST
 REGISTRY_URL=http://$H:$REGISTRY_PORT/apis/ccompat/v7
+PROMETHEUS_URL=http://$H:$PROMETHEUS_PORT
 TOPICS_TSV=$ROOT/schemas/topics.tsv
 # our Connect converter: the worker's value converter, never replaced by another
 CONVERTER_CLASS=io.vitalflow.avro.connect.RegistryAvroConverter
@@ -127,12 +135,13 @@ cmd_topics() {
 fetch() {
   # the marker holds a hash of tests/stack/pom.xml: a changed dependency list fetches again
   local key; key=$(md5sum <"$HERE/pom.xml" | cut -c1-32)
-  if [ "$(cat "$KAFKA_LIBS/.complete" 2>/dev/null)" = "$key" ] && [ -f "$REGISTRY_HOME/quarkus-run.jar" ]; then return 0; fi
+  if [ "$(cat "$KAFKA_LIBS/.complete" 2>/dev/null)" = "$key" ] && [ -f "$REGISTRY_HOME/quarkus-run.jar" ] && [ -f "$JMX_AGENT" ]; then return 0; fi
   log "fetching Kafka $KAFKA_VERSION and Apicurio Registry $APICURIO_VERSION from Maven Central"
   local t; t=$(now)
   mvn -B -q -f "$HERE/pom.xml" package -Dstack.dir="$STACK_DIR" >"$STACK_DIR/fetch.log" 2>&1 \
     || { tail -n 30 "$STACK_DIR/fetch.log" >&2; die "download failed (see $STACK_DIR/fetch.log)"; }
   [ -f "$REGISTRY_HOME/quarkus-run.jar" ] || die "no quarkus-run.jar in $REGISTRY_HOME"
+  [ -f "$JMX_AGENT" ] || die "no $JMX_AGENT after the download"
   echo "$key" >"$KAFKA_LIBS/.complete"
   log "downloads done in $(( $(now) - t ))s"
 }
@@ -260,13 +269,22 @@ EOF
 
 # StackAdmin.java, compiled once against the downloaded Kafka jars (the source launcher would
 # compile it on every call, ~2 s each)
-kafka_admin() {
-  local cls=$STACK_DIR/conf/admin
-  if [ ! -f "$cls/StackAdmin.class" ] || [ "$HERE/StackAdmin.java" -nt "$cls/StackAdmin.class" ]; then
-    mkdir -p "$cls"
-    "$(dirname "$(java17)")/javac" -nowarn -cp "$KAFKA_LIBS/*" -d "$cls" "$HERE/StackAdmin.java" >&2
+ADMIN_CLASSES=$STACK_DIR/conf/admin
+kafka_admin_compile() {
+  if [ ! -f "$ADMIN_CLASSES/StackAdmin.class" ] || [ "$HERE/StackAdmin.java" -nt "$ADMIN_CLASSES/StackAdmin.class" ]; then
+    mkdir -p "$ADMIN_CLASSES"
+    "$(dirname "$(java17)")/javac" -nowarn -cp "$KAFKA_LIBS/*" -d "$ADMIN_CLASSES" "$HERE/StackAdmin.java" >&2
   fi
-  "$(java17)" -cp "$cls:$KAFKA_LIBS/*" StackAdmin "$@"
+}
+kafka_admin() {
+  kafka_admin_compile
+  "$(java17)" -cp "$ADMIN_CLASSES:$KAFKA_LIBS/*" StackAdmin "$@"
+}
+# PORT CONFIG: the JMX exporter agent's JVM option (none with STACK_PROMETHEUS=0)
+jmx_agent() {
+  [ "$STACK_PROMETHEUS" = 1 ] || return 0
+  port_open "$1" && die "port $1 (a JMX exporter) is taken by another process"
+  echo "-javaagent:$JMX_AGENT=$H:$1:$OPS/$2"
 }
 kafka_healthy() { pid_alive kafka && port_open "$KAFKA_PORT" && kafka_admin ping "$H:$KAFKA_PORT"; }
 
@@ -305,7 +323,7 @@ EOF
         kafka.tools.StorageTool format -t "$cid" -c "$KAFKA_HOME/server.properties" >>"$LOGS/kafka-format.log" 2>&1 \
         || { tail -n 20 "$LOGS/kafka-format.log" >&2; die "kafka storage format failed"; }
     fi
-    start_proc kafka "$(java17)" -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
+    start_proc kafka "$(java17)" -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true $(jmx_agent "$KAFKA_METRICS_PORT" jmx-kafka-broker.yml) \
       -Dlog4j2.configurationFile="$STACK_DIR/conf/log4j2.properties" -Dkafka.logs.dir="$LOGS" \
       -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_HOME/server.properties"
   fi
@@ -432,7 +450,7 @@ value.converter.schemas.enable=false
 value.converter.schema.registry.url=$REGISTRY_URL
 EOF
     # shellcheck disable=SC2086
-    start_proc connect "$(java17)" -Xms1g -Xmx1g $CONNECT_GC_OPTS -Djava.awt.headless=true \
+    start_proc connect "$(java17)" -Xms1g -Xmx1g $CONNECT_GC_OPTS -Djava.awt.headless=true $(jmx_agent "$CONNECT_METRICS_PORT" jmx-kafka-connect.yml) \
       -Dlog4j2.configurationFile="$STACK_DIR/conf/log4j2.properties" \
       -cp "$KAFKA_LIBS/*" org.apache.kafka.connect.cli.ConnectDistributed "$CONNECT_HOME/worker.properties"
   fi
@@ -456,6 +474,7 @@ FLINK_JM=flink-jobmanager
 FLINK_TM=flink-taskmanager
 FLINK_SQL_KAFKA_JAR=$FLINK_HOME/opt/flink-sql-connector-kafka-$FLINK_KAFKA_VERSION.jar
 FLINK_SQL_GATEWAY_JAR=$FLINK_HOME/opt/flink-sql-gateway-$FLINK_VERSION.jar
+FLINK_PROM_JAR=$FLINK_HOME/plugins/metrics-prometheus/flink-metrics-prometheus-$FLINK_VERSION.jar
 FLINK_UDF_JAR=${VITALFLOW_UDF_JAR:-$ROOT/flink-job/udf/target/vitalflow-flink-udf.jar}
 FLINK_JAVA_OPTS="--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=java.rmi/sun.rmi.registry=ALL-UNNAMED \
 --add-exports=jdk.compiler/com.sun.tools.javac.api=ALL-UNNAMED --add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED \
@@ -468,7 +487,8 @@ FLINK_JAVA_OPTS="--add-exports=java.base/sun.net.util=ALL-UNNAMED --add-exports=
 --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED"
 
 flink_fetch() {
-  [ -f "$FLINK_HOME/.complete" ] && [ -f "$FLINK_SQL_KAFKA_JAR" ] && [ -f "$FLINK_SQL_GATEWAY_JAR" ] && ls "$FLINK_HOME"/opt/flink-python-*.jar >/dev/null 2>&1 && return 0
+  [ -f "$FLINK_HOME/.complete" ] && [ -f "$FLINK_SQL_KAFKA_JAR" ] && [ -f "$FLINK_SQL_GATEWAY_JAR" ] && [ -f "$FLINK_PROM_JAR" ] \
+    && ls "$FLINK_HOME"/opt/flink-python-*.jar >/dev/null 2>&1 && return 0
   local t; t=$(now)
   local wheels=$DIST/wheels
   mkdir -p "$wheels"
@@ -494,6 +514,13 @@ flink_fetch() {
       -DoutputDirectory="$FLINK_HOME/opt" >"$STACK_DIR/flink-fetch.log" 2>&1 \
       || { tail -n 20 "$STACK_DIR/flink-fetch.log" >&2; die "org.apache.flink:$a download failed"; }
   done
+  # Flink's Prometheus reporter, as a plugin (its own class loader), like the distribution's plugins/
+  if [ ! -f "$FLINK_PROM_JAR" ]; then
+    log "fetching flink-metrics-prometheus $FLINK_VERSION (Maven Central)"
+    mvn -B -q -ntp dependency:copy -Dartifact="org.apache.flink:flink-metrics-prometheus:$FLINK_VERSION" \
+      -DoutputDirectory="$(dirname "$FLINK_PROM_JAR")" >"$STACK_DIR/flink-fetch.log" 2>&1 \
+      || { tail -n 20 "$STACK_DIR/flink-fetch.log" >&2; die "org.apache.flink:flink-metrics-prometheus:$FLINK_VERSION download failed"; }
+  fi
   log "Flink downloads done in $(( $(now) - t ))s"
 }
 
@@ -530,6 +557,15 @@ restart-strategy.exponential-delay.attempts-before-reset-backoff: 2147483647
 execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION
 execution.checkpointing.num-retained: 3
 EOF
+  # the job's cluster reports to Prometheus (each process on its own port, given at its start); the
+  # SQL cluster does not. Job status as gauges (runningState, restartingState, ...: 1 in that state).
+  if [ "$STACK_PROMETHEUS" = 1 ] && [ "$FLINK_JM" = flink-jobmanager ]; then
+    cat >>"$FLINK_CONF/config.yaml" <<EOF
+metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+metrics.reporter.prom.port: $FLINK_JM_METRICS_PORT
+metrics.job.status.enable: STATE
+EOF
+  fi
   cat >"$FLINK_CONF/log4j.properties" <<'EOF'
 rootLogger.level = INFO
 rootLogger.appenderRef.out.ref = out
@@ -567,7 +603,7 @@ flink_start_jm() {
   jvm=$(echo "$p" | sed -n 1p); dyn=$(echo "$p" | sed -n 2p)
   [ -n "$jvm" ] || die "BashJavaUtils gave no JobManager memory settings (see $LOGS/flink-bashutils.log)"
   # shellcheck disable=SC2086
-  start_proc "$FLINK_JM" "$(java17)" $jvm $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
+  start_proc "$FLINK_JM" env FLINK_PLUGINS_DIR="$FLINK_HOME/plugins" "$(java17)" $jvm $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
     -Dlog.file="$LOGS/$FLINK_JM.log" -cp "$(flink_cp)" \
     org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint --configDir "$FLINK_CONF" $dyn
 }
@@ -580,9 +616,11 @@ flink_start_tm() {
   jvm=$(echo "$p" | sed -n 1p); dyn=$(echo "$p" | sed -n 2p)
   [ -n "$jvm" ] || die "BashJavaUtils gave no TaskManager memory settings (see $LOGS/flink-bashutils.log)"
   # shellcheck disable=SC2086
-  start_proc "$FLINK_TM" "$(java17)" $jvm $FLINK_TM_GC_OPTS $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
+  local prom=()
+  if [ "$STACK_PROMETHEUS" = 1 ] && [ "$FLINK_TM" = flink-taskmanager ]; then prom=(-D "metrics.reporter.prom.port=$FLINK_TM_METRICS_PORT"); fi
+  start_proc "$FLINK_TM" env FLINK_PLUGINS_DIR="$FLINK_HOME/plugins" "$(java17)" $jvm $FLINK_TM_GC_OPTS $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j.properties" \
     -Dlog.file="$LOGS/$FLINK_TM.log" -cp "$(flink_cp)" \
-    org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$FLINK_CONF" $dyn
+    org.apache.flink.runtime.taskexecutor.TaskManagerRunner --configDir "$FLINK_CONF" $dyn "${prom[@]}"
 }
 flink_up() {
   flink_fetch
@@ -663,6 +701,93 @@ cmd_sql() {
   return $rc
 }
 
+# ---------------------------------------------------------------- Prometheus and the lag exporter
+# Prometheus (Debian's package, installed by scripts/install-deps.sh or here as root) with the
+# shipped alert rules, ops/prometheus/vitalflow-alerts.yml, scraping: Flink's reporter on the job's
+# JobManager and TaskManager, the JMX exporter agents of the broker and of the Connect worker, and
+# the consumer-lag exporter. No Alertmanager: the firing alerts are read from Prometheus's API
+# (GET /api/v1/alerts) by scripts/pipeline.sh status and the tests; docs/operations.md says how a
+# site routes them.
+prometheus_bin() { command -v prometheus || { [ -x /usr/bin/prometheus ] && echo /usr/bin/prometheus; }; }
+ensure_prometheus_installed() {
+  if ! prometheus_bin >/dev/null; then
+    [ "$(id -u)" = 0 ] || die "Prometheus missing; install Debian's prometheus package (scripts/install-deps.sh)"
+    log "Prometheus missing: apt-get install -y --no-install-recommends prometheus"
+    { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends prometheus; } >"$STACK_DIR/apt.log" 2>&1 \
+      || { tail -n 20 "$STACK_DIR/apt.log" >&2; die "apt-get install prometheus failed"; }
+  fi
+  local v; v=$("$(prometheus_bin)" --version 2>&1 | sed -n 's/^prometheus, version \([0-9]*\.[0-9]*\).*/\1/p')
+  [ "$v" = "$PROMETHEUS_VERSION" ] || log "warning: Prometheus $v installed, the root pom.xml pins $PROMETHEUS_VERSION (prometheus.version)"
+}
+prometheus_write_conf() {
+  mkdir -p "$STACK_DIR/conf" "$STACK_DIR/prometheus"
+  cat >"$STACK_DIR/conf/prometheus.yml" <<EOF
+# written by tests/stack/stack.sh; the rules are the shipped ones
+global:
+  scrape_interval: $PROMETHEUS_SCRAPE_INTERVAL
+  scrape_timeout: $PROMETHEUS_SCRAPE_INTERVAL
+  evaluation_interval: $PROMETHEUS_SCRAPE_INTERVAL
+rule_files:
+  - $OPS/vitalflow-alerts.yml
+scrape_configs:
+  - job_name: flink
+    static_configs:
+      - targets: ['$H:$FLINK_JM_METRICS_PORT']
+        labels: {component: jobmanager}
+      - targets: ['$H:$FLINK_TM_METRICS_PORT']
+        labels: {component: taskmanager}
+  - job_name: kafka-broker
+    static_configs:
+      - targets: ['$H:$KAFKA_METRICS_PORT']
+  - job_name: kafka-connect
+    static_configs:
+      - targets: ['$H:$CONNECT_METRICS_PORT']
+  - job_name: kafka-lag
+    static_configs:
+      - targets: ['$H:$LAG_EXPORTER_PORT']
+  - job_name: prometheus
+    static_configs:
+      - targets: ['$H:$PROMETHEUS_PORT']
+EOF
+}
+prometheus_healthy() { pid_alive prometheus && curl -sf -m 3 "$PROMETHEUS_URL/-/ready" >/dev/null; }
+prometheus_start() {
+  if pid_alive prometheus && port_open "$PROMETHEUS_PORT"; then
+    # the configuration and the rules as they are now (POST /-/reload, --web.enable-lifecycle)
+    prometheus_write_conf
+    curl -sf -m 10 -X POST "$PROMETHEUS_URL/-/reload" >/dev/null || log "prometheus did not reload its configuration"
+    log "prometheus already up (configuration and rules reloaded)"; return 0
+  fi
+  port_open "$PROMETHEUS_PORT" && die "port $PROMETHEUS_PORT is taken by another process"
+  ensure_prometheus_installed
+  prometheus_write_conf
+  start_proc prometheus "$(prometheus_bin)" --config.file="$STACK_DIR/conf/prometheus.yml" \
+    --storage.tsdb.path="$STACK_DIR/prometheus" --storage.tsdb.retention.time="$PROMETHEUS_RETENTION" \
+    --web.listen-address="$H:$PROMETHEUS_PORT" --web.enable-lifecycle
+}
+prometheus_up() {
+  prometheus_start
+  wait_for prometheus "$STACK_HEALTH_TIMEOUT" prometheus_healthy || { tail -n 30 "$LOGS/prometheus.log" >&2; return 1; }
+}
+lag_exporter_healthy() { pid_alive lag-exporter && curl -sf -m 3 "http://$H:$LAG_EXPORTER_PORT/" >/dev/null; }
+lag_exporter_start() {
+  if pid_alive lag-exporter && port_open "$LAG_EXPORTER_PORT"; then log "lag-exporter already up"; return 0; fi
+  port_open "$LAG_EXPORTER_PORT" && die "port $LAG_EXPORTER_PORT is taken by another process"
+  kafka_admin_compile
+  start_proc lag-exporter "$(java17)" -Xmx96m -Dlog4j2.configurationFile="$STACK_DIR/conf/log4j2.properties" \
+    -cp "$ADMIN_CLASSES:$KAFKA_LIBS/*" StackAdmin lag-exporter "$H:$KAFKA_PORT" "$H:$LAG_EXPORTER_PORT"
+}
+lag_exporter_up() {
+  lag_exporter_start
+  wait_for lag-exporter "$STACK_HEALTH_TIMEOUT" lag_exporter_healthy || { tail -n 30 "$LOGS/lag-exporter.log" >&2; return 1; }
+}
+# the alerts that Prometheus has firing (or pending), one per line: state<TAB>name<TAB>labels<TAB>summary
+prometheus_alerts() {
+  curl -sf -m 5 "$PROMETHEUS_URL/api/v1/alerts" | jq -r '.data.alerts[]
+    | [.state, .labels.alertname, ([.labels | to_entries[] | select(.key != "alertname" and .key != "severity") | "\(.key)=\(.value)"] | join(",")), (.annotations.summary // "")]
+    | @tsv'
+}
+
 # ---------------------------------------------------------------- PostgreSQL's CPU priority
 # POSTGRES_CPU_NICE (stack.env): PostgreSQL starts each backend in a session of its own, so a nice
 # value given to the server at start does not reach the backends that connect later (with
@@ -723,7 +848,7 @@ cmd_pg_priority_watch() {
 # A JobManager started again has lost its jobs (a session cluster without HA): the supervisor then
 # runs `scripts/pipeline.sh resume`, which resumes the deployed vitalflow job from its newest
 # retained checkpoint.
-SUPERVISED="postgres kafka registry connect flink-jobmanager flink-taskmanager flink-sql-jobmanager flink-sql-taskmanager"
+SUPERVISED="postgres kafka registry connect flink-jobmanager flink-taskmanager flink-sql-jobmanager flink-sql-taskmanager lag-exporter prometheus"
 
 svc_wanted() { # `up` started it and nothing stopped it: its pid file (postgres: run/postgres.wanted)
   case $1 in postgres) [ -f "$RUN/postgres.wanted" ] ;; *) [ -f "$RUN/$1.pid" ] ;; esac
@@ -744,6 +869,8 @@ svc_start() { # NAME: start it, and wait until it is healthy
     flink-taskmanager) flink_start_tm; wait_for flink "$STACK_HEALTH_TIMEOUT" flink_healthy ;;
     flink-sql-jobmanager) use_sql_cluster; flink_start_jm; wait_for "$FLINK_JM" "$STACK_HEALTH_TIMEOUT" flink_jm_healthy ;;
     flink-sql-taskmanager) use_sql_cluster; flink_start_tm; wait_for flink-sql "$STACK_HEALTH_TIMEOUT" flink_healthy ;;
+    lag-exporter) lag_exporter_up ;;
+    prometheus) prometheus_up ;;
     *) die "no such service: $1 ($SUPERVISED)" ;;
   esac
 }
@@ -818,6 +945,15 @@ cmd_kill() {
   kill -9 "$pid"
   log "$name (pid $pid) killed with SIGKILL, held down until up/restart"
 }
+# NAME: lift `kill`'s hold; the supervisor starts the service again on its next round (the tests'
+# "back by the supervisor")
+cmd_release() {
+  local name=${1:?usage: stack.sh release NAME}
+  case " $SUPERVISED " in *" $name "*) ;; *) die "release: one of $SUPERVISED" ;; esac
+  pid_alive supervisor || die "release: no supervisor runs (STACK_SUPERVISE=0?); use up or restart"
+  rm -f "$RUN/$name.hold"
+  log "$name released: the supervisor starts it again"
+}
 restarts_status() { # the supervisor's restarts, for `status`
   local sup="off"
   if pid_alive supervisor; then sup="running (pid $(cat "$RUN/supervisor.pid"))"; fi
@@ -846,6 +982,10 @@ cmd_up() {
   locked registry registry_wait
   locked connect connect_up
   if [ "$STACK_FLINK" = 1 ]; then flink_up; fi
+  if [ "$STACK_PROMETHEUS" = 1 ]; then
+    locked lag-exporter lag_exporter_up
+    locked prometheus prometheus_up
+  fi
   # whatever `stack.sh kill` held down is up again: the supervisor watches it from now on
   rm -f "$RUN"/*.hold
   supervisor_start
@@ -868,6 +1008,13 @@ cmd_status() {
     if ( use_sql_cluster; flink_healthy ); then line flink-sql healthy "http://$H:$FLINK_SQL_REST_PORT (ad-hoc SQL, apart from the job), $(curl -sf -m 3 "http://$H:$FLINK_SQL_REST_PORT/overview" | jq -r '"\(."jobs-running") jobs running"')"
     else line flink-sql DOWN "http://$H:$FLINK_SQL_REST_PORT (ad-hoc SQL)"; bad=1; fi
   fi
+  if [ "$STACK_PROMETHEUS" = 1 ]; then
+    if lag_exporter_healthy; then line lag healthy "http://$H:$LAG_EXPORTER_PORT/metrics (consumer-group lag)"; else line lag DOWN "http://$H:$LAG_EXPORTER_PORT"; bad=1; fi
+    if prometheus_healthy; then
+      local firing; firing=$(prometheus_alerts 2>/dev/null | awk -F'\t' '$1 == "firing" { n++ } END { print n + 0 }')
+      line prometheus healthy "$PROMETHEUS_URL, rules ops/prometheus/vitalflow-alerts.yml, $firing alert(s) firing (scripts/pipeline.sh status names them)"
+    else line prometheus DOWN "$PROMETHEUS_URL"; bad=1; fi
+  fi
   restarts_status
   if connect_healthy && converter_loaded; then line connect healthy "http://$H:$CONNECT_PORT $(curl -sf -m 5 "http://$H:$CONNECT_PORT/connector-plugins?connectorsOnly=false" | jq -r '"\(length) plugins; ours: " + ([.[].class | select(startswith("org.apache.kafka") | not)] | unique | join(","))')"; else line connect DOWN "http://$H:$CONNECT_PORT"; bad=1; fi
   return $bad
@@ -876,6 +1023,8 @@ cmd_status() {
 cmd_down() {
   # first: nothing may be started again while the stack stops
   stop_proc supervisor
+  stop_proc prometheus
+  stop_proc lag-exporter
   flink_down
   ( use_sql_cluster; flink_down )
   stop_proc connect
@@ -885,7 +1034,7 @@ cmd_down() {
   local p open="" start; start=$(now)
   while :; do
     open=""
-    for p in "$FLINK_REST_PORT" "$FLINK_RPC_PORT" "$FLINK_SQL_REST_PORT" "$FLINK_SQL_RPC_PORT" "$CONNECT_PORT" "$REGISTRY_PORT" "$REGISTRY_MGMT_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$POSTGRES_PORT"; do
+    for p in "$PROMETHEUS_PORT" "$LAG_EXPORTER_PORT" "$FLINK_JM_METRICS_PORT" "$FLINK_TM_METRICS_PORT" "$KAFKA_METRICS_PORT" "$CONNECT_METRICS_PORT" "$FLINK_REST_PORT" "$FLINK_RPC_PORT" "$FLINK_SQL_REST_PORT" "$FLINK_SQL_RPC_PORT" "$CONNECT_PORT" "$REGISTRY_PORT" "$REGISTRY_MGMT_PORT" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$POSTGRES_PORT"; do
       port_open "$p" && open="$open $p"
     done
     [ -z "$open" ] && break
@@ -911,6 +1060,7 @@ VITALFLOW_STACK_DIR=$STACK_DIR
 VITALFLOW_FLINK_URL=$FLINK_URL
 VITALFLOW_FLINK_SQL_URL=http://$H:$FLINK_SQL_REST_PORT
 VITALFLOW_FLINK_HOME=$FLINK_HOME
+VITALFLOW_PROMETHEUS_URL=$PROMETHEUS_URL
 EOF
 }
 
@@ -933,13 +1083,15 @@ case "${1:-}" in
   env) cmd_env ;;
   topics) cmd_topics ;;
   fetch) fetch ;;
-  clean) cmd_down; pg_home_init; rm -rf "$RUN" "$LOGS" "$PG_HOME" "$KAFKA_HOME" "$CONNECT_HOME" "$STACK_DIR/conf" "$FLINK_STATE" "$STACK_DIR/flink-sql"; log "state removed (downloads kept in $DIST)" ;;
+  clean) cmd_down; pg_home_init; rm -rf "$RUN" "$LOGS" "$PG_HOME" "$KAFKA_HOME" "$CONNECT_HOME" "$STACK_DIR/conf" "$STACK_DIR/prometheus" "$FLINK_STATE" "$STACK_DIR/flink-sql"; log "state removed (downloads kept in $DIST)" ;;
   flink-run) shift; cmd_flink_run "$@" ;;
   sql) shift; cmd_sql "$@" ;;
   flink-tm-start) rm -f "$RUN/flink-taskmanager.hold"; locked flink-taskmanager flink_start_tm ;;
   supervise) cmd_supervise ;;
   kill) shift; cmd_kill "$@" ;;
+  release) shift; cmd_release "$@" ;;
   pg-priority-watch) cmd_pg_priority_watch ;;
+  alerts) prometheus_alerts ;;
   logs) pg_home_init; ls -1 "$LOGS"/*.log "$PG_HOME/postgres.log" 2>/dev/null ;;
   restart)
     case "${2:-}" in
@@ -948,5 +1100,5 @@ case "${1:-}" in
       postgres) rm -f "$RUN/postgres.hold"; locked postgres pg_down; locked postgres pg_up ;;
       *) die "restart: connect or postgres" ;;
     esac ;;
-  *) sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

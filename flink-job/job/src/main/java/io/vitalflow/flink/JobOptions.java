@@ -167,6 +167,45 @@ public final class JobOptions {
               "Longest delay between two restarts: once the fault is gone (a TaskManager back, the"
                   + " broker up), scoring resumes within this time.");
 
+  /**
+   * How long a sender (MSH-3^MSH-4) may stay silent before the stack's VitalflowSenderSilent alert
+   * fires. The job only publishes it, per sender, beside the receipt time of the sender's last
+   * message (metrics lastMessageReceivedSeconds and expectedIntervalSeconds in the group "sender");
+   * the rule in ops/prometheus/vitalflow-alerts.yml compares the two.
+   */
+  public static final ConfigOption<Duration> SENDER_EXPECTED_INTERVAL =
+      ConfigOptions.key("vitalflow.senders.expected-interval")
+          .durationType()
+          .defaultValue(Duration.ofMinutes(15))
+          .withDescription(
+              "How long a sender (MSH-3^MSH-4) may send nothing before it counts as silent (the"
+                  + " VitalflowSenderSilent alert): a bedside monitor sends every few minutes.");
+
+  public static final ConfigOption<Map<String, String>> SENDER_EXPECTED_INTERVALS =
+      ConfigOptions.key("vitalflow.senders.expected-interval.per-sender")
+          .mapType()
+          .defaultValue(Map.of())
+          .withDescription(
+              "Expected intervals of single senders, as MSH-3^MSH-4:duration pairs separated by"
+                  + " commas (for example GLUCO^WARD4:8 h for glucometers docked once a shift);"
+                  + " the others have vitalflow.senders.expected-interval.");
+
+  /** The expected interval of each sender listed, checked (a bad duration names the key). */
+  static Map<String, Duration> senderIntervals(Configuration conf) {
+    Map<String, Duration> out = new java.util.HashMap<>();
+    for (Map.Entry<String, String> e : conf.get(SENDER_EXPECTED_INTERVALS).entrySet()) {
+      try {
+        out.put(e.getKey().trim(), org.apache.flink.util.TimeUtils.parseDuration(e.getValue()));
+      } catch (IllegalArgumentException bad) {
+        throw new org.apache.flink.configuration.IllegalConfigurationException(
+            SENDER_EXPECTED_INTERVALS.key()
+                + ": not a duration for one sender: "
+                + bad.getMessage());
+      }
+    }
+    return out;
+  }
+
   public static final ConfigOption<String> STATE_BACKEND =
       ConfigOptions.key("vitalflow.state-backend")
           .stringType()

@@ -74,7 +74,7 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
   private transient Counter stale;
   private transient Counter clockErrors;
   private transient Counter notScored;
-  private transient java.util.Map<String, Counter> clockErrorsBySender;
+  private transient java.util.Map<String, SenderClock> clockErrorsBySender;
   private transient volatile long lastReceivedAt;
 
   PatientRules(
@@ -132,18 +132,42 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
     super.close();
   }
 
-  /** The clockErrors counter of a sender (MSH-3^MSH-4; device names, never patient data). */
-  private Counter senderClockErrors(Parsed p) {
+  /**
+   * Counts a message's clock errors under its sender (MSH-3^MSH-4; device names, never patient
+   * data): counter clockErrors and gauge lastClockErrorSeconds (the receipt time of the sender's
+   * latest clock error, from ingest's clock), which the VitalflowDeviceClockErrors alert reads.
+   */
+  private void senderClockErrors(Parsed p, int n) {
     String sender =
         (p.sendingApplication == null ? "" : p.sendingApplication)
             + "^"
             + (p.sendingFacility == null ? "" : p.sendingFacility);
-    Counter c = clockErrorsBySender.get(sender);
-    if (c != null) return c;
-    if (clockErrorsBySender.size() >= MAX_SENDER_METRICS) sender = "other";
-    return clockErrorsBySender.computeIfAbsent(
-        sender,
-        s -> getRuntimeContext().getMetricGroup().addGroup("sender", s).counter("clockErrors"));
+    SenderClock c = clockErrorsBySender.get(sender);
+    if (c == null) {
+      if (clockErrorsBySender.size() >= MAX_SENDER_METRICS) sender = "other";
+      c =
+          clockErrorsBySender.computeIfAbsent(
+              sender,
+              s -> {
+                org.apache.flink.metrics.MetricGroup g =
+                    getRuntimeContext().getMetricGroup().addGroup("sender", s);
+                SenderClock made = new SenderClock(g.counter("clockErrors"));
+                g.gauge("lastClockErrorSeconds", () -> made.lastAt / 1000L);
+                return made;
+              });
+    }
+    c.errors.inc(n);
+    if (p.receivedAt > c.lastAt) c.lastAt = p.receivedAt;
+  }
+
+  /** A sender's clock-error metrics. */
+  private static final class SenderClock {
+    final Counter errors;
+    volatile long lastAt;
+
+    SenderClock(Counter errors) {
+      this.errors = errors;
+    }
   }
 
   @Override
@@ -173,7 +197,7 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
     stale.inc(r.stale());
     if (r.clockErrors() > 0) {
       clockErrors.inc(r.clockErrors());
-      senderClockErrors(p).inc(r.clockErrors());
+      senderClockErrors(p, r.clockErrors());
     }
     state.update(r.state());
     // 24 hours after both the clock and this receipt: a backlog replayed more than a day after it

@@ -31,6 +31,8 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
   private final String invalidTopic;
   private final String zone;
   private final ExtractOptions.SiteSettings site;
+  private final long expectedIntervalSeconds;
+  private final java.util.Map<String, java.time.Duration> senderIntervals;
 
   private transient int observationSchemaId;
   private transient RegistryAvroSerializer avro;
@@ -40,6 +42,9 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
   private transient Counter invalid;
   private transient Counter skipped;
 
+  /** Per sender (MSH-3^MSH-4), the receipt time of its last message, epoch ms; at most 500. */
+  private transient java.util.Map<String, java.util.concurrent.atomic.AtomicLong> lastBySender;
+
   Router(
       String registryUrl,
       boolean autoRegister,
@@ -47,8 +52,12 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
       String patientsTopic,
       String invalidTopic,
       String zone,
-      ExtractOptions.SiteSettings site) {
+      ExtractOptions.SiteSettings site,
+      java.time.Duration expectedInterval,
+      java.util.Map<String, java.time.Duration> senderIntervals) {
     this.site = site;
+    this.expectedIntervalSeconds = expectedInterval.toSeconds();
+    this.senderIntervals = new java.util.HashMap<>(senderIntervals);
     this.registryUrl = registryUrl;
     this.autoRegister = autoRegister;
     this.observationsTopic = observationsTopic;
@@ -70,10 +79,43 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
     observations = getRuntimeContext().getMetricGroup().counter("observationsEmitted");
     invalid = getRuntimeContext().getMetricGroup().counter("invalidMessages");
     skipped = getRuntimeContext().getMetricGroup().counter("messagesSkipped");
+    lastBySender = new java.util.HashMap<>();
+  }
+
+  /**
+   * Notes a message of its sender for the silent-sender alert: gauges lastMessageReceivedSeconds
+   * (the receipt time of its last message, from ingest's clock, never the device's) and
+   * expectedIntervalSeconds in the metric group sender=MSH-3^MSH-4 (device and system names, never
+   * patient data). Past 500 senders the others share the sender "other".
+   */
+  private void heardFrom(Parsed p) {
+    String sender =
+        (p.sendingApplication == null ? "" : p.sendingApplication)
+            + "^"
+            + (p.sendingFacility == null ? "" : p.sendingFacility);
+    java.util.concurrent.atomic.AtomicLong last = lastBySender.get(sender);
+    if (last == null) {
+      if (lastBySender.size() >= PatientRules.MAX_SENDER_METRICS) sender = "other";
+      last = lastBySender.get(sender);
+      if (last == null) {
+        java.util.concurrent.atomic.AtomicLong cell =
+            new java.util.concurrent.atomic.AtomicLong(p.receivedAt);
+        java.time.Duration d = senderIntervals.get(sender);
+        long expected = d == null ? expectedIntervalSeconds : d.toSeconds();
+        org.apache.flink.metrics.MetricGroup g =
+            getRuntimeContext().getMetricGroup().addGroup("sender", sender);
+        g.gauge("lastMessageReceivedSeconds", () -> cell.get() / 1000L);
+        g.gauge("expectedIntervalSeconds", () -> expected);
+        lastBySender.put(sender, cell);
+        last = cell;
+      }
+    }
+    last.accumulateAndGet(p.receivedAt, Math::max);
   }
 
   @Override
   public void processElement(Parsed p, Context ctx, Collector<OutRecord> out) {
+    heardFrom(p);
     if (p.error != null) {
       dead(p, p.error, out);
       return;

@@ -157,7 +157,9 @@ public final class VitalsJob {
                     conf.get(JobOptions.TOPIC_PATIENTS),
                     conf.get(JobOptions.TOPIC_INVALID),
                     zone,
-                    JobOptions.siteSettings(conf)))
+                    JobOptions.siteSettings(conf),
+                    conf.get(JobOptions.SENDER_EXPECTED_INTERVAL),
+                    JobOptions.senderIntervals(conf)))
             .uid("route")
             .name("observations, patients, dead letters");
 
