@@ -271,6 +271,11 @@ class RoutingIT {
       assertEquals(0, counter(jobId, "clockErrors"), "clockErrors");
       assertEquals(2, counter(jobId, "resendsDropped"), "resendsDropped (the A01 and the ORU)");
       assertEquals(3, counter(jobId, "invalidMessages"), "invalidMessages");
+      // the dead letters, through Prometheus (issue 24): the shipped rule fires for the topic
+      io.vitalflow.stack.Alerts.awaitFiring(
+          "VitalflowDeadLetters",
+          java.time.Duration.ofSeconds(90),
+          "topic=" + topics.get("hl7.invalid"));
       assertEquals(1, counter(jobId, "messagesSkipped"), "messagesSkipped (the A02)");
 
     } finally {

@@ -52,6 +52,15 @@ final class Pipeline {
     assertTrue(Files.isExecutable(cli), cli.toString());
   }
 
+  /**
+   * The simulated senders' expected interval, as an operator sets it for the job
+   * (scripts/pipeline.sh passes it as vitalflow.senders.expected-interval, and resume keeps it):
+   * short, so that the chaos scenario's outage makes VitalflowSenderSilent fire. A job already
+   * running when the tests start (a local stack that ran the pipeline before) keeps its own, and
+   * the chaos test then fails on it.
+   */
+  static final String SENDER_EXPECTED_INTERVAL = "2 min";
+
   /** The MLLP listener of the pipeline's source connector. */
   String mllp() {
     return "127.0.0.1:" + env("PIPELINE_MLLP_PORT", "2575");
@@ -69,6 +78,7 @@ final class Pipeline {
   int run(List<String> cmd, int minutes, String what, File out, boolean check) throws Exception {
     File log = work.resolve(what.replaceAll("[^A-Za-z0-9.-]+", "_") + ".log").toFile();
     ProcessBuilder pb = new ProcessBuilder(cmd).directory(repo.toFile());
+    pb.environment().put("PIPELINE_SENDER_EXPECTED_INTERVAL", SENDER_EXPECTED_INTERVAL);
     if (out == null) {
       pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.to(log));
     } else {
@@ -493,6 +503,32 @@ final class Pipeline {
     String pid = Files.readString(stack.stackDir().resolve("run").resolve(service + ".pid")).trim();
     run(List.of("kill", "-9", pid), 1, "kill -9 " + service);
     System.err.println("e2e: killed " + service + " (pid " + pid + ") with SIGKILL, not held");
+  }
+
+  /** The state of a job on the pipeline's Flink cluster (RUNNING, RESTARTING, ...). */
+  String jobState(String jobId) throws Exception {
+    java.net.http.HttpResponse<String> r =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(stack.value("VITALFLOW_FLINK_URL") + "/jobs/" + jobId))
+                    .timeout(java.time.Duration.ofSeconds(10))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    java.util.regex.Matcher m = Pattern.compile("\"state\":\"([A-Z_]+)\"").matcher(r.body());
+    return r.statusCode() == 200 && m.find() ? m.group(1) : "HTTP " + r.statusCode();
+  }
+
+  /** The pid of a stack service's process, from its pid file. */
+  String pid(String service) throws IOException {
+    return Files.readString(stack.stackDir().resolve("run").resolve(service + ".pid")).trim();
+  }
+
+  /** {@code scripts/pipeline.sh status}: its exit status and its output. */
+  java.util.Map.Entry<Integer, String> pipelineStatus() throws Exception {
+    File out = work.resolve("pipeline-status.txt").toFile();
+    int rc = run(List.of("scripts/pipeline.sh", "status"), 2, "pipeline.sh status", out, false);
+    return java.util.Map.entry(rc, Files.readString(out.toPath()));
   }
 
   String lastJobIdOrEmpty() {

@@ -3,6 +3,7 @@ package io.vitalflow.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vitalflow.stack.Alerts;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,14 +86,70 @@ class PipelineIT {
     assertEquals(f.alerts(), l.alerts(), "alerts: the same as offline");
   }
 
+  /**
+   * Issue 24's first fault: an ad-hoc batch SELECT over a Kafka table whose topic does not exist,
+   * given up and cancelled after a minute (the cancellation that brought the only TaskManager down,
+   * with the alerting job on it). It runs on the SQL session cluster, so the job keeps its id,
+   * stays RUNNING, and its TaskManager is the same process.
+   */
+  void aFailingSqlQueryBesideTheJob() throws Exception {
+    String job = pipeline.lastJobId();
+    String tm = pipeline.pid("flink-taskmanager");
+    assertEquals("RUNNING", pipeline.jobState(job), "the job before the query");
+    Path sql = pipeline.work.resolve("missing-topic.sql");
+    Files.writeString(
+        sql,
+        String.join(
+            "\n",
+            "SET 'execution.runtime-mode' = 'batch';",
+            "SET 'sql-client.execution.result-mode' = 'tableau';",
+            "CREATE TABLE missing_topic (v BYTES) WITH ('connector' = 'kafka',"
+                + " 'topic' = 'no.such.topic."
+                + RUN
+                + "',"
+                + " 'properties.bootstrap.servers' = '${KAFKA_BOOTSTRAP}',"
+                + " 'properties.group.id' = 'e2e-missing-topic',"
+                + " 'scan.startup.mode' = 'earliest-offset', 'scan.bounded.mode' = 'latest-offset',"
+                + " 'format' = 'raw');",
+            "SELECT count(*) FROM missing_topic;",
+            ""));
+    // the query waits for a topic that never comes: the user gives up after a minute
+    int rc =
+        pipeline.run(
+            List.of("timeout", "-k", "20", "60", "tests/stack/stack.sh", "sql", sql.toString()),
+            3,
+            "sql missing topic",
+            pipeline.work.resolve("missing-topic.out").toFile(),
+            false);
+    assertTrue(rc != 0, "the query over a missing topic did not complete (exit " + rc + ")");
+    Thread.sleep(5000);
+    assertEquals(job, pipeline.lastJobId(), "the same job");
+    assertEquals("RUNNING", pipeline.jobState(job), "the job after the query was given up");
+    assertEquals(
+        tm, pipeline.pid("flink-taskmanager"), "the job's TaskManager is the same process");
+    System.err.println(
+        "e2e: a failing SQL query on the SQL cluster left the job RUNNING (" + job + ")");
+  }
+
   @Test
   @Order(1)
   void fiftyThousandMessagesExactlyOnce() throws Exception {
     Pipeline.Feed f = pipeline.simulate("once", 0xE2E000L + RUN, 500, "24h", true);
     assertTrue(f.controlIds().size() >= 50_000, "50,000 messages: " + f.controlIds().size());
+    // beside the ward, on the SQL cluster: a query that fails (issue 24)
+    java.util.concurrent.CompletableFuture<Void> sqlQuery =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> {
+              try {
+                aFailingSqlQueryBesideTheJob();
+              } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+              }
+            });
     long start = System.nanoTime();
     Set<String> accepted = send(pipeline, f, "once", 8, 0, sender -> {});
     double sendS = (System.nanoTime() - start) / 1e9;
+    sqlQuery.join();
     Pipeline.Loaded l = pipeline.awaitLoaded(f, 900);
     System.err.printf(
         "e2e: exactly once: %d messages, all AA in %.1fs (%.0f msg/s); %d observations, %d scores,"
@@ -164,6 +221,7 @@ class PipelineIT {
               }
             });
     assertEquals(5, done.size(), "every fault was injected: " + done);
+    Outage b = longOutages(done);
     Pipeline.Loaded l = pipeline.awaitLoaded(f, 900);
     System.err.printf(
         "e2e: chaos (%s): %d messages AA; %d observations loaded (%d expected, %d lost, %d"
@@ -179,6 +237,123 @@ class PipelineIT {
         l.alerts().size(),
         f.alerts().size());
     assertExactlyOnce(f, accepted, l);
+    Pipeline.Loaded lb = pipeline.awaitLoaded(b.feed, 900);
+    System.err.printf(
+        "e2e: long outages: %d messages AA; %d observations (%d expected), %d scores (%d"
+            + " expected), %d alerts (%d expected); alerts fired: %s%n",
+        b.accepted.size(),
+        lb.distinctObservations(),
+        b.feed.vitalRows(),
+        lb.scores().size(),
+        b.feed.scores().size(),
+        lb.alerts().size(),
+        b.feed.alerts().size(),
+        b.fired);
+    assertExactlyOnce(b.feed, b.accepted, lb);
+    assertEquals(b.job, pipeline.lastJobId(), "the same job came back after the long outages");
+    assertEquals("RUNNING", pipeline.jobState(b.job), "the job after the long outages");
+  }
+
+  /** The long outages' ward, what got AA, the job, and the alerts that fired. */
+  record Outage(Pipeline.Feed feed, Set<String> accepted, String job, List<String> fired) {}
+
+  /** The outages' ward's pace: about 4,300 messages in 215 s, so that lag builds while it lasts. */
+  static final double OUTAGE_RATE = 20;
+
+  /**
+   * Issue 24's long outages, overlapping, while a second ward is sent at {@link #OUTAGE_RATE}:
+   * PostgreSQL down 5 minutes (from 0 s), the TaskManager kill -9'd and held down from 60 s until
+   * the no-checkpoint alert fires (about 5 minutes, at least 3), then started again by the stack's
+   * supervisor while the registry is still down (from 200 s, at least 2 minutes): the job restarts
+   * without its registry until it is back. Meanwhile every pipeline alert rule fires, seen through
+   * Prometheus's own API, and scripts/pipeline.sh status names them and exits 1. Afterwards the
+   * ward is loaded exactly once, with the scores and alerts {@code vitalflow score} computes, by
+   * the same job.
+   */
+  Outage longOutages(List<String> done) throws Exception {
+    Pipeline.Feed g = pipeline.simulate("outage", 0x0A7A6EL + RUN, 80, "12h", true);
+    String job = pipeline.lastJobId();
+    List<String> fired = new ArrayList<>();
+    java.time.Duration m = java.time.Duration.ofMinutes(1);
+    Set<String> accepted =
+        send(
+            pipeline,
+            g,
+            "outage",
+            4,
+            OUTAGE_RATE,
+            sender -> {
+              try {
+                long t0 = System.nanoTime();
+                pipeline.kill9("postgres");
+                Thread.sleep(60_000);
+                pipeline.kill9("flink-taskmanager");
+                long tmDown = System.nanoTime();
+                fired.add(Alerts.awaitFiring("VitalflowJobRestarting", m.multipliedBy(2)).name());
+                fired.add(Alerts.awaitFiring("VitalflowJobNotRunning", m.multipliedBy(3)).name());
+                fired.add(
+                    Alerts.awaitFiring(
+                            "VitalflowMetricsDown", m.multipliedBy(3), "component=taskmanager")
+                        .name());
+                fired.add(
+                    Alerts.awaitFiring(
+                            "VitalflowSinkLag",
+                            m.multipliedBy(4),
+                            "consumergroup=connect-vitalflow-warehouse-sink")
+                        .name());
+                fired.add(
+                    Alerts.awaitFiring(
+                            "VitalflowSenderSilent",
+                            m.multipliedBy(4),
+                            "sender=MONITOR_VITALFLOW_SIM")
+                        .name());
+                sleepUntil(t0, 200);
+                pipeline.kill9("registry");
+                long registryDown = System.nanoTime();
+                fired.add(
+                    Alerts.awaitFiring(
+                            "VitalflowIngestLag",
+                            m.multipliedBy(5),
+                            "consumergroup=vitalflow-flink")
+                        .name());
+                fired.add(Alerts.awaitFiring("VitalflowNoCheckpoint", m.multipliedBy(7)).name());
+                var status = pipeline.pipelineStatus();
+                assertEquals(1, status.getKey(), "pipeline-status exits 1 while alerts fire");
+                for (String a : fired)
+                  assertTrue(
+                      status.getValue().contains("ALERT " + a),
+                      "pipeline-status names " + a + ":\n" + status.getValue());
+                for (String patient : g.patients())
+                  assertTrue(
+                      !status.getValue().contains(patient), "no patient id in pipeline-status");
+                assertTrue(
+                    System.nanoTime() - tmDown >= java.time.Duration.ofMinutes(3).toNanos(),
+                    "the TaskManager was down 3 minutes");
+                // the supervisor starts it; the job restarts while the registry is still away
+                pipeline.stack("release", "flink-taskmanager");
+                Thread.sleep(30_000);
+                sleepUntil(t0, 300);
+                pipeline.stack("release", "postgres");
+                sleepUntil(registryDown, 120);
+                pipeline.stack("release", "registry");
+                done.add(
+                    "long outages while sending (PostgreSQL "
+                        + (System.nanoTime() - t0) / 1_000_000_000L
+                        + " s, TaskManager "
+                        + (System.nanoTime() - tmDown) / 1_000_000_000L
+                        + " s, registry "
+                        + (System.nanoTime() - registryDown) / 1_000_000_000L
+                        + " s)");
+              } catch (Exception e) {
+                throw new AssertionError("long outages failed after " + fired, e);
+              }
+            });
+    return new Outage(g, accepted, job, fired);
+  }
+
+  static void sleepUntil(long startNanos, int seconds) throws InterruptedException {
+    long left = startNanos + seconds * 1_000_000_000L - System.nanoTime();
+    if (left > 0) Thread.sleep(left / 1_000_000L + 1);
   }
 
   /**

@@ -28,7 +28,9 @@ public final class MllpSourceMetrics implements MllpSourceMetricsMBean {
   static ObjectName objectName(String connector, int port) throws JMException {
     return new ObjectName(
         "io.vitalflow.connect.mllp:type=mllp-source-task,connector="
-            + ObjectName.quote(connector)
+            // quoted only when it must be, as Kafka's own MBeans (Sanitizer.jmxSanitize): a quoted
+            // value is not read by the Prometheus JMX exporter's rules
+            + org.apache.kafka.common.utils.Sanitizer.jmxSanitize(connector)
             + ",port="
             + port);
   }

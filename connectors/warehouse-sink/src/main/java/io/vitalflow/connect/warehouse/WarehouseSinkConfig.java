@@ -155,8 +155,10 @@ public class WarehouseSinkConfig extends AbstractConfig {
   // ---------------------------------------------------------------- retries
   public static final String MAX_RETRIES = "max.retries";
   private static final String MAX_RETRIES_DOC =
-      "Retries of a batch after a connectivity failure before the task "
-          + "fails (each retry is a RetriableException with backoff; such failures never reach the DLQ).";
+      "Retries of a batch after a connectivity failure before the task fails; -1 (the default):"
+          + " retry for as long as the warehouse is away, so an outage never fails the task (each retry"
+          + " is a RetriableException with backoff; such failures never reach the DLQ). Only a data"
+          + " error fails a record, which goes to the DLQ.";
   public static final String RETRY_BACKOFF_MS = "retry.backoff.ms";
   private static final String RETRY_BACKOFF_MS_DOC =
       "Wait before the first retry; doubled on each further retry, " + "up to 30 s.";
@@ -407,8 +409,8 @@ public class WarehouseSinkConfig extends AbstractConfig {
     d.define(
         MAX_RETRIES,
         Type.INT,
-        10,
-        ConfigDef.Range.atLeast(0),
+        -1,
+        ConfigDef.Range.atLeast(-1),
         Importance.MEDIUM,
         MAX_RETRIES_DOC,
         RETRIES_GROUP,

@@ -107,7 +107,7 @@ public class WarehouseSinkTask extends SinkTask {
       retries++;
       tableColumns.clear(); // the database may have been replaced; look again
       viewsCreated = false;
-      if (retries > config.maxRetries()) {
+      if (config.maxRetries() >= 0 && retries > config.maxRetries()) {
         throw new ConnectException(
             "warehouse unreachable after " + config.maxRetries() + " retries: " + e.getMessage(),
             e);
@@ -116,7 +116,7 @@ public class WarehouseSinkTask extends SinkTask {
       log.warn(
           "warehouse connectivity failure (retry {} of {} in {} ms): {}",
           retries,
-          config.maxRetries(),
+          config.maxRetries() < 0 ? "unlimited" : String.valueOf(config.maxRetries()),
           backoff,
           e.getMessage());
       if (context != null) context.timeout(backoff);

@@ -341,6 +341,9 @@ class WarehouseSinkIT {
 
     List<ConsumerRecord<byte[], byte[]>> dead = dlqRecords(dlq, Duration.ofSeconds(20));
     assertEquals(3, dead.size(), "DLQ records");
+    // through Prometheus (issue 24): the shipped dead-letter rule fires for this DLQ
+    io.vitalflow.stack.Alerts.awaitFiring(
+        "VitalflowDeadLetters", Duration.ofSeconds(90), "topic=" + dlq);
     List<String> reasons = new ArrayList<>();
     for (var d : dead) {
       Header h = d.headers().lastHeader("__connect.errors.exception.message");
@@ -376,6 +379,37 @@ class WarehouseSinkIT {
             "SELECT device_model FROM " + table + " WHERE message_control_id = 'EVOLVED'"));
     assertEquals(7, stack.count("SELECT count(*) FROM " + table + " WHERE device_model IS NULL"));
     stack.deleteConnector(name);
+  }
+
+  // ------------------------------------------------------------------ a failed task is alerted
+  /**
+   * A site that caps the retries (max.retries=0) against a warehouse that is not there gets a
+   * FAILED task, which Connect never restarts by itself: the shipped VitalflowConnectorTaskFailed
+   * rule fires for the connector, through Prometheus scraping the worker's JMX exporter (issue 24).
+   */
+  @Test
+  @Order(5)
+  void aFailedTaskFiresTheConnectorTaskFailedAlert() throws Exception {
+    String topic = "it.obs.failed." + RUN, schema = "it_failed_" + RUN, name = "it-failed-" + RUN;
+    stack.createTopics(1, topic);
+    produceObservations(topic, 0, 10);
+    Map<String, String> cfg =
+        connectorConfig(topic, topic + ":fact_vital_sign", schema, "it.dlq.failed." + RUN);
+    // a port nothing listens on: every write is a connectivity failure
+    cfg.put("connection.url", "jdbc:postgresql://127.0.0.1:1/nowhere");
+    cfg.put("max.retries", "0");
+    cfg.put("tasks.max", "1");
+    stack.createConnector(name, cfg);
+    try {
+      StackClient.await(
+          "the task FAILED", Duration.ofMinutes(2), () -> stack.status(name).contains("FAILED"));
+      io.vitalflow.stack.Alerts.Alert a =
+          io.vitalflow.stack.Alerts.awaitFiring(
+              "VitalflowConnectorTaskFailed", Duration.ofSeconds(90), "connector=" + name);
+      assertTrue(a.summary().contains("1 failed task"), a.toString());
+    } finally {
+      stack.deleteConnector(name);
+    }
   }
 
   static List<ConsumerRecord<byte[], byte[]>> dlqRecords(String topic, Duration wait) {
