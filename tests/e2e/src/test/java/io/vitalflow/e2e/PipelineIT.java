@@ -477,6 +477,13 @@ class PipelineIT {
     assertEquals(1, fastRows[0], "the fast monitor's row is stored as sent");
     assertEquals(1, fastRows[1], "and flagged clock_error");
     assertEquals(0, pipeline.clockErrorRows(fastTag + "-2")[1], "the correct clock is no error");
+    // and the operators are told, through Prometheus (issue 24): the shipped rule fires for the
+    // fast monitor's sender (MSH-3^MSH-4, written by Flink's reporter with _ for ^)
+    Alerts.awaitFiring(
+        "VitalflowDeviceClockErrors", java.time.Duration.ofSeconds(90), "sender=MON_FAST_WARD");
+    assertTrue(
+        pipeline.pipelineStatus().getValue().contains("ALERT VitalflowDeviceClockErrors"),
+        "pipeline-status names the clock errors");
     StringBuilder tsv = new StringBuilder();
     receipts.forEach((id, at) -> tsv.append(id).append('\t').append(at).append('\n'));
     java.nio.file.Path receiptFile = pipeline.work.resolve("timing-receipts.tsv");
