@@ -280,11 +280,15 @@ kafka_admin() {
   kafka_admin_compile
   "$(java17)" -cp "$ADMIN_CLASSES:$KAFKA_LIBS/*" StackAdmin "$@"
 }
-# PORT CONFIG: the JMX exporter agent's JVM option (none with STACK_PROMETHEUS=0)
+# PORT CONFIG: the JMX exporter agent's JVM option (none with STACK_PROMETHEUS=0); check its port
+# first with jmx_port_free (a `die` inside $(...) would only leave the substitution)
 jmx_agent() {
   [ "$STACK_PROMETHEUS" = 1 ] || return 0
-  port_open "$1" && die "port $1 (a JMX exporter) is taken by another process"
   echo "-javaagent:$JMX_AGENT=$H:$1:$OPS/$2"
+}
+jmx_port_free() {
+  [ "$STACK_PROMETHEUS" = 1 ] || return 0
+  ! port_open "$1" || die "port $1 (a JMX exporter) is taken by another process"
 }
 kafka_healthy() { pid_alive kafka && port_open "$KAFKA_PORT" && kafka_admin ping "$H:$KAFKA_PORT"; }
 
@@ -292,6 +296,7 @@ kafka_start() {
   if pid_alive kafka && port_open "$KAFKA_PORT"; then log "kafka already up"; else
     port_open "$KAFKA_PORT" && die "port $KAFKA_PORT is taken by another process"
     port_open "$KAFKA_CONTROLLER_PORT" && die "port $KAFKA_CONTROLLER_PORT is taken by another process"
+    jmx_port_free "$KAFKA_METRICS_PORT"
     mkdir -p "$KAFKA_HOME/data"
     cat >"$KAFKA_HOME/server.properties" <<EOF
 process.roles=broker,controller
@@ -426,6 +431,7 @@ connect_healthy() { pid_alive connect && curl -sf -m 3 "http://$H:$CONNECT_PORT/
 connect_up() {
   if pid_alive connect && port_open "$CONNECT_PORT"; then log "connect already up"; else
     port_open "$CONNECT_PORT" && die "port $CONNECT_PORT is taken by another process"
+    jmx_port_free "$CONNECT_METRICS_PORT"
     install_plugins
     cat >"$CONNECT_HOME/worker.properties" <<EOF
 bootstrap.servers=$H:$KAFKA_PORT
@@ -640,7 +646,7 @@ flink_cli() {
   [ -f "$FLINK_HOME/.complete" ] || die "Flink is not downloaded: run tests/stack/stack.sh up"
   [ -f "$FLINK_CONF/config.yaml" ] || flink_write_conf
   # shellcheck disable=SC2086
-  FLINK_CONF_DIR=$FLINK_CONF "$(java17)" $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j-cli.properties" \
+  FLINK_CONF_DIR=$FLINK_CONF FLINK_PLUGINS_DIR=$FLINK_HOME/plugins "$(java17)" $FLINK_JAVA_OPTS -Dlog4j.configurationFile="$FLINK_CONF/log4j-cli.properties" \
     -cp "$(flink_cp)" org.apache.flink.client.cli.CliFrontend "$@"
 }
 

@@ -27,12 +27,12 @@ import org.junit.jupiter.api.TestFactory;
  */
 class CliAgreementTest {
   static Path cli() {
-    Path p = Paths.get(System.getProperty("vitalflow.cli", "../target/release/vitalflow"));
+    Path p = Paths.get(System.getProperty("vitalflow.cli", "../target/debug/vitalflow"));
     assertTrue(
         Files.isExecutable(p),
         "the CLI is not built: "
             + p
-            + " (the jvm-bridge build makes it: cargo build --release --bin vitalflow)");
+            + " (the jvm-bridge build makes it: cargo test --workspace --no-run)");
     return p;
   }
 

@@ -84,9 +84,9 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
 
   /**
    * Notes a message of its sender for the silent-sender alert: gauges lastMessageReceivedSeconds
-   * (the receipt time of its last message, from ingest's clock, never the device's) and
-   * expectedIntervalSeconds in the metric group sender=MSH-3^MSH-4 (device and system names, never
-   * patient data). Past 500 senders the others share the sender "other".
+   * (the receipt time of its last message, from ingest's clock, never the device's),
+   * expectedIntervalSeconds and silentAtSeconds (their sum) in the metric group sender=MSH-3^MSH-4
+   * (device and system names, never patient data). Past 500 senders the others share "other".
    */
   private void heardFrom(Parsed p) {
     String sender =
@@ -106,6 +106,10 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
             getRuntimeContext().getMetricGroup().addGroup("sender", sender);
         g.gauge("lastMessageReceivedSeconds", () -> cell.get() / 1000L);
         g.gauge("expectedIntervalSeconds", () -> expected);
+        // when the sender counts as silent: one value, so that the alert compares it with the time
+        // (kept by Prometheus across the job's restarts) and a changed interval takes effect at
+        // once
+        g.gauge("silentAtSeconds", () -> cell.get() / 1000L + expected);
         lastBySender.put(sender, cell);
         last = cell;
       }

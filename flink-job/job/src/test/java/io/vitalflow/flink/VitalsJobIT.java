@@ -63,10 +63,9 @@ class VitalsJobIT {
               .build());
 
   static Path cli() {
-    Path p = Paths.get(System.getProperty("vitalflow.cli", "../../target/release/vitalflow"));
+    Path p = Paths.get(System.getProperty("vitalflow.cli", "../../target/debug/vitalflow"));
     assertTrue(
-        Files.isExecutable(p),
-        "the CLI is not built: " + p + " (cargo build --release --bin vitalflow)");
+        Files.isExecutable(p), "the CLI is not built: " + p + " (cargo test --workspace --no-run)");
     return p;
   }
 

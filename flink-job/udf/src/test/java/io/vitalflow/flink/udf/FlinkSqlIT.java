@@ -91,7 +91,7 @@ class FlinkSqlIT {
     Path stackSh = root().resolve("tests/stack/stack.sh");
     List<String> stack = List.of(run(Map.of(), null, stackSh.toString(), "ensure").split("\n"));
     String bootstrap = env(stack, "VITALFLOW_KAFKA_BOOTSTRAP");
-    Path cli = Paths.get(System.getProperty("vitalflow.cli", "../../target/release/vitalflow"));
+    Path cli = Paths.get(System.getProperty("vitalflow.cli", "../../target/debug/vitalflow"));
     assertTrue(Files.isExecutable(cli), "the CLI is not built: " + cli);
 
     // the messages: every fixture and a small simulated ward
