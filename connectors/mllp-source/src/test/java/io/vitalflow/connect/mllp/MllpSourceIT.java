@@ -250,8 +250,8 @@ class MllpSourceIT {
   @Test
   @Order(2)
   void eightClientsTenThousandMessagesThroughTheGateway() throws Exception {
-    Path cli = Paths.get(System.getProperty("vitalflow.cli", "../../target/release/vitalflow"));
-    assertTrue(Files.isExecutable(cli), cli + " (cargo build --release --bin vitalflow)");
+    Path cli = Paths.get(System.getProperty("vitalflow.cli", "../../target/debug/vitalflow"));
+    assertTrue(Files.isExecutable(cli), cli + " (cargo test --workspace builds it)");
     int port = freePort();
     Path log = Files.createTempFile("gateway-it", ".log");
     Process gw =
@@ -339,7 +339,7 @@ class MllpSourceIT {
   @Test
   @Order(3)
   void pythonHl7MllpSendGetsAnAaForEverySimulatedMessage() throws Exception {
-    Path cli = Paths.get(System.getProperty("vitalflow.cli", "../../target/release/vitalflow"));
+    Path cli = Paths.get(System.getProperty("vitalflow.cli", "../../target/debug/vitalflow"));
     Path feed = Files.createTempFile("mllp-it-feed", ".hl7");
     int seed = 10_000 + Math.floorMod(RUN.hashCode(), 80_000);
     run(
