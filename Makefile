@@ -12,22 +12,26 @@ SHELL := /bin/bash
 CARGO ?= cargo
 MVN ?= mvn -B -ntp
 
-.PHONY: pipeline-up pipeline-down pipeline-status pipeline-upgrade demo check test unit-test rules-test rust-test java-fmt-check java-test integration-test build cli deps stack-up stack-down stack-status stack-topics fmt bench
+.PHONY: pipeline-up pipeline-down pipeline-status pipeline-upgrade demo check test unit-test rules-test units-test rust-test java-fmt-check java-test integration-test build cli deps stack-up stack-down stack-status stack-topics fmt bench
 
 test: deps check integration-test
 
 # the inner loop: no dependency install, no stack
-check: rust-test rules-test java-fmt-check java-test
+check: rust-test rules-test units-test java-fmt-check java-test
 
 deps:
 	./scripts/install-deps.sh
 
-unit-test: rust-test rules-test java-test
+unit-test: rust-test rules-test units-test java-test
 
 # the shipped Prometheus alert rules: valid, and each fires on its condition (promtool unit tests)
 rules-test:
 	promtool check rules ops/prometheus/vitalflow-alerts.yml
 	cd ops/prometheus && promtool test rules vitalflow-alerts.test.yml
+
+# the shipped systemd units (ops/systemd): systemd's own verifier, restart on failure, no start limit
+units-test:
+	ops/systemd/verify.sh
 
 rust-test:
 	$(CARGO) fmt --all --check

@@ -21,6 +21,8 @@ command -v unzip >/dev/null || need_apt+=(unzip)
 command -v python3 >/dev/null || need_apt+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || need_apt+=(python3-pip)
 command -v pgrep >/dev/null || need_apt+=(procps)
+# systemd-analyze verifies the shipped systemd units (make units-test); nothing here runs systemd
+command -v systemd-analyze >/dev/null || need_apt+=(systemd)
 for pkg in libssl-dev libsasl2-dev zlib1g-dev libcurl4-openssl-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
