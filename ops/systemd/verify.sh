@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Checks the shipped systemd units with systemd's own verifier (make ops-test): every key known to
+# Checks the shipped systemd units with systemd's own verifier (make units-test): every key known to
 # systemd 252 (Debian 12) and every assignment well formed, and each restarts on failure with no
 # start limit. The programs they start are not installed here, so the check runs on copies whose
 # ExecStart names /bin/true; everything else is verified as shipped.

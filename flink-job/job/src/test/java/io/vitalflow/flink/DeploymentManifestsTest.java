@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.Configuration;
@@ -62,7 +64,8 @@ class DeploymentManifestsTest {
     Map<String, Object> d = load("vitalflow-job.yaml");
     assertEquals("FlinkDeployment", d.get("kind"));
     List<String> args = at(d, "spec", "job", "args");
-    Configuration engine = VitalsJob.engineConfig(JobOptions.fromArgs(args.toArray(new String[0])));
+    Configuration jobConf = JobOptions.fromArgs(args.toArray(new String[0]));
+    Configuration engine = VitalsJob.engineConfig(jobConf);
     Map<String, String> flink = new HashMap<>();
     Map<String, Object> raw = at(d, "spec", "flinkConfiguration");
     raw.forEach((k, v) -> flink.put(k, String.valueOf(v)));
@@ -84,9 +87,9 @@ class DeploymentManifestsTest {
     assertEquals("STATE", flink.get("metrics.job.status.enable"));
     // every job argument is one of the job's options (docs/flink-job-config.md)
     assertTrue(args.contains("--kafka.bootstrap") && args.contains("--registry.url"), "" + args);
-    java.util.Set<String> known = new java.util.HashSet<>();
+    Set<String> known = new HashSet<>();
     for (ConfigOption<?> o : JobOptionsReferenceTest.options()) known.add(o.key());
-    for (String key : JobOptions.fromArgs(args.toArray(new String[0])).keySet()) {
+    for (String key : jobConf.keySet()) {
       assertTrue(
           known.contains(key), "the manifest passes an option the job does not have: " + key);
     }
@@ -113,9 +116,10 @@ class DeploymentManifestsTest {
     assertEquals("jmxPrometheusExporter", at(c, "spec", "metricsConfig", "type"));
     assertTrue(
         Files.exists(
-            Path.of(
-                "../../ops/prometheus",
-                (String) at(c, "spec", "metricsConfig", "valueFrom", "configMapKeyRef", "key"))),
+            DIR.resolveSibling("prometheus")
+                .resolve(
+                    (String)
+                        at(c, "spec", "metricsConfig", "valueFrom", "configMapKeyRef", "key"))),
         "the JMX exporter rules the manifest names are the stack's");
   }
 }

@@ -310,7 +310,7 @@ class MllpFaultsIT {
 
   @Test
   void theBrokerKilledUnderTheGateway() throws Exception {
-    Path cli = Paths.get(System.getProperty("vitalflow.cli", "../../target/debug/vitalflow"));
+    Path cli = MllpSourceIT.cli();
     int port = MllpSourceIT.freePort();
     Process gw =
         new ProcessBuilder(

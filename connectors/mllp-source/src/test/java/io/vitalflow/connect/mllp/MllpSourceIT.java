@@ -79,6 +79,13 @@ class MllpSourceIT {
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /**
+   * The CLI for the gateway and the simulator: the debug build that cargo's workspace tests make.
+   */
+  static Path cli() {
+    return Paths.get(System.getProperty("vitalflow.cli", "../../target/debug/vitalflow"));
+  }
+
   static void waitForPort(int port, Duration max) throws Exception {
     long deadline = System.nanoTime() + max.toNanos();
     while (true) {
@@ -250,7 +257,7 @@ class MllpSourceIT {
   @Test
   @Order(2)
   void eightClientsTenThousandMessagesThroughTheGateway() throws Exception {
-    Path cli = Paths.get(System.getProperty("vitalflow.cli", "../../target/debug/vitalflow"));
+    Path cli = cli();
     assertTrue(Files.isExecutable(cli), cli + " (cargo test --workspace builds it)");
     int port = freePort();
     Path log = Files.createTempFile("gateway-it", ".log");
@@ -339,7 +346,7 @@ class MllpSourceIT {
   @Test
   @Order(3)
   void pythonHl7MllpSendGetsAnAaForEverySimulatedMessage() throws Exception {
-    Path cli = Paths.get(System.getProperty("vitalflow.cli", "../../target/debug/vitalflow"));
+    Path cli = cli();
     Path feed = Files.createTempFile("mllp-it-feed", ".hl7");
     int seed = 10_000 + Math.floorMod(RUN.hashCode(), 80_000);
     run(
