@@ -395,7 +395,7 @@ converter_zip() { ls -t "$ROOT/$CONVERTER_MODULE"/target/components/packages/*.z
 build_converter() {
   local zip; zip=$(converter_zip)
   if [ -n "$zip" ] && [ -z "$(find "$ROOT/$CONVERTER_MODULE/src" "$ROOT/$CONVERTER_MODULE/pom.xml" \
-       "$ROOT/schemas/src" "$ROOT/schemas/pom.xml" "$ROOT"/schemas/*.avsc "$TOPICS_TSV" "$ROOT/pom.xml" \
+       "$ROOT/registry-client/src" "$ROOT/registry-client/pom.xml" "$ROOT/schemas/src" "$ROOT/schemas/pom.xml" "$ROOT"/schemas/*.avsc "$TOPICS_TSV" "$ROOT/pom.xml" \
        -newer "$zip" -print -quit 2>/dev/null)" ]; then
     return 0
   fi

@@ -123,7 +123,7 @@ impl GatewayArgs {
             }),
             _ => None,
         };
-        c.validate().map_err(Failed::usage)?;
+        c.validate().map_err(|e| Failed::usage(e.to_string()))?;
         Ok(c)
     }
 }
@@ -299,7 +299,7 @@ pub fn run(a: &GatewayArgs) -> Result<(), Failed> {
     let producer = producer_config(&a.bootstrap, write_timeout, &a.producer_properties)
         .map_err(Failed::usage)?;
     let sink = KafkaSink::new(&producer).map_err(Failed::usage)?;
-    let server = Server::start(config, sink).map_err(Failed::msg)?;
+    let server = Server::start(config, sink).map_err(|e| Failed::msg(e.to_string()))?;
     eprintln!(
         "gateway: listening on {}, writing to {} at {}",
         server.local_addr(),

@@ -27,7 +27,8 @@ use vitalflow_core::vitals::{MessageHeader, ObxRow};
 use vitalflow_core::VitalSign;
 
 use crate::error::ThrowJava;
-use crate::{codec, io, options, BridgeError};
+use crate::{codec, options, BridgeError};
+use vitalflow_ffi::convert;
 
 /// The contract's schema text (the single source is `schemas/VitalSign.avsc`).
 pub use vitalflow_schemas::avsc::VITAL_SIGN_AVSC;
@@ -554,7 +555,7 @@ fn encode_impl<'local>(
     let options = options::by_id(options)?;
     let schema_id = u32::try_from(schema_id).ok();
     let received = crate::patient_stream::received_at(received_at_millis);
-    io::transform(env, message, "message", |m, out| {
+    convert::transform(env, message, "message", |m, out| {
         let msg = vitalflow_core::Message::parse(m)?;
         let mut x = vitalflow_core::vitals::extract_rows_received(&msg, &options, received)?;
         if !x.errors.is_empty() {

@@ -1,27 +1,33 @@
-//! One error enum for every entry point, and the [`ErrorPolicy`] that maps it to
-//! Java exception classes.
+//! The bridge's one error enum, its stable codes and the explicit table that
+//! maps each code to a Java exception ([`vitalflow_ffi::JavaError`]; the error
+//! policy itself, [`ThrowJava`], lives in `vitalflow-ffi` and serves both
+//! cdylibs).
 //!
-//! | Rust                         | Java                                        |
-//! |------------------------------|---------------------------------------------|
-//! | [`BridgeError::Hl7`]         | `io.vitalflow.bridge.Hl7Exception`          |
-//! | [`BridgeError::Argument`]    | `java.lang.IllegalArgumentException`        |
-//! | [`BridgeError::Encoding`]    | `java.lang.IllegalStateException`           |
-//! | [`BridgeError::Jni`]         | the pending Java exception, else `RuntimeException` |
-//! | a panic                      | `java.lang.RuntimeException` ("Rust panic: ...", with the backtrace) |
+//! | code | kind                  | Java                                              |
+//! |------|-----------------------|---------------------------------------------------|
+//! | 1    | `HL7`                 | `io.vitalflow.bridge.Hl7Exception` (its own `Kind` code, offset, segment, field) |
+//! | 2    | `ARGUMENT`            | `java.lang.IllegalArgumentException`              |
+//! | 3    | `ENCODING`            | `java.lang.IllegalStateException`                 |
+//! | 4    | `JNI`                 | the pending Java exception, else `RuntimeException` |
+//! | 11   | `MLLP_CONFIG`         | `io.vitalflow.bridge.MllpServerException` (kind `CONFIG`) |
+//! | 12   | `MLLP_ADDRESS_IN_USE` | `MllpServerException` (kind `ADDRESS_IN_USE`)      |
+//! | 13   | `MLLP_LISTEN`         | `MllpServerException` (kind `LISTEN`)              |
+//! | 14   | `MLLP_TLS`            | `MllpServerException` (kind `TLS`)                 |
+//! | 15   | `MLLP_RUNTIME`        | `MllpServerException` (kind `RUNTIME`)             |
+//! | a panic |                    | `java.lang.RuntimeException` ("Rust panic: ...", with the backtrace) |
 //!
-//! Exception classes are looked up per throw with JNI `FindClass` (never through
-//! the thread's context class loader), which resolves through the class loader
-//! of the class that declared the native method. Nothing
-//! class-related is cached in a `static`, so the same library serves bridge copies
-//! in several class loaders correctly.
+//! `MllpServerException` extends `IllegalArgumentException`, as `MllpServer.start`
+//! has always declared.
 
-use std::any::Any;
 use std::fmt;
 
-use jni::errors::ErrorPolicy;
 use jni::objects::{JObject, JThrowable, JValue};
 use jni::{jni_sig, jni_str, Env};
 use vitalflow_core::Hl7Error;
+use vitalflow_ffi::{Ctor, ExceptionClass, FfiError, JavaError};
+use vitalflow_mllp::MllpError;
+
+pub use vitalflow_ffi::ThrowJava;
 
 /// Everything an entry point can fail with.
 #[derive(Debug)]
@@ -34,6 +40,93 @@ pub enum BridgeError {
     Encoding(String),
     /// A JNI call failed; a Java exception may already be pending.
     Jni(jni::errors::Error),
+    /// An MLLP server could not start.
+    Mllp(MllpError),
+}
+
+const MLLP_SERVER_EXCEPTION: &jni::strings::JNIStr =
+    jni_str!("io/vitalflow/bridge/MllpServerException");
+
+/// The exception table, code by code (see the module's documentation).
+pub const EXCEPTIONS: &[ExceptionClass] = &[
+    ExceptionClass {
+        code: 1,
+        name: "HL7",
+        class: jni_str!("io/vitalflow/bridge/Hl7Exception"),
+        ctor: Ctor::Custom,
+    },
+    ExceptionClass {
+        code: 2,
+        name: "ARGUMENT",
+        class: jni_str!("java/lang/IllegalArgumentException"),
+        ctor: Ctor::Message,
+    },
+    ExceptionClass {
+        code: 3,
+        name: "ENCODING",
+        class: jni_str!("java/lang/IllegalStateException"),
+        ctor: Ctor::Message,
+    },
+    ExceptionClass {
+        code: 4,
+        name: "JNI",
+        class: jni_str!("java/lang/RuntimeException"),
+        ctor: Ctor::Message,
+    },
+    ExceptionClass {
+        code: 11,
+        name: "MLLP_CONFIG",
+        class: MLLP_SERVER_EXCEPTION,
+        ctor: Ctor::MessageCode,
+    },
+    ExceptionClass {
+        code: 12,
+        name: "MLLP_ADDRESS_IN_USE",
+        class: MLLP_SERVER_EXCEPTION,
+        ctor: Ctor::MessageCode,
+    },
+    ExceptionClass {
+        code: 13,
+        name: "MLLP_LISTEN",
+        class: MLLP_SERVER_EXCEPTION,
+        ctor: Ctor::MessageCode,
+    },
+    ExceptionClass {
+        code: 14,
+        name: "MLLP_TLS",
+        class: MLLP_SERVER_EXCEPTION,
+        ctor: Ctor::MessageCode,
+    },
+    ExceptionClass {
+        code: 15,
+        name: "MLLP_RUNTIME",
+        class: MLLP_SERVER_EXCEPTION,
+        ctor: Ctor::MessageCode,
+    },
+];
+
+impl JavaError for BridgeError {
+    fn table() -> &'static [ExceptionClass] {
+        EXCEPTIONS
+    }
+
+    fn code(&self) -> i32 {
+        match self {
+            BridgeError::Hl7(_) => 1,
+            BridgeError::Argument(_) => 2,
+            BridgeError::Encoding(_) => 3,
+            BridgeError::Jni(_) => 4,
+            BridgeError::Mllp(e) => 10 + i32::from(e.code()),
+        }
+    }
+
+    fn build<'local>(&self, env: &mut Env<'local>) -> jni::errors::Result<JThrowable<'local>> {
+        match self {
+            BridgeError::Hl7(e) => new_hl7_exception(env, e),
+            // Only HL7 is a Ctor::Custom row.
+            _ => Err(jni::errors::Error::JniCall(jni::errors::JniError::Unknown)),
+        }
+    }
 }
 
 impl fmt::Display for BridgeError {
@@ -42,7 +135,8 @@ impl fmt::Display for BridgeError {
             BridgeError::Hl7(e) => write!(f, "{e}"),
             BridgeError::Argument(m) => write!(f, "{m}"),
             BridgeError::Encoding(m) => write!(f, "{m}"),
-            BridgeError::Jni(e) => write!(f, "JNI error: {e}"),
+            BridgeError::Jni(e) => write!(f, "vitalflow JNI error: {e}"),
+            BridgeError::Mllp(e) => write!(f, "{e}"),
         }
     }
 }
@@ -58,6 +152,21 @@ impl From<Hl7Error> for BridgeError {
 impl From<jni::errors::Error> for BridgeError {
     fn from(e: jni::errors::Error) -> Self {
         BridgeError::Jni(e)
+    }
+}
+
+impl From<FfiError> for BridgeError {
+    fn from(e: FfiError) -> Self {
+        match e {
+            FfiError::Argument(m) => BridgeError::Argument(m),
+            FfiError::Jni(e) => BridgeError::Jni(e),
+        }
+    }
+}
+
+impl From<MllpError> for BridgeError {
+    fn from(e: MllpError) -> Self {
+        BridgeError::Mllp(e)
     }
 }
 
@@ -84,10 +193,8 @@ pub fn new_hl7_exception<'local>(
         None => JObject::null(),
     };
     // `Env::find_class` is JNI `FindClass`, which resolves through the loader of the
-    // class that declared the running native method. (A `&JNIStr` class descriptor
-    // would try the thread's context class loader first: the wrong copy of the
-    // class when several loaders carry the bridge.)
-    let class = env.find_class(jni_str!("io/vitalflow/bridge/Hl7Exception"))?;
+    // class that declared the running native method.
+    let class = env.find_class(EXCEPTIONS[0].class)?;
     let obj = env.new_object(
         &class,
         jni_sig!("(Ljava/lang/String;IJLjava/lang/String;II)V"),
@@ -101,74 +208,6 @@ pub fn new_hl7_exception<'local>(
         ],
     )?;
     env.cast_local::<JThrowable>(obj)
-}
-
-/// The error policy of every entry point: typed exceptions for errors, a
-/// `RuntimeException` with the Rust backtrace for panics, and the type's default
-/// (null, 0) as the return value the JVM ignores because an exception is pending.
-#[derive(Debug, Default)]
-pub struct ThrowJava;
-
-impl<T: Default> ErrorPolicy<T, BridgeError> for ThrowJava {
-    type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
-
-    fn on_error<'unowned_env_local: 'native_method, 'native_method>(
-        env: &mut Env<'unowned_env_local>,
-        _cap: &mut Self::Captures<'unowned_env_local, 'native_method>,
-        err: BridgeError,
-    ) -> jni::errors::Result<T> {
-        if env.exception_check() {
-            // A Java exception is already on its way (e.g. OutOfMemoryError from an
-            // allocation): it takes precedence.
-            return Ok(T::default());
-        }
-        // `throw*` report `Err(JavaException)` once the exception is pending; that is
-        // the intended state here, so those results are deliberately ignored.
-        match err {
-            BridgeError::Hl7(e) => {
-                let ex = new_hl7_exception(env, &e)?;
-                let _ = env.throw(ex);
-            }
-            BridgeError::Argument(m) => {
-                let _ = env.throw_new(
-                    jni_str!("java/lang/IllegalArgumentException"),
-                    jni::strings::JNIString::from(m),
-                );
-            }
-            BridgeError::Encoding(m) => {
-                let _ = env.throw_new(
-                    jni_str!("java/lang/IllegalStateException"),
-                    jni::strings::JNIString::from(m),
-                );
-            }
-            BridgeError::Jni(e) => {
-                let _ = env.throw_new(
-                    jni_str!("java/lang/RuntimeException"),
-                    jni::strings::JNIString::from(format!("vitalflow JNI error: {e}")),
-                );
-            }
-        }
-        Ok(T::default())
-    }
-
-    fn on_panic<'unowned_env_local: 'native_method, 'native_method>(
-        env: &mut Env<'unowned_env_local>,
-        _cap: &mut Self::Captures<'unowned_env_local, 'native_method>,
-        payload: Box<dyn Any + Send + 'static>,
-    ) -> jni::errors::Result<T> {
-        let text = crate::panic::describe(payload);
-        if env.exception_check() {
-            // A Java exception was pending when Rust panicked; keep it, and let the
-            // panic text still reach stderr so it is not lost.
-            eprintln!("vitalflow-jni: {text}");
-            return Ok(T::default());
-        }
-        let _ = env.throw_new(
-            jni_str!("java/lang/RuntimeException"),
-            jni::strings::JNIString::from(text),
-        );
-        Ok(T::default())
-    }
 }
 
 #[cfg(test)]
@@ -187,5 +226,44 @@ mod tests {
     fn positions_use_minus_one_for_absent() {
         assert_eq!(pos(None), -1);
         assert_eq!(pos(Some(7)), 7);
+    }
+
+    #[test]
+    fn every_error_has_a_row_of_the_table() {
+        vitalflow_ffi::error::check_table(EXCEPTIONS).unwrap();
+        let io = || std::io::Error::from(std::io::ErrorKind::Other);
+        let all = [
+            BridgeError::Hl7(Hl7Error::new(ErrorKind::Empty)),
+            BridgeError::Argument("a".into()),
+            BridgeError::Encoding("e".into()),
+            BridgeError::Jni(jni::errors::Error::NullPtr("x")),
+            BridgeError::Mllp(MllpError::Config("c".into())),
+            BridgeError::Mllp(MllpError::AddressInUse {
+                addr: "a".into(),
+                source: io(),
+            }),
+            BridgeError::Mllp(MllpError::Listen {
+                addr: "a".into(),
+                source: io(),
+            }),
+            BridgeError::Mllp(MllpError::Tls("t".into())),
+            BridgeError::Mllp(MllpError::Runtime(io())),
+        ];
+        let mut codes: Vec<i32> = all.iter().map(JavaError::code).collect();
+        for (e, c) in all.iter().zip(&codes) {
+            let r = vitalflow_ffi::error::row(EXCEPTIONS, *c)
+                .unwrap_or_else(|| panic!("{e:?}: code {c} has no row"));
+            assert_eq!(r.ctor == Ctor::Custom, matches!(e, BridgeError::Hl7(_)));
+        }
+        codes.dedup();
+        assert_eq!(
+            codes.len(),
+            EXCEPTIONS.len(),
+            "one row per kind, none unused"
+        );
+        assert_eq!(
+            vitalflow_ffi::error::row(EXCEPTIONS, 12).unwrap().name,
+            "MLLP_ADDRESS_IN_USE"
+        );
     }
 }

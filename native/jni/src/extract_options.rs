@@ -6,7 +6,8 @@ use jni::sys::jlong;
 use jni::EnvUnowned;
 
 use crate::error::ThrowJava;
-use crate::{io, options, BridgeError};
+use crate::{options, BridgeError};
+use vitalflow_ffi::convert;
 
 /// `static native long create0(String zone, String siteCodesTsv, String settingsJson)`.
 #[allow(unsafe_code)] // exported JNI symbol
@@ -19,9 +20,9 @@ pub extern "system" fn Java_io_vitalflow_bridge_ExtractOptions_create0<'caller>(
     settings: JString<'caller>,
 ) -> jlong {
     env.with_env(|env| -> Result<jlong, BridgeError> {
-        let zone = io::opt_string(env, &zone)?;
-        let site_codes = io::opt_string(env, &site_codes)?;
-        let settings = io::opt_string(env, &settings)?;
+        let zone = convert::opt_string(env, &zone)?;
+        let site_codes = convert::opt_string(env, &site_codes)?;
+        let settings = convert::opt_string(env, &settings)?;
         options::register_with(zone.as_deref(), site_codes.as_deref(), settings.as_deref())
     })
     .resolve::<ThrowJava>()

@@ -6,7 +6,8 @@ use jni::{Env, EnvUnowned};
 use vitalflow_core::{Message, Path};
 
 use crate::error::ThrowJava;
-use crate::{codec, io, BridgeError};
+use crate::{codec, BridgeError};
+use vitalflow_ffi::convert;
 
 /// `static native String query0(byte[] message, String path)`: the value at
 /// `path` (a leaf unescaped, a composite element as sent), null when absent.
@@ -27,10 +28,10 @@ fn query_impl<'local>(
     message: &JByteArray<'_>,
     path: &JString<'_>,
 ) -> Result<JObject<'local>, BridgeError> {
-    let path =
-        io::opt_string(env, path)?.ok_or_else(|| BridgeError::Argument("path is null".into()))?;
-    let value = io::with_bytes(env, message, "message", |m| {
-        Ok(vitalflow_core::query(m, &path)?)
+    let path = convert::opt_string(env, path)?
+        .ok_or_else(|| BridgeError::Argument("path is null".into()))?;
+    let value = convert::with_bytes(env, message, "message", |m| {
+        Ok::<_, BridgeError>(vitalflow_core::query(m, &path)?)
     })?;
     match value {
         Some(v) => Ok(JObject::from(env.new_string(v)?)),
@@ -59,14 +60,14 @@ fn fields_impl<'local>(
     message: &JByteArray<'_>,
     paths: &JString<'_>,
 ) -> Result<JByteArray<'local>, BridgeError> {
-    let paths =
-        io::opt_string(env, paths)?.ok_or_else(|| BridgeError::Argument("paths is null".into()))?;
+    let paths = convert::opt_string(env, paths)?
+        .ok_or_else(|| BridgeError::Argument("paths is null".into()))?;
     // every path is checked before the message is read, as query does
     let paths = paths
         .split('\n')
         .map(str::parse::<Path>)
         .collect::<Result<Vec<_>, _>>()?;
-    io::transform(env, message, "message", |m, out| {
+    convert::transform(env, message, "message", |m, out| {
         let msg = Message::parse(m)?;
         for path in &paths {
             codec::put_str(out, msg.get(path).map(|v| v.value()).as_deref());

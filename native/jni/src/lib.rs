@@ -16,10 +16,12 @@
 //!
 //! Every `extern "system"` entry point is a thin shell: it upgrades the
 //! `EnvUnowned` the JVM passed, calls a `*_impl` function that returns
-//! `Result<_, BridgeError>`, and resolves the outcome with [`error::ThrowJava`],
-//! which turns errors into typed Java exceptions and panics into
-//! `java.lang.RuntimeException` carrying the Rust backtrace. `with_env` runs the
-//! closure under `catch_unwind`, so a panic never unwinds into the JVM.
+//! `Result<_, BridgeError>`, and resolves the outcome with `vitalflow-ffi`'s
+//! `ThrowJava`, which turns errors into the Java exceptions of the table in
+//! [`error`] and panics into `java.lang.RuntimeException` carrying the Rust
+//! backtrace. `with_env` runs the closure under `catch_unwind`, so a panic never
+//! unwinds into the JVM. The panic hook, the handle table and the array
+//! conversions are `vitalflow-ffi`'s too, shared with `vitalflow-redshift-data`.
 //!
 //! The pure-Rust parts (the row codec, the batch runner, the NEWS2 packing) live
 //! in [`codec`] and [`batch`] and are tested without a JVM.
@@ -30,12 +32,10 @@ pub mod codec;
 pub mod error;
 pub mod extract_options;
 pub mod hl7;
-mod io;
 pub mod mllp_server;
 pub mod native_bridge;
 pub mod news2;
 pub mod options;
-pub mod panic;
 pub mod patient_stream;
 #[cfg(feature = "test-natives")]
 pub mod test_natives;
@@ -53,6 +53,6 @@ pub extern "system" fn JNI_OnLoad(
     _vm: *mut jni::sys::JavaVM,
     _reserved: *mut std::ffi::c_void,
 ) -> jni::sys::jint {
-    panic::install_hook();
+    vitalflow_ffi::panic::install_hook();
     jni::sys::JNI_VERSION_1_8
 }

@@ -7,18 +7,17 @@
 //! `close0` fails what is unsettled and stops the server. Ids, not pointers,
 //! cross JNI: a closed or unknown handle is an `IllegalArgumentException`.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jboolean, jint, jlong};
 use jni::EnvUnowned;
-use vitalflow_mllp::{Inbound, QueueSink, Server, ServerConfig, TlsFiles};
+use vitalflow_mllp::{Inbound, MllpError, QueueSink, Server, ServerConfig, TlsFiles};
 
 use crate::error::ThrowJava;
-use crate::{io, BridgeError};
+use crate::BridgeError;
+use vitalflow_ffi::{convert, HandleTable};
 
 /// One running server and the queue its messages wait in.
 pub struct Handle {
@@ -27,20 +26,17 @@ pub struct Handle {
     port: u16,
 }
 
-static HANDLES: OnceLock<RwLock<HashMap<i64, Arc<Handle>>>> = OnceLock::new();
-static NEXT: AtomicI64 = AtomicI64::new(1);
-
-fn handles() -> &'static RwLock<HashMap<i64, Arc<Handle>>> {
-    HANDLES.get_or_init(|| RwLock::new(HashMap::new()))
-}
+static HANDLES: HandleTable<Handle> = HandleTable::new();
 
 fn handle(id: i64) -> Result<Arc<Handle>, BridgeError> {
-    handles()
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&id)
-        .cloned()
+    HANDLES
+        .get(id)
         .ok_or_else(|| BridgeError::Argument(format!("MLLP server {id} is closed or unknown")))
+}
+
+/// A bad setting: `MllpServerException` of kind `CONFIG`, naming the key.
+fn config_error(m: String) -> BridgeError {
+    BridgeError::Mllp(MllpError::Config(m))
 }
 
 /// Parses the config text: one `key=value` per line. Unknown keys and bad
@@ -49,11 +45,11 @@ pub fn parse_config(text: &str) -> Result<ServerConfig, BridgeError> {
     let mut c = ServerConfig::new("127.0.0.1:2575");
     let (mut cert, mut key, mut ca) = (None, None, None);
     for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let (k, v) = line.split_once('=').ok_or_else(|| {
-            BridgeError::Argument(format!("config line {line:?}: expected key=value"))
-        })?;
+        let (k, v) = line
+            .split_once('=')
+            .ok_or_else(|| config_error(format!("config line {line:?}: expected key=value")))?;
         let (k, v) = (k.trim(), v.trim());
-        let bad = |why: &str| BridgeError::Argument(format!("{k}={v:?}: {why}"));
+        let bad = |why: &str| config_error(format!("{k}={v:?}: {why}"));
         let num = |v: &str| {
             v.parse::<u64>()
                 .map_err(|_| bad("not a non-negative integer"))
@@ -74,11 +70,7 @@ pub fn parse_config(text: &str) -> Result<ServerConfig, BridgeError> {
             "tls.cert.chain" => cert = Some(v.into()).filter(|s: &String| !s.is_empty()),
             "tls.private.key" => key = Some(v.into()).filter(|s: &String| !s.is_empty()),
             "tls.client.ca" => ca = Some(v.into()).filter(|s: &String| !s.is_empty()),
-            _ => {
-                return Err(BridgeError::Argument(format!(
-                    "unknown MLLP server setting {k:?}"
-                )))
-            }
+            _ => return Err(config_error(format!("unknown MLLP server setting {k:?}"))),
         }
     }
     c.tls = match (cert, key) {
@@ -89,12 +81,12 @@ pub fn parse_config(text: &str) -> Result<ServerConfig, BridgeError> {
         }),
         (None, None) if ca.is_none() => None,
         _ => {
-            return Err(BridgeError::Argument(
+            return Err(config_error(
                 "TLS needs both tls.cert.chain and tls.private.key".into(),
             ))
         }
     };
-    c.validate().map_err(BridgeError::Argument)?;
+    c.validate()?;
     Ok(c)
 }
 
@@ -102,27 +94,18 @@ pub fn parse_config(text: &str) -> Result<ServerConfig, BridgeError> {
 pub fn start(config_text: &str) -> Result<i64, BridgeError> {
     let config = parse_config(config_text)?;
     let queue = Arc::new(QueueSink::new());
-    let server = Server::start(config, Arc::clone(&queue)).map_err(BridgeError::Argument)?;
+    let server = Server::start(config, Arc::clone(&queue))?;
     let port = server.local_addr().port();
-    let id = NEXT.fetch_add(1, Ordering::Relaxed);
-    handles().write().unwrap_or_else(|p| p.into_inner()).insert(
-        id,
-        Arc::new(Handle {
-            server: Mutex::new(Some(server)),
-            queue,
-            port,
-        }),
-    );
-    Ok(id)
+    Ok(HANDLES.insert(Handle {
+        server: Mutex::new(Some(server)),
+        queue,
+        port,
+    }))
 }
 
 /// Stops the server `id`: unsettled messages are answered AE. Unknown ids are ignored.
 pub fn close(id: i64) {
-    let h = handles()
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&id);
-    if let Some(h) = h {
+    if let Some(h) = HANDLES.remove(id) {
         h.queue.close("the connector task is stopping");
         let server = h.server.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(s) = server {
@@ -206,7 +189,7 @@ pub extern "system" fn Java_io_vitalflow_bridge_MllpServer_start0<'caller>(
     config: JString<'caller>,
 ) -> jlong {
     env.with_env(|env| -> Result<jlong, BridgeError> {
-        let text = io::opt_string(env, &config)?
+        let text = convert::opt_string(env, &config)?
             .ok_or_else(|| BridgeError::Argument("config is null".into()))?;
         start(&text)
     })
@@ -241,7 +224,7 @@ pub extern "system" fn Java_io_vitalflow_bridge_MllpServer_poll0<'caller>(
         let max = usize::try_from(max).unwrap_or(0).max(1);
         let timeout = Duration::from_millis(u64::try_from(timeout_ms).unwrap_or(0));
         let batch = h.queue.poll_batch(max, timeout);
-        io::new_byte_array(env, |out| {
+        convert::new_byte_array(env, |out| {
             encode_batch(&batch, out);
             Ok(())
         })
@@ -277,7 +260,7 @@ pub extern "system" fn Java_io_vitalflow_bridge_MllpServer_fail0<'caller>(
     reason: JString<'caller>,
 ) -> jboolean {
     env.with_env(|env| -> Result<jboolean, BridgeError> {
-        let reason = io::opt_string(env, &reason)?.unwrap_or_else(|| "write failed".into());
+        let reason = convert::opt_string(env, &reason)?.unwrap_or_else(|| "write failed".into());
         Ok(handle(id)?.queue.fail(message as u64, &reason))
     })
     .resolve::<ThrowJava>()
@@ -293,7 +276,7 @@ pub extern "system" fn Java_io_vitalflow_bridge_MllpServer_stats0<'caller>(
 ) -> JByteArray<'caller> {
     env.with_env(|env| -> Result<JByteArray<'_>, BridgeError> {
         let h = handle(id)?;
-        io::new_byte_array(env, |out| {
+        convert::new_byte_array(env, |out| {
             encode_stats(&h, out);
             Ok(())
         })

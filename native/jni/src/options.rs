@@ -59,12 +59,7 @@ mod tests {
 /// Options registered from Java (`io.vitalflow.bridge.ExtractOptions`), by id;
 /// id 0 is the default (UTC, built-in codes). Ids, not pointers, cross JNI: a
 /// stale or foreign id is an argument error, never a dangling pointer.
-static REGISTRY: OnceLock<RwLock<HashMap<i64, Arc<ExtractOptions>>>> = OnceLock::new();
-static NEXT_ID: std::sync::atomic::AtomicI64 = std::sync::atomic::AtomicI64::new(1);
-
-fn registry() -> &'static RwLock<HashMap<i64, Arc<ExtractOptions>>> {
-    REGISTRY.get_or_init(|| RwLock::new(HashMap::new()))
-}
+static REGISTRY: vitalflow_ffi::HandleTable<ExtractOptions> = vitalflow_ffi::HandleTable::new();
 
 /// A site's settings beyond the zone and the codes, as JSON from Java
 /// (`ExtractOptions.create`): `{"clock_tolerance_ms": 300000, "glucose":
@@ -111,20 +106,14 @@ pub fn register_with(
             .map_err(|e| BridgeError::Argument(format!("site code table: {e}")))?,
     };
     let defaults = ExtractOptions::default();
-    let opts = Arc::new(ExtractOptions {
+    Ok(REGISTRY.insert(ExtractOptions {
         zone: base.zone,
         codes,
         clock_tolerance: settings
             .clock_tolerance_ms
             .map_or(defaults.clock_tolerance, chrono::TimeDelta::milliseconds),
         glucose: settings.glucose.unwrap_or(defaults.glucose),
-    });
-    let id = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    registry()
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(id, opts);
-    Ok(id)
+    }))
 }
 
 /// The options registered as `id` (0: the default).
@@ -132,20 +121,14 @@ pub fn by_id(id: i64) -> Result<Arc<ExtractOptions>, BridgeError> {
     if id == 0 {
         return for_zone(None);
     }
-    registry()
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&id)
-        .cloned()
+    REGISTRY
+        .get(id)
         .ok_or_else(|| BridgeError::Argument(format!("extract options {id} are closed or unknown")))
 }
 
 /// Forgets the options registered as `id`; unknown ids are ignored.
 pub fn release(id: i64) {
-    registry()
-        .write()
-        .unwrap_or_else(|p| p.into_inner())
-        .remove(&id);
+    REGISTRY.remove(id);
 }
 
 #[cfg(test)]

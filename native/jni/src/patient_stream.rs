@@ -38,7 +38,8 @@ use vitalflow_scoring::news2::{Parameter, Spo2Scale};
 use vitalflow_scoring::observation::message_steps;
 
 use crate::error::ThrowJava;
-use crate::{io, options, BridgeError};
+use crate::{options, BridgeError};
+use vitalflow_ffi::convert;
 
 /// `static native byte[] step0(byte[] state, byte[] message, String patientId,
 /// int spo2Scale, long freshnessMs, long options, long receivedAtMillis,
@@ -180,7 +181,7 @@ fn read_state(
     if state.is_null() {
         return Ok(PatientState::new(default_scale));
     }
-    io::with_bytes(env, state, "state", |b| {
+    convert::with_bytes(env, state, "state", |b| {
         PatientState::from_json(b).map_err(BridgeError::Argument)
     })
 }
@@ -200,11 +201,11 @@ fn step_impl<'local>(
     let scale = scale(spo2_scale)?;
     let options = options::by_id(options)?;
     let config = site_config(freshness_ms, &options, score_training)?;
-    let patient = io::opt_string(env, patient)?;
+    let patient = convert::opt_string(env, patient)?;
     let mut st = read_state(env, state, scale)?;
     let received = received_at(received_at_millis);
-    let result = io::with_bytes(env, message, "message", |m| {
-        Ok(step(
+    let result = convert::with_bytes(env, message, "message", |m| {
+        Ok::<_, BridgeError>(step(
             &mut st,
             m,
             patient.as_deref(),
@@ -213,7 +214,7 @@ fn step_impl<'local>(
             &config,
         )?)
     })?;
-    io::new_byte_array(env, |out| {
+    convert::new_byte_array(env, |out| {
         put_result(out, &result, &st);
         Ok(())
     })
@@ -299,7 +300,7 @@ fn set_scale_impl<'local>(
         update,
         ..Step::default()
     };
-    io::new_byte_array(env, |out| {
+    convert::new_byte_array(env, |out| {
         put_result(out, &result, &st);
         Ok(())
     })
@@ -320,7 +321,7 @@ fn tick_impl<'local>(
         update,
         ..Step::default()
     };
-    io::new_byte_array(env, |out| {
+    convert::new_byte_array(env, |out| {
         put_result(out, &result, &st);
         Ok(())
     })

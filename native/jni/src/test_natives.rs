@@ -9,7 +9,8 @@ use jni::sys::jint;
 use jni::{Env, EnvUnowned};
 
 use crate::error::ThrowJava;
-use crate::{io, BridgeError};
+use crate::BridgeError;
+use vitalflow_ffi::convert;
 
 /// `static native void noop()`: the cost of crossing JNI and nothing else. Raw,
 /// no `Env` upgrade: it must stay an empty call.
@@ -59,7 +60,7 @@ fn panic_impl<'local>(
     env: &mut Env<'local>,
     message: &JString<'_>,
 ) -> Result<JObject<'local>, BridgeError> {
-    let message = io::opt_string(env, message)?.unwrap_or_default();
+    let message = convert::opt_string(env, message)?.unwrap_or_default();
     deliberately_panic(&message)
 }
 
@@ -79,7 +80,7 @@ pub extern "system" fn Java_io_vitalflow_bridge_NativeBridge_echo0<'caller>(
     data: JByteArray<'caller>,
 ) -> JByteArray<'caller> {
     env.with_env(|env| -> Result<JByteArray<'caller>, BridgeError> {
-        io::transform(env, &data, "data", |d, out| {
+        convert::transform(env, &data, "data", |d, out| {
             out.extend_from_slice(d);
             Ok(())
         })
@@ -101,9 +102,9 @@ pub extern "system" fn Java_io_vitalflow_bridge_NativeBridge_coreLoop0<'caller>(
     rounds: jint,
 ) -> jni::sys::jlong {
     env.with_env(|env| -> Result<jni::sys::jlong, BridgeError> {
-        let ends = io::ints(env, &ends, "ends")?;
+        let ends = convert::ints(env, &ends, "ends")?;
         let options = crate::options::for_zone(None)?;
-        io::with_bytes(env, &data, "data", |d| {
+        convert::with_bytes(env, &data, "data", |d| {
             let mut total = 0i64;
             let mut out = Vec::new();
             for _ in 0..rounds.max(0) {

@@ -5,7 +5,8 @@ use jni::objects::{JByteArray, JClass, JIntArray};
 use jni::{Env, EnvUnowned};
 
 use crate::error::ThrowJava;
-use crate::{batch, codec, io, options, BridgeError};
+use crate::{batch, codec, options, BridgeError};
+use vitalflow_ffi::convert;
 
 /// `static native byte[] extract0(byte[] message, long options)`: the `rows` of
 /// one message; an HL7 error is thrown as `Hl7Exception`.
@@ -27,7 +28,7 @@ fn extract_impl<'local>(
     options: jni::sys::jlong,
 ) -> Result<JByteArray<'local>, BridgeError> {
     let options = options::by_id(options)?;
-    io::transform(env, message, "message", |m, out| {
+    convert::transform(env, message, "message", |m, out| {
         let msg = vitalflow_core::Message::parse(m)?;
         let mut x = vitalflow_core::vitals::extract_rows(&msg, &options)?;
         if !x.errors.is_empty() {
@@ -60,8 +61,8 @@ fn extract_batch_impl<'local>(
     options: jni::sys::jlong,
 ) -> Result<JByteArray<'local>, BridgeError> {
     let options = options::by_id(options)?;
-    let ends = io::ints(env, ends, "ends")?;
-    io::transform(env, data, "data", |d, out| {
+    let ends = convert::ints(env, ends, "ends")?;
+    convert::transform(env, data, "data", |d, out| {
         batch::extract_batch(d, &ends, &options, out)
     })
 }
@@ -86,7 +87,7 @@ fn extract_stream_impl<'local>(
     options: jni::sys::jlong,
 ) -> Result<JByteArray<'local>, BridgeError> {
     let options = options::by_id(options)?;
-    io::transform(env, stream, "stream", |s, out| {
+    convert::transform(env, stream, "stream", |s, out| {
         batch::extract_stream(s, &options, out);
         Ok(())
     })

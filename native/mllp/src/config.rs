@@ -96,7 +96,11 @@ impl ServerConfig {
     }
 
     /// Checks the values that cannot work.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), crate::MllpError> {
+        self.check().map_err(crate::MllpError::Config)
+    }
+
+    fn check(&self) -> Result<(), String> {
         if self.max_frame == 0 {
             return Err("max frame must be positive".into());
         }

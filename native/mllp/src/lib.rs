@@ -28,6 +28,7 @@
 
 pub mod config;
 mod dedupe;
+pub mod error;
 pub mod framing;
 pub mod inbound;
 pub mod server;
@@ -35,6 +36,7 @@ pub mod sink;
 pub mod tls;
 
 pub use config::{KeyStrategy, ServerConfig, TlsFiles};
+pub use error::MllpError;
 pub use inbound::{header, Inbound};
 pub use server::{Server, Stats, StatsSnapshot};
 pub use sink::{Delivery, Outcome, QueueSink, Sink};

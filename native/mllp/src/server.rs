@@ -168,22 +168,27 @@ pub struct Server {
 
 impl Server {
     /// Binds the listener and starts serving; returns once the port is open.
-    pub fn start<S: Sink>(config: ServerConfig, sink: S) -> Result<Server, String> {
+    pub fn start<S: Sink>(config: ServerConfig, sink: S) -> Result<Server, crate::MllpError> {
         config.validate()?;
-        let acceptor = config.tls.as_ref().map(crate::tls::acceptor).transpose()?;
+        let acceptor = config
+            .tls
+            .as_ref()
+            .map(crate::tls::acceptor)
+            .transpose()
+            .map_err(crate::MllpError::Tls)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(config.threads)
             .thread_name("vitalflow-mllp")
             .enable_io()
             .enable_time()
             .build()
-            .map_err(|e| format!("MLLP server runtime: {e}"))?;
+            .map_err(crate::MllpError::Runtime)?;
         let listener = runtime
             .block_on(TcpListener::bind(&config.listen))
-            .map_err(|e| format!("listen on {}: {e}", config.listen))?;
+            .map_err(|e| crate::MllpError::listen(&config.listen, e))?;
         let local_addr = listener
             .local_addr()
-            .map_err(|e| format!("listen on {}: {e}", config.listen))?;
+            .map_err(|e| crate::MllpError::listen(&config.listen, e))?;
         let stats = Arc::new(Stats::default());
         let (stop, stopped) = watch::channel(false);
         let ack_timeout = config.ack_timeout;

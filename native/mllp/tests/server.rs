@@ -497,6 +497,7 @@ mod tls {
         let err = Server::start(cfg, Recording::new(Mode::Fail))
             .err()
             .unwrap();
-        assert!(err.contains("missing.key"), "{err}");
+        assert!(matches!(err, vitalflow_mllp::MllpError::Tls(_)), "{err:?}");
+        assert!(err.to_string().contains("missing.key"), "{err}");
     }
 }

@@ -1,7 +1,6 @@
 //! The Data API client, pure Rust (no JVM): settings, ExecuteStatement / BatchExecuteStatement,
 //! DescribeStatement polled until the statement is done, GetStatementResult (all pages).
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -370,13 +369,6 @@ pub fn flatten(r: &QueryResult) -> Vec<Option<String>> {
         out.extend(row.iter().cloned());
     }
     out
-}
-
-/// Open clients by handle.
-pub(crate) fn registry() -> &'static Mutex<HashMap<i64, std::sync::Arc<DataApi>>> {
-    static REG: std::sync::OnceLock<Mutex<HashMap<i64, std::sync::Arc<DataApi>>>> =
-        std::sync::OnceLock::new();
-    REG.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
 #[cfg(test)]

@@ -12,19 +12,19 @@
 //! | `batch0`          | BatchExecuteStatement (one transaction), DescribeStatement until done |
 //! | `close0`          | none                                                              |
 //!
-//! Errors become `DataApiException` (message prefixed `R:` retriable or `F:` failed); a panic
-//! becomes a `RuntimeException` and never unwinds into the JVM.
+//! Errors become the exceptions of [`EXCEPTIONS`] through `vitalflow-ffi`'s `ThrowJava`: a
+//! `DataApiException` carries its kind (retriable or failed) as a code, never in its text. A panic
+//! becomes a `RuntimeException` with the Rust backtrace and never unwinds into the JVM.
 
 pub mod client;
 
-use std::any::Any;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::fmt;
 use std::sync::Arc;
 
-use jni::errors::ErrorPolicy;
 use jni::objects::{JClass, JObject, JObjectArray, JString};
 use jni::sys::jlong;
-use jni::{jni_str, Env, EnvUnowned};
+use jni::{jni_str, EnvUnowned};
+use vitalflow_ffi::{convert, Ctor, ExceptionClass, FfiError, HandleTable, JavaError, ThrowJava};
 
 use client::{DataApi, Settings};
 
@@ -42,106 +42,103 @@ impl From<jni::errors::Error> for NativeError {
     }
 }
 
+impl From<FfiError> for NativeError {
+    fn from(e: FfiError) -> Self {
+        match e {
+            FfiError::Argument(m) => NativeError::Argument(m),
+            FfiError::Jni(e) => NativeError::Jni(e),
+        }
+    }
+}
+
 impl From<client::Error> for NativeError {
     fn from(e: client::Error) -> Self {
         NativeError::Api(e)
     }
 }
 
-/// Typed Java exceptions for errors, `RuntimeException` for panics.
-#[derive(Debug, Default)]
-struct ThrowJava;
-
-impl<T: Default> ErrorPolicy<T, NativeError> for ThrowJava {
-    type Captures<'unowned_env_local: 'native_method, 'native_method> = ();
-
-    fn on_error<'unowned_env_local: 'native_method, 'native_method>(
-        env: &mut Env<'unowned_env_local>,
-        _cap: &mut Self::Captures<'unowned_env_local, 'native_method>,
-        err: NativeError,
-    ) -> jni::errors::Result<T> {
-        if env.exception_check() {
-            return Ok(T::default());
+impl fmt::Display for NativeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            NativeError::Api(e) => f.write_str(&e.message),
+            NativeError::Argument(m) => f.write_str(m),
+            NativeError::Jni(e) => write!(f, "vitalflow-redshift-data JNI error: {e}"),
         }
-        // `throw_new` reports Err(JavaException) once the exception is pending: intended.
-        match err {
-            NativeError::Api(e) => {
-                let text = format!("{}{}", if e.retriable { "R:" } else { "F:" }, e.message);
-                let _ = env.throw_new(
-                    jni_str!("io/vitalflow/connect/warehouse/dataapi/DataApiException"),
-                    jni::strings::JNIString::from(text),
-                );
-            }
-            NativeError::Argument(m) => {
-                let _ = env.throw_new(
-                    jni_str!("java/lang/IllegalArgumentException"),
-                    jni::strings::JNIString::from(m),
-                );
-            }
-            NativeError::Jni(e) => {
-                let _ = env.throw_new(
-                    jni_str!("java/lang/RuntimeException"),
-                    jni::strings::JNIString::from(format!(
-                        "vitalflow-redshift-data JNI error: {e}"
-                    )),
-                );
-            }
-        }
-        Ok(T::default())
-    }
-
-    fn on_panic<'unowned_env_local: 'native_method, 'native_method>(
-        env: &mut Env<'unowned_env_local>,
-        _cap: &mut Self::Captures<'unowned_env_local, 'native_method>,
-        payload: Box<dyn Any + Send + 'static>,
-    ) -> jni::errors::Result<T> {
-        let message = if let Some(s) = payload.downcast_ref::<&'static str>() {
-            (*s).to_string()
-        } else if let Some(s) = payload.downcast_ref::<String>() {
-            s.clone()
-        } else {
-            "non-string panic payload".to_string()
-        };
-        if !env.exception_check() {
-            let _ = env.throw_new(
-                jni_str!("java/lang/RuntimeException"),
-                jni::strings::JNIString::from(format!(
-                    "Rust panic in vitalflow-redshift-data: {message}"
-                )),
-            );
-        }
-        Ok(T::default())
     }
 }
 
-static NEXT_HANDLE: AtomicI64 = AtomicI64::new(1);
+const DATA_API_EXCEPTION: &jni::strings::JNIStr =
+    jni_str!("io/vitalflow/connect/warehouse/dataapi/DataApiException");
 
-fn strings(
-    env: &mut Env<'_>,
-    array: &JObjectArray<'_, JString<'_>>,
-) -> Result<Vec<String>, NativeError> {
-    if array.is_null() {
-        return Ok(Vec::new());
+/// The exception table. `DataApiException.Kind` reads codes 1 and 2.
+///
+/// | code | kind        | Java                                    |
+/// |------|-------------|-----------------------------------------|
+/// | 1    | `RETRIABLE` | `DataApiException` (kind `RETRIABLE`): unreachable, throttled, timed out |
+/// | 2    | `FAILED`    | `DataApiException` (kind `FAILED`): the statement failed |
+/// | 3    | `ARGUMENT`  | `java.lang.IllegalArgumentException`    |
+/// | 4    | `JNI`       | the pending exception, else `RuntimeException` |
+const EXCEPTIONS: &[ExceptionClass] = &[
+    ExceptionClass {
+        code: 1,
+        name: "RETRIABLE",
+        class: DATA_API_EXCEPTION,
+        ctor: Ctor::MessageCode,
+    },
+    ExceptionClass {
+        code: 2,
+        name: "FAILED",
+        class: DATA_API_EXCEPTION,
+        ctor: Ctor::MessageCode,
+    },
+    ExceptionClass {
+        code: 3,
+        name: "ARGUMENT",
+        class: jni_str!("java/lang/IllegalArgumentException"),
+        ctor: Ctor::Message,
+    },
+    ExceptionClass {
+        code: 4,
+        name: "JNI",
+        class: jni_str!("java/lang/RuntimeException"),
+        ctor: Ctor::Message,
+    },
+];
+
+impl JavaError for NativeError {
+    fn table() -> &'static [ExceptionClass] {
+        EXCEPTIONS
     }
-    let n = array.len(env)?;
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let s: JString = array.get_element(env, i)?;
-        if s.is_null() {
-            return Err(NativeError::Argument(format!("element {i} is null")));
+
+    fn code(&self) -> i32 {
+        match self {
+            NativeError::Api(e) if e.retriable => 1,
+            NativeError::Api(_) => 2,
+            NativeError::Argument(_) => 3,
+            NativeError::Jni(_) => 4,
         }
-        out.push(s.try_to_string(env)?);
     }
-    Ok(out)
 }
+
+/// Open clients by handle.
+static CLIENTS: HandleTable<DataApi> = HandleTable::new();
 
 fn client(handle: jlong) -> Result<Arc<DataApi>, NativeError> {
-    client::registry()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&handle)
-        .cloned()
+    CLIENTS
+        .get(handle)
         .ok_or_else(|| NativeError::Argument(format!("no open Data API client {handle}")))
+}
+
+/// Called by the JVM once when it loads this library: installs the panic hook
+/// that keeps each panic's location and backtrace for the exception it becomes.
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn JNI_OnLoad(
+    _vm: *mut jni::sys::JavaVM,
+    _reserved: *mut std::ffi::c_void,
+) -> jni::sys::jint {
+    vitalflow_ffi::panic::install_hook();
+    jni::sys::JNI_VERSION_1_8
 }
 
 /// `static native long open0(String[] settings)`
@@ -155,15 +152,10 @@ pub extern "system" fn Java_io_vitalflow_connect_warehouse_dataapi_RedshiftDataN
     settings: JObjectArray<'caller, JString<'caller>>,
 ) -> jlong {
     env.with_env(|env| -> Result<jlong, NativeError> {
-        let flat = strings(env, &settings)?;
+        let flat = convert::strings(env, &settings, "settings")?;
         let settings = Settings::from_pairs(&client::pairs(&flat)?)?;
         let api = DataApi::new(settings)?;
-        let handle = NEXT_HANDLE.fetch_add(1, Ordering::Relaxed);
-        client::registry()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(handle, Arc::new(api));
-        Ok(handle)
+        Ok(CLIENTS.insert(api))
     })
     .resolve::<ThrowJava>()
 }
@@ -186,7 +178,7 @@ pub extern "system" fn Java_io_vitalflow_connect_warehouse_dataapi_RedshiftDataN
                 return Err(NativeError::Argument("sql is null".into()));
             }
             let sql = sql.try_to_string(env)?;
-            let params = client::pairs(&strings(env, &params)?)?;
+            let params = client::pairs(&convert::strings(env, &params, "params")?)?;
             let api = client(handle)?;
             let result = api.execute(&sql, &params)?;
             let flat = client::flatten(&result);
@@ -215,7 +207,7 @@ pub extern "system" fn Java_io_vitalflow_connect_warehouse_dataapi_RedshiftDataN
     sqls: JObjectArray<'caller, JString<'caller>>,
 ) -> JObject<'caller> {
     env.with_env(|env| -> Result<JObject<'caller>, NativeError> {
-        let sqls = strings(env, &sqls)?;
+        let sqls = convert::strings(env, &sqls, "sqls")?;
         if sqls.is_empty() {
             return Err(NativeError::Argument("no statements".into()));
         }
@@ -236,10 +228,7 @@ pub extern "system" fn Java_io_vitalflow_connect_warehouse_dataapi_RedshiftDataN
     handle: jlong,
 ) {
     env.with_env(|_env| -> Result<(), NativeError> {
-        client::registry()
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&handle);
+        CLIENTS.remove(handle);
         Ok(())
     })
     .resolve::<ThrowJava>()
@@ -258,4 +247,33 @@ pub extern "system" fn Java_io_vitalflow_connect_warehouse_dataapi_RedshiftDataN
         Ok(JObject::from(env.new_string(env!("CARGO_PKG_VERSION"))?))
     })
     .resolve::<ThrowJava>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_a_row_of_the_table() {
+        vitalflow_ffi::error::check_table(EXCEPTIONS).unwrap();
+        let api = |retriable| {
+            NativeError::Api(client::Error {
+                retriable,
+                message: "m".into(),
+            })
+        };
+        for (e, name) in [
+            (api(true), "RETRIABLE"),
+            (api(false), "FAILED"),
+            (NativeError::Argument("a".into()), "ARGUMENT"),
+            (NativeError::Jni(jni::errors::Error::NullPtr("x")), "JNI"),
+        ] {
+            assert_eq!(
+                vitalflow_ffi::error::row(EXCEPTIONS, e.code())
+                    .unwrap()
+                    .name,
+                name
+            );
+        }
+    }
 }

@@ -39,8 +39,9 @@ public final class MllpServer implements AutoCloseable {
   /**
    * Starts a server (listening before this returns).
    *
-   * @throws IllegalArgumentException for a bad setting (the message names it), a port that cannot
-   *     be bound, or unreadable TLS files
+   * @throws MllpServerException (an {@link IllegalArgumentException}) for a bad setting (the
+   *     message names it), a port that cannot be bound, or unreadable TLS files; its {@link
+   *     MllpServerException#kind() kind} says which
    */
   public static MllpServer start(Config config) {
     return new MllpServer(start0(config.toText()));

@@ -69,7 +69,6 @@ public final class NativeLibrary {
   public static final Set<String> KNOWN_NOT_BUNDLED =
       Set.of("linux-aarch64", "osx-aarch64", "osx-x86_64", "windows-x86_64");
 
-  private static final String OTHER_LOADER = "another classloader";
   private static final String LOCK_SUFFIX = ".lck";
 
   /** Locks of this class loader's extracted copies, held (never released) while the JVM lives. */
@@ -204,10 +203,15 @@ public final class NativeLibrary {
       System.loadLibrary(LIBRARY_NAME);
       return "java.library.path";
     } catch (UnsatisfiedLinkError e) {
-      if (String.valueOf(e.getMessage()).contains(OTHER_LOADER)) {
-        Path onPath = findOnLibraryPath();
-        if (onPath != null) {
+      // Another class loader may hold the file (the JDK lets one loader load a file, and says
+      // so only in the error's text, which is never parsed here): a private copy is a new file.
+      // A library that cannot load at all fails as a copy too, and the search goes on.
+      Path onPath = findOnLibraryPath();
+      if (onPath != null) {
+        try {
           return loadCopy(onPath);
+        } catch (UnsatisfiedLinkError copy) {
+          e.addSuppressed(copy);
         }
       }
       attempts.add("System.loadLibrary(\"" + LIBRARY_NAME + "\"): " + e.getMessage());
@@ -246,10 +250,17 @@ public final class NativeLibrary {
       System.load(path.toString());
       return path.toString();
     } catch (UnsatisfiedLinkError e) {
-      if (String.valueOf(e.getMessage()).contains(OTHER_LOADER)) {
-        return loadCopy(path);
+      // Another class loader may hold this file (see search): try a private copy; a library that
+      // cannot load at all fails as a copy too, and the first error is the one reported.
+      if (!Files.isRegularFile(path)) {
+        throw e;
       }
-      throw e;
+      try {
+        return loadCopy(path);
+      } catch (UnsatisfiedLinkError copy) {
+        e.addSuppressed(copy);
+        throw e;
+      }
     }
   }
 

@@ -150,4 +150,39 @@ class MllpServerTest {
                         .tls("/nonexistent/server.pem", "/nonexistent/server.key", null)));
     assertTrue(e.getMessage().contains("/nonexistent/server.pem"), e.getMessage());
   }
+
+  @Test
+  void startFailuresCarryTheirKindAsACodeNotAsText() throws Exception {
+    MllpServerException config =
+        assertThrows(
+            MllpServerException.class,
+            () ->
+                MllpServer.start(
+                    new MllpServer.Config().listen("127.0.0.1", 0).keyStrategy("pid")));
+    assertEquals(MllpServerException.Kind.CONFIG, config.kind());
+    MllpServerException tls =
+        assertThrows(
+            MllpServerException.class,
+            () ->
+                MllpServer.start(
+                    new MllpServer.Config()
+                        .listen("127.0.0.1", 0)
+                        .tls("/nonexistent/server.pem", "/nonexistent/server.key", null)));
+    assertEquals(MllpServerException.Kind.TLS, tls.kind());
+    try (java.net.ServerSocket held =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+      MllpServerException inUse =
+          assertThrows(
+              MllpServerException.class,
+              () ->
+                  MllpServer.start(
+                      new MllpServer.Config().listen("127.0.0.1", held.getLocalPort())));
+      assertEquals(MllpServerException.Kind.ADDRESS_IN_USE, inUse.kind());
+    }
+    MllpServerException listen =
+        assertThrows(
+            MllpServerException.class,
+            () -> MllpServer.start(new MllpServer.Config().listen("192.0.2.1", 0)));
+    assertEquals(MllpServerException.Kind.LISTEN, listen.kind(), listen.getMessage());
+  }
 }

@@ -59,4 +59,17 @@ class TopicsTest {
         IllegalArgumentException.class,
         () -> Topics.parse(new StringReader("a\t3\tdelete\tbytes\td\na\t3\tdelete\tbytes\td\n")));
   }
+
+  @Test
+  void topicNamesAreGeneratedFromTheFileOnePerLine() throws Exception {
+    java.util.Map<String, String> constants = new java.util.LinkedHashMap<>();
+    for (java.lang.reflect.Field f : TopicNames.class.getFields()) {
+      constants.put(f.getName(), (String) f.get(null));
+    }
+    java.util.List<String> names = Topics.all().stream().map(Topics.Topic::name).toList();
+    assertEquals(names, java.util.List.copyOf(constants.values()));
+    assertEquals("hl7.raw", TopicNames.HL7_RAW);
+    assertEquals("vitals.observations", TopicNames.VITALS_OBSERVATIONS);
+    assertEquals("patients.settings", TopicNames.PATIENTS_SETTINGS);
+  }
 }

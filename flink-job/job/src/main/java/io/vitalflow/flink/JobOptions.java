@@ -1,5 +1,6 @@
 package io.vitalflow.flink;
 
+import io.vitalflow.avro.TopicNames;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,14 +43,15 @@ public final class JobOptions {
           .stringType()
           .defaultValue("vitalflow-flink")
           .withDescription("Prefix of the sink's Kafka transactional ids.");
-  public static final ConfigOption<String> TOPIC_RAW = topic("raw", "hl7.raw");
-  public static final ConfigOption<String> TOPIC_INVALID = topic("invalid", "hl7.invalid");
+  public static final ConfigOption<String> TOPIC_RAW = topic("raw", TopicNames.HL7_RAW);
+  public static final ConfigOption<String> TOPIC_INVALID = topic("invalid", TopicNames.HL7_INVALID);
   public static final ConfigOption<String> TOPIC_OBSERVATIONS =
-      topic("observations", "vitals.observations");
-  public static final ConfigOption<String> TOPIC_SCORES = topic("scores", "vitals.scores");
-  public static final ConfigOption<String> TOPIC_ALERTS = topic("alerts", "vitals.alerts");
-  public static final ConfigOption<String> TOPIC_PATIENTS = topic("patients", "patients");
-  public static final ConfigOption<String> TOPIC_SETTINGS = topic("settings", "patients.settings");
+      topic("observations", TopicNames.VITALS_OBSERVATIONS);
+  public static final ConfigOption<String> TOPIC_SCORES = topic("scores", TopicNames.VITALS_SCORES);
+  public static final ConfigOption<String> TOPIC_ALERTS = topic("alerts", TopicNames.VITALS_ALERTS);
+  public static final ConfigOption<String> TOPIC_PATIENTS = topic("patients", TopicNames.PATIENTS);
+  public static final ConfigOption<String> TOPIC_SETTINGS =
+      topic("settings", TopicNames.PATIENTS_SETTINGS);
   public static final ConfigOption<Duration> FRESHNESS =
       ConfigOptions.key("vitalflow.window.freshness")
           .durationType()

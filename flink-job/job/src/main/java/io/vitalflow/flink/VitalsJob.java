@@ -1,5 +1,6 @@
 package io.vitalflow.flink;
 
+import io.vitalflow.avro.TopicNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
@@ -117,7 +118,8 @@ public final class VitalsJob {
         WatermarkStrategy.<Parsed>forBoundedOutOfOrderness(conf.get(JobOptions.OUT_OF_ORDERNESS))
             .withTimestampAssigner((p, ts) -> p.eventTime)
             .withIdleness(conf.get(JobOptions.IDLE_TIMEOUT));
-    DataStream<Parsed> messages = env.fromSource(raw, watermarks, "hl7.raw").uid("hl7-raw-source");
+    DataStream<Parsed> messages =
+        env.fromSource(raw, watermarks, TopicNames.HL7_RAW).uid("hl7-raw-source");
 
     KafkaSource<PatientSetting> settingsSource =
         KafkaSource.<PatientSetting>builder()
@@ -135,7 +137,7 @@ public final class VitalsJob {
                 WatermarkStrategy.<PatientSetting>forMonotonousTimestamps()
                     .withTimestampAssigner((s, ts) -> s.updatedAt)
                     .withIdleness(conf.get(JobOptions.IDLE_TIMEOUT)),
-                "patients.settings")
+                TopicNames.PATIENTS_SETTINGS)
             .uid("patients-settings-source");
 
     DataStream<Parsed> unique =

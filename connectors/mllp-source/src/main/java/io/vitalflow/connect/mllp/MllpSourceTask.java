@@ -1,6 +1,7 @@
 package io.vitalflow.connect.mllp;
 
 import io.vitalflow.bridge.MllpServer;
+import io.vitalflow.bridge.MllpServerException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,8 +78,9 @@ public class MllpSourceTask extends SourceTask {
       try {
         return MllpServer.start(c);
       } catch (IllegalArgumentException e) {
-        String m = String.valueOf(e.getMessage());
-        boolean inUse = m.contains("Address already in use") || m.contains("AddrInUse");
+        boolean inUse =
+            e instanceof MllpServerException m
+                && m.kind() == MllpServerException.Kind.ADDRESS_IN_USE;
         if (!inUse || System.nanoTime() - deadline > 0) {
           cleanUp();
           throw new ConnectException(

@@ -1,6 +1,7 @@
 package io.vitalflow.connect.warehouse;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -118,6 +119,9 @@ class DataApiIT {
             e.getCause() instanceof DataApiException
                 && e.getMessage().contains("InvalidSignatureException"),
             e.getMessage());
+        // the kind crossed JNI as a code: a rejected signature is not worth retrying
+        assertEquals(DataApiException.Kind.FAILED, ((DataApiException) e.getCause()).kind());
+        assertFalse(e.connectivity(), "a rejected signature is not retried");
       }
       assertTrue(DataApiEndpoint.stat(ep.stats(stack), "badSignatures") >= 1);
     }

@@ -5,10 +5,20 @@
 
 use std::cell::RefCell;
 
-use jni::objects::{JByteArray, JIntArray, JString};
+use jni::objects::{JByteArray, JIntArray, JObjectArray, JString};
 use jni::Env;
 
-use crate::BridgeError;
+use crate::FfiError;
+
+/// A failed JNI call as the caller's error.
+fn jni<E: From<FfiError>>(e: jni::errors::Error) -> E {
+    E::from(FfiError::Jni(e))
+}
+
+/// A bad argument as the caller's error.
+fn argument<E: From<FfiError>>(m: String) -> E {
+    E::from(FfiError::Argument(m))
+}
 
 /// Scratch buffers above this size are released after use, so that one huge
 /// batch does not pin memory on a thread forever.
@@ -48,27 +58,27 @@ fn with_scratch<R>(
 }
 
 /// Runs `f` over the contents of a Java `byte[]` (which must not be null).
-pub fn with_bytes<R>(
+pub fn with_bytes<R, E: From<FfiError>>(
     env: &Env<'_>,
     array: &JByteArray<'_>,
     what: &str,
-    f: impl FnOnce(&[u8]) -> Result<R, BridgeError>,
-) -> Result<R, BridgeError> {
+    f: impl FnOnce(&[u8]) -> Result<R, E>,
+) -> Result<R, E> {
     if array.is_null() {
-        return Err(BridgeError::Argument(format!("{what} is null")));
+        return Err(argument(format!("{what} is null")));
     }
-    let len = array.len(env)?;
+    let len = array.len(env).map_err(jni)?;
     with_scratch(&INPUT, |buf| {
         buf.resize(len, 0);
-        array.get_region(env, 0, as_jbytes(buf))?;
+        array.get_region(env, 0, as_jbytes(buf)).map_err(jni)?;
         f(buf)
     })
 }
 
 /// Reads a Java `int[]` (which must not be null).
-pub fn ints(env: &Env<'_>, array: &JIntArray<'_>, what: &str) -> Result<Vec<i32>, BridgeError> {
+pub fn ints(env: &Env<'_>, array: &JIntArray<'_>, what: &str) -> Result<Vec<i32>, FfiError> {
     if array.is_null() {
-        return Err(BridgeError::Argument(format!("{what} is null")));
+        return Err(FfiError::Argument(format!("{what} is null")));
     }
     let mut v = vec![0i32; array.len(env)?];
     array.get_region(env, 0, &mut v)?;
@@ -76,7 +86,7 @@ pub fn ints(env: &Env<'_>, array: &JIntArray<'_>, what: &str) -> Result<Vec<i32>
 }
 
 /// Reads a Java `String`; `None` for null.
-pub fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>, BridgeError> {
+pub fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>, FfiError> {
     if s.is_null() {
         Ok(None)
     } else {
@@ -85,28 +95,49 @@ pub fn opt_string(env: &Env<'_>, s: &JString<'_>) -> Result<Option<String>, Brid
 }
 
 /// Lets `f` fill the per-thread output buffer, then copies it into a new `byte[]`.
-pub fn new_byte_array<'local>(
+pub fn new_byte_array<'local, E: From<FfiError>>(
     env: &mut Env<'local>,
-    f: impl FnOnce(&mut Vec<u8>) -> Result<(), BridgeError>,
-) -> Result<JByteArray<'local>, BridgeError> {
+    f: impl FnOnce(&mut Vec<u8>) -> Result<(), E>,
+) -> Result<JByteArray<'local>, E> {
     with_scratch(&OUTPUT, |buf| {
-        f(buf).and_then(|()| Ok(env.byte_array_from_slice(buf)?))
+        f(buf).and_then(|()| env.byte_array_from_slice(buf).map_err(jni))
     })
 }
 
 /// Reads a Java `byte[]` into the input buffer, lets `f` write the output buffer
 /// from it, and returns the output as a new `byte[]`: the whole path of a call,
 /// with no allocation on the Rust side once the buffers have grown.
-pub fn transform<'local>(
+pub fn transform<'local, E: From<FfiError>>(
     env: &mut Env<'local>,
     array: &JByteArray<'_>,
     what: &str,
-    f: impl FnOnce(&[u8], &mut Vec<u8>) -> Result<(), BridgeError>,
-) -> Result<JByteArray<'local>, BridgeError> {
+    f: impl FnOnce(&[u8], &mut Vec<u8>) -> Result<(), E>,
+) -> Result<JByteArray<'local>, E> {
     with_scratch(&OUTPUT, |out| {
         with_bytes(env, array, what, |input| f(input, out))
-            .and_then(|()| Ok(env.byte_array_from_slice(out)?))
+            .and_then(|()| env.byte_array_from_slice(out).map_err(jni))
     })
+}
+
+/// Reads a Java `String[]` (null: empty); a null element is an argument error.
+pub fn strings(
+    env: &mut Env<'_>,
+    array: &JObjectArray<'_, JString<'_>>,
+    what: &str,
+) -> Result<Vec<String>, FfiError> {
+    if array.is_null() {
+        return Ok(Vec::new());
+    }
+    let n = array.len(env)?;
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let s: JString = array.get_element(env, i)?;
+        if s.is_null() {
+            return Err(FfiError::Argument(format!("{what}: element {i} is null")));
+        }
+        out.push(s.try_to_string(env)?);
+    }
+    Ok(out)
 }
 
 /// `&mut [u8]` as the `&mut [i8]` (`jbyte`) that JNI copies into.
