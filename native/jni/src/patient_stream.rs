@@ -19,9 +19,11 @@
 //!     u8 total, str band, u8 complete, 7 x u8 subscores (255 missing), u8 missing mask,
 //!     f64 resp_rate, f64 spo2, u8 spo2_scale, i8 oxygen (-1 unknown), f64 systolic,
 //!     f64 pulse, str consciousness, f64 temperature          (NaN / null when missing)
+//!     str score_id      (vitalflow_scoring::ids; null without a patient key)
 //! i32 alert count, each:
 //!     str kind, str severity, str band, i16 total (-1), str parameter, i16 rise (-1),
-//!     f64 glucose_mg_dl (NaN), str glucose_status, i64 at, i64 observed_at, str message
+//!     f64 glucose_mg_dl (NaN), str glucose_status, i64 at, i64 observed_at, str message,
+//!     str alert_id, str score_id (of the score that raised it; null for glucose alerts)
 //! i32 ignored observations
 //! i32 out-of-order readings (older than the value kept: changed nothing)
 //! i32 stale readings (already outside the freshness window: changed nothing)
@@ -34,6 +36,7 @@ use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned};
 use vitalflow_scoring::alerts::{self, Ignored, PatientState, StreamConfig, Update};
+use vitalflow_scoring::ids;
 use vitalflow_scoring::news2::{Parameter, Spo2Scale};
 use vitalflow_scoring::observation::message_steps;
 
@@ -76,9 +79,10 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_step0<'caller>(
     .resolve::<ThrowJava>()
 }
 
-/// `static native byte[] setScale0(byte[] state, int spo2Scale, long freshnessMs)`:
-/// sets the patient's SpO2 scale at the patient's own clock (no clock: just
-/// stored for the first step).
+/// `static native byte[] setScale0(byte[] state, int spo2Scale, long freshnessMs,
+/// String patientId)`: sets the patient's SpO2 scale at the patient's own clock
+/// (no clock: just stored for the first step). `patientId` (the stream's key;
+/// null: none) names the ids of what it emits.
 #[allow(unsafe_code)] // exported JNI symbol
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_setScale0<'caller>(
@@ -87,13 +91,15 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_setScale0<'caller>
     state: JByteArray<'caller>,
     spo2_scale: jint,
     freshness_ms: jlong,
+    patient: JString<'caller>,
 ) -> JByteArray<'caller> {
-    env.with_env(|env| set_scale_impl(env, &state, spo2_scale, freshness_ms))
+    env.with_env(|env| set_scale_impl(env, &state, spo2_scale, freshness_ms, &patient))
         .resolve::<ThrowJava>()
 }
 
-/// `static native byte[] tick0(byte[] state, long nowMillis, long freshnessMs)`:
-/// re-evaluates at `nowMillis` without an observation (values expire).
+/// `static native byte[] tick0(byte[] state, long nowMillis, long freshnessMs,
+/// String patientId)`: re-evaluates at `nowMillis` without an observation
+/// (values expire); `patientId` as for `setScale0`.
 #[allow(unsafe_code)] // exported JNI symbol
 #[unsafe(no_mangle)]
 pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_tick0<'caller>(
@@ -102,8 +108,9 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_tick0<'caller>(
     state: JByteArray<'caller>,
     now_millis: jlong,
     freshness_ms: jlong,
+    patient: JString<'caller>,
 ) -> JByteArray<'caller> {
-    env.with_env(|env| tick_impl(env, &state, now_millis, freshness_ms))
+    env.with_env(|env| tick_impl(env, &state, now_millis, freshness_ms, &patient))
         .resolve::<ThrowJava>()
 }
 
@@ -225,6 +232,9 @@ fn step_impl<'local>(
 pub struct Step {
     pub stepped: bool,
     pub patient_id: Option<String>,
+    /// The stream's key for this patient, which the ids of the emitted score and
+    /// alerts name (`vitalflow_scoring::ids`); None: no ids.
+    pub key: Option<String>,
     pub update: Update,
     /// The message's MSH-11 is not scored (training or debugging).
     pub not_scored_processing_id: bool,
@@ -271,6 +281,8 @@ pub fn step(
     Ok(Step {
         stepped: true,
         patient_id: Some(found.patient_id.to_string()),
+        // the rows are this patient's (PID-3-1, the stream's key)
+        key: Some(found.patient_id.to_string()),
         update,
         not_scored_processing_id: false,
         clock_errors,
@@ -282,7 +294,9 @@ fn set_scale_impl<'local>(
     state: &JByteArray<'_>,
     spo2_scale: i32,
     freshness_ms: i64,
+    patient: &JString<'_>,
 ) -> Result<JByteArray<'local>, BridgeError> {
+    let key = convert::opt_string(env, patient)?;
     let config = config(freshness_ms)?;
     let scale = scale(spo2_scale)?;
     let mut st = read_state(env, state, scale)?;
@@ -297,6 +311,7 @@ fn set_scale_impl<'local>(
     let result = Step {
         stepped: true,
         patient_id: None,
+        key,
         update,
         ..Step::default()
     };
@@ -311,13 +326,16 @@ fn tick_impl<'local>(
     state: &JByteArray<'_>,
     now_millis: i64,
     freshness_ms: i64,
+    patient: &JString<'_>,
 ) -> Result<JByteArray<'local>, BridgeError> {
+    let key = convert::opt_string(env, patient)?;
     let config = config(freshness_ms)?;
     let mut st = read_state(env, state, Spo2Scale::Scale1)?;
     let update = alerts::tick(&mut st, now_millis, &config);
     let result = Step {
         stepped: true,
         patient_id: None,
+        key,
         update,
         ..Step::default()
     };
@@ -348,6 +366,8 @@ fn param_bit(p: Parameter) -> u8 {
 
 /// Encodes a step's result and the new state (see the module docs).
 pub fn put_result(out: &mut Vec<u8>, step: &Step, state: &PatientState) {
+    let key = step.key.as_deref();
+    let score_id = key.zip(state.clock).map(|(k, c)| ids::score_id(k, c));
     out.push(u8::from(step.stepped));
     out.extend_from_slice(&state.clock.unwrap_or(i64::MIN).to_le_bytes());
     put_str(out, step.patient_id.as_deref());
@@ -377,6 +397,7 @@ pub fn put_result(out: &mut Vec<u8>, step: &Step, state: &PatientState) {
             let letter = input.consciousness.map(|c| c.letter().to_string());
             put_str(out, letter.as_deref());
             put_f64(out, input.temperature);
+            put_str(out, score_id.as_deref());
         }
         _ => out.push(0),
     }
@@ -393,6 +414,8 @@ pub fn put_result(out: &mut Vec<u8>, step: &Step, state: &PatientState) {
         out.extend_from_slice(&a.at.to_le_bytes());
         out.extend_from_slice(&a.observed_at.to_le_bytes());
         put_str(out, Some(&a.message));
+        put_str(out, key.map(|k| ids::alert_id(k, a)).as_deref());
+        put_str(out, a.band.and(score_id.as_deref()));
     }
     out.extend_from_slice(&(step.update.ignored.len() as i32).to_le_bytes());
     let count = |why: Ignored| step.update.ignored.iter().filter(|i| **i == why).count() as i32;

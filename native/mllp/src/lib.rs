@@ -31,6 +31,7 @@ mod dedupe;
 pub mod error;
 pub mod framing;
 pub mod inbound;
+pub mod logsafe;
 pub mod server;
 pub mod sink;
 pub mod tls;

@@ -2,6 +2,7 @@
 //! connection (a reader that frames, classifies and submits; a writer that
 //! sends the replies in arrival order as their writes settle).
 
+use crate::logsafe::LogSafe;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -142,7 +143,7 @@ impl<S: Sink> Shared<S> {
                     self.stats.duplicates.fetch_add(1, Ordering::Relaxed);
                     log::debug!(
                         "resend of {} answered from its first write",
-                        pending.control_id
+                        LogSafe(&pending.control_id)
                     );
                     pending.outcome = rx;
                     return pending;
@@ -421,19 +422,19 @@ async fn write_replies<S: Sink, W: AsyncWrite + Unpin>(
                 stats.rejected.fetch_add(1, Ordering::Relaxed);
                 log::info!(
                     "{peer}: AR {} (invalid input, kept on {})",
-                    p.control_id,
+                    LogSafe(&p.control_id),
                     shared.config.invalid_topic
                 );
                 std::mem::take(&mut p.on_success)
             }
             Ok(()) => {
                 stats.accepted.fetch_add(1, Ordering::Relaxed);
-                log::debug!("{peer}: AA {}", p.control_id);
+                log::debug!("{peer}: AA {}", LogSafe(&p.control_id));
                 std::mem::take(&mut p.on_success)
             }
             Err(why) => {
                 stats.errors.fetch_add(1, Ordering::Relaxed);
-                log::warn!("{peer}: AE {}: {why}", p.control_id);
+                log::warn!("{peer}: AE {}: {why}", LogSafe(&p.control_id));
                 not_stored_reply(&p.original, &why, &p.reply_id, Utc::now())
             }
         };

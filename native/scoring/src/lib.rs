@@ -7,5 +7,6 @@
 
 pub mod alerts;
 pub mod glucose;
+pub mod ids;
 pub mod news2;
 pub mod observation;

@@ -101,15 +101,32 @@ public final class PatientStream {
    * A patient with nothing measured yet just keeps the scale for its first step.
    */
   public static Result setSpo2Scale(byte[] state, int spo2Scale, Duration freshness) {
-    return decode(setScale0(state, spo2Scale, freshness.toMillis()));
+    return setSpo2Scale(state, spo2Scale, freshness, null);
+  }
+
+  /**
+   * {@link #setSpo2Scale(byte[], int, Duration)} for the patient {@code patientId} (the stream's
+   * key), which names the {@code scoreId} and {@code alertId} of what it emits (null: no ids).
+   */
+  public static Result setSpo2Scale(
+      byte[] state, int spo2Scale, Duration freshness, String patientId) {
+    return decode(setScale0(state, spo2Scale, freshness.toMillis(), patientId));
   }
 
   /**
    * Re-evaluates at {@code nowMillis} without an observation: values that expired leave the set.
    */
   public static Result tick(byte[] state, long nowMillis, Duration freshness) {
+    return tick(state, nowMillis, freshness, null);
+  }
+
+  /**
+   * {@link #tick(byte[], long, Duration)} for the patient {@code patientId} (the stream's key),
+   * which names the ids of what it emits (null: no ids).
+   */
+  public static Result tick(byte[] state, long nowMillis, Duration freshness, String patientId) {
     Objects.requireNonNull(state, "state");
-    return decode(tick0(state, nowMillis, freshness.toMillis()));
+    return decode(tick0(state, nowMillis, freshness.toMillis(), patientId));
   }
 
   /**
@@ -156,6 +173,9 @@ public final class PatientStream {
    *
    * @param consciousness A, C, V, P or U, or null
    * @param oxygen true on oxygen, false on air, null unknown
+   * @param scoreId the score's natural key, computed by the Rust rules ({@code
+   *     vitalflow_scoring::ids}): {@code <patient>@<clock, epoch micros>}; null when the call named
+   *     no patient
    */
   public record Score(
       int total,
@@ -170,14 +190,18 @@ public final class PatientStream {
       Double systolic,
       Double pulse,
       String consciousness,
-      Double temperature) {}
+      Double temperature,
+      String scoreId) {}
 
   /**
    * An alert. {@code kind} is the contract name ({@code BAND_ESCALATION}, {@code
    * SINGLE_PARAMETER_3}, {@code NEWS2_RISE}, {@code GLUCOSE_HYPO_L1}, {@code GLUCOSE_HYPO_L2});
    * {@code band} and {@code total} are null for glucose alerts; {@code parameter} the subscore name
    * for single-parameter alerts. {@code at} is when the rule fired, {@code observedAt} when the
-   * triggering value was observed (epoch ms). The message names values, never the patient.
+   * triggering value was observed (epoch ms). The message names values, never the patient. {@code
+   * alertId} ({@code <patient>@<kind>[:<parameter>]@<at, epoch micros>}) and {@code scoreId} (of
+   * the score that raised it; null for glucose alerts) are computed by the Rust rules ({@code
+   * vitalflow_scoring::ids}); both null when the call named no patient.
    */
   public record Alert(
       String kind,
@@ -190,7 +214,9 @@ public final class PatientStream {
       String glucoseStatus,
       long at,
       long observedAt,
-      String message) {}
+      String message,
+      String alertId,
+      String scoreId) {}
 
   static Result decode(byte[] bytes) {
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -223,6 +249,7 @@ public final class PatientStream {
       Double pulse = num(b);
       String consciousness = str(b);
       Double temperature = num(b);
+      String scoreId = str(b);
       score =
           new Score(
               total,
@@ -237,7 +264,8 @@ public final class PatientStream {
               systolic,
               pulse,
               consciousness,
-              temperature);
+              temperature,
+              scoreId);
     }
     int n = b.getInt();
     List<Alert> alerts = new ArrayList<>(n);
@@ -253,6 +281,8 @@ public final class PatientStream {
       long at = b.getLong();
       long observedAt = b.getLong();
       String message = str(b);
+      String alertId = str(b);
+      String alertScoreId = str(b);
       alerts.add(
           new Alert(
               kind,
@@ -265,7 +295,9 @@ public final class PatientStream {
               glucoseStatus,
               at,
               observedAt,
-              message));
+              message,
+              alertId,
+              alertScoreId));
     }
     int ignored = b.getInt();
     int outOfOrder = b.getInt();
@@ -314,9 +346,11 @@ public final class PatientStream {
       long receivedAtMillis,
       boolean scoreTraining);
 
-  private static native byte[] setScale0(byte[] state, int spo2Scale, long freshnessMs);
+  private static native byte[] setScale0(
+      byte[] state, int spo2Scale, long freshnessMs, String patientId);
 
   private static native long discardableAfter0(long clock);
 
-  private static native byte[] tick0(byte[] state, long nowMillis, long freshnessMs);
+  private static native byte[] tick0(
+      byte[] state, long nowMillis, long freshnessMs, String patientId);
 }

@@ -141,10 +141,29 @@ class PatientStreamTest {
     assertEquals(89.0, r.score().spo2());
     assertTrue(r.score().missing().contains(News2Parameter.PULSE));
     assertEquals(Instant.parse("2026-11-20T06:00:00Z").toEpochMilli(), r.clock());
+    // the score's natural key comes from the Rust rules: <patient>@<clock in epoch micros>
+    assertEquals("P1@" + r.clock() * 1000L, r.score().scoreId());
+    for (PatientStream.Alert a : r.alerts()) {
+      assertEquals(
+          "P1@"
+              + a.kind()
+              + (a.parameter() == null ? "" : ":" + a.parameter())
+              + "@"
+              + a.at() * 1000L,
+          a.alertId());
+      assertEquals(a.band() == null ? null : r.score().scoreId(), a.scoreId());
+    }
+    assertFalse(r.alerts().isEmpty(), "SpO2 89 on scale 1 raises a single-parameter alert");
     // on scale 2, SpO2 89 on air scores 0: a new score at the patient's clock
     PatientStream.Result s =
         PatientStream.setSpo2Scale(r.state(), 2, PatientStream.DEFAULT_FRESHNESS);
     assertNotNull(s.score());
+    assertNull(s.score().scoreId(), "no patient named, no id");
+    assertEquals(
+        "P1@" + s.clock() * 1000L,
+        PatientStream.setSpo2Scale(r.state(), 2, PatientStream.DEFAULT_FRESHNESS, "P1")
+            .score()
+            .scoreId());
     assertEquals(0, s.score().subscores().get(News2Parameter.SPO2));
     assertEquals(2, s.score().spo2Scale());
     assertEquals(r.clock(), s.clock());
@@ -156,8 +175,9 @@ class PatientStreamTest {
     // an hour and a minute later everything has expired: one all-missing score
     PatientStream.Result t =
         PatientStream.tick(
-            again.state(), r.clock() + 61 * 60_000L, PatientStream.DEFAULT_FRESHNESS);
+            again.state(), r.clock() + 61 * 60_000L, PatientStream.DEFAULT_FRESHNESS, "P1");
     assertNotNull(t.score());
+    assertEquals("P1@" + t.clock() * 1000L, t.score().scoreId());
     assertFalse(t.score().complete());
     assertEquals(0, t.score().total());
   }

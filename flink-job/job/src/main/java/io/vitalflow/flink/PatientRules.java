@@ -234,7 +234,8 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
     if (current != null && current.updatedAt > s.updatedAt) return; // older than the one in effect
     setting.update(s);
     if (s.spo2Scale != 1 && s.spo2Scale != 2) return;
-    PatientStream.Result r = PatientStream.setSpo2Scale(state.value(), s.spo2Scale, freshness);
+    PatientStream.Result r =
+        PatientStream.setSpo2Scale(state.value(), s.spo2Scale, freshness, ctx.getCurrentKey());
     state.update(r.state());
     emit(ctx.getCurrentKey(), r, out);
   }
@@ -253,10 +254,7 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
     for (PatientStream.Alert a : r.alerts()) {
       out.collect(
           new OutRecord(
-              alertsTopic,
-              key,
-              avro.serialize(alertsTopic, Records.alert(patientId, r.clock(), a)),
-              null));
+              alertsTopic, key, avro.serialize(alertsTopic, Records.alert(patientId, a)), null));
       alerts.inc();
     }
   }

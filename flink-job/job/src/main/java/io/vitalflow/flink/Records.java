@@ -21,13 +21,9 @@ final class Records {
 
   private Records() {}
 
-  static String scoreId(String patientId, long atMillis) {
-    return patientId + "@" + atMillis * 1000L;
-  }
-
   static GenericRecord score(String patientId, long atMillis, PatientStream.Score s) {
     GenericRecord r = new GenericData.Record(SCORE);
-    r.put("score_id", scoreId(patientId, atMillis));
+    r.put("score_id", s.scoreId()); // computed by the Rust rules (vitalflow_scoring::ids)
     r.put("patient_id", patientId);
     r.put("scored_at", atMillis * 1000L);
     r.put("total", s.total());
@@ -51,18 +47,9 @@ final class Records {
     return r;
   }
 
-  static String alertId(String patientId, PatientStream.Alert a) {
-    return patientId
-        + "@"
-        + a.kind()
-        + (a.parameter() == null ? "" : ":" + a.parameter())
-        + "@"
-        + a.at() * 1000L;
-  }
-
-  static GenericRecord alert(String patientId, long clockMillis, PatientStream.Alert a) {
+  static GenericRecord alert(String patientId, PatientStream.Alert a) {
     GenericRecord r = new GenericData.Record(ALERT);
-    r.put("alert_id", alertId(patientId, a));
+    r.put("alert_id", a.alertId()); // computed by the Rust rules (vitalflow_scoring::ids)
     r.put("patient_id", patientId);
     r.put("kind", new GenericData.EnumSymbol(ALERT.getField("kind").schema(), a.kind()));
     // the contract's alert time: the clock for band escalation and rise, the reading's time for a
@@ -76,7 +63,7 @@ final class Records {
     r.put(
         "parameter",
         a.parameter() != null ? a.parameter() : a.glucoseMgDl() != null ? "glucose" : null);
-    r.put("score_id", a.band() != null ? scoreId(patientId, clockMillis) : null);
+    r.put("score_id", a.scoreId());
     r.put("message", a.message());
     return r;
   }
