@@ -4,6 +4,9 @@
 //! id cannot fill the log.
 
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// At most this many characters of the text are written, then `…`.
 pub const MAX_CHARS: usize = 64;
@@ -27,6 +30,45 @@ impl fmt::Display for LogSafe<'_> {
             }
         }
         Ok(())
+    }
+}
+
+/// Lets one log line through per interval, and counts the ones it held back,
+/// so a peer that sends garbage or empty frames in a loop cannot flood the log
+/// while an operator still sees that it happens, and how often.
+pub struct LogLimiter {
+    interval: Duration,
+    last: Mutex<Option<Instant>>,
+    held_back: AtomicU64,
+}
+
+impl LogLimiter {
+    pub fn new(interval: Duration) -> LogLimiter {
+        LogLimiter {
+            interval,
+            last: Mutex::new(None),
+            held_back: AtomicU64::new(0),
+        }
+    }
+
+    /// `Some(n)` when a line may be written now, `n` being how many were held
+    /// back since the last one; `None` (counted) otherwise.
+    pub fn admit(&self) -> Option<u64> {
+        self.admit_at(Instant::now())
+    }
+
+    fn admit_at(&self, now: Instant) -> Option<u64> {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        match *last {
+            Some(t) if now.saturating_duration_since(t) < self.interval => {
+                self.held_back.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+            _ => {
+                *last = Some(now);
+                Some(self.held_back.swap(0, Ordering::Relaxed))
+            }
+        }
     }
 }
 
@@ -54,5 +96,18 @@ mod tests {
             LogSafe(&"y".repeat(MAX_CHARS)).to_string(),
             "y".repeat(MAX_CHARS)
         );
+    }
+
+    #[test]
+    fn the_limiter_lets_one_line_through_per_interval_and_counts_the_rest() {
+        let l = LogLimiter::new(Duration::from_secs(10));
+        let t0 = Instant::now();
+        assert_eq!(l.admit_at(t0), Some(0));
+        for s in 1..=5 {
+            assert_eq!(l.admit_at(t0 + Duration::from_secs(s)), None);
+        }
+        assert_eq!(l.admit_at(t0 + Duration::from_secs(10)), Some(5));
+        assert_eq!(l.admit_at(t0 + Duration::from_secs(11)), None);
+        assert_eq!(l.admit_at(t0 + Duration::from_secs(25)), Some(1));
     }
 }

@@ -2,7 +2,7 @@
 //! connection (a reader that frames, classifies and submits; a writer that
 //! sends the replies in arrival order as their writes settle).
 
-use crate::logsafe::LogSafe;
+use crate::logsafe::{LogLimiter, LogSafe};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -83,6 +83,8 @@ struct Shared<S> {
     dedupe: Option<Dedupe>,
     next_id: AtomicU64,
     reply_prefix: String,
+    /// Bytes outside any frame are logged once per interval, with a count.
+    garbage_log: LogLimiter,
 }
 
 /// A message waiting for its reply.
@@ -199,6 +201,7 @@ impl Server {
             sink,
             stats: Arc::clone(&stats),
             next_id: AtomicU64::new(1),
+            garbage_log: LogLimiter::new(Duration::from_secs(10)),
             config,
         });
         log::info!(
@@ -371,7 +374,12 @@ async fn serve<S, IO>(
                     shared.receive_problem(head, FrameProblem::Oversize { len, limit })
                 }
                 FrameEvent::Garbage(n) => {
-                    log::info!("{peer}: skipped {n} bytes outside any MLLP frame");
+                    if let Some(held) = shared.garbage_log.admit() {
+                        log::info!(
+                            "{peer}: skipped {n} bytes outside any MLLP frame ({held} such \
+                             lines held back in the last 10 s)"
+                        );
+                    }
                     continue;
                 }
             };

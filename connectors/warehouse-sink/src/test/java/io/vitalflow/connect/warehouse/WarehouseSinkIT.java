@@ -378,6 +378,37 @@ class WarehouseSinkIT {
         stack.string(
             "SELECT device_model FROM " + table + " WHERE message_control_id = 'EVOLVED'"));
     assertEquals(7, stack.count("SELECT count(*) FROM " + table + " WHERE device_model IS NULL"));
+
+    // a constraint error: its reason reaches the DLQ, the row's values (patient data) do not,
+    // neither in the DLQ headers nor in the worker's log (pgjdbc's server detail is off)
+    String secret = "Zoe-Secret-" + RUN;
+    stack.sql(
+        "ALTER TABLE "
+            + table
+            + " ADD CONSTRAINT it_no_secret CHECK (position('Zoe-Secret' in coalesce(text, '')) = 0)");
+    try (KafkaProducer<String, byte[]> p = stack.producer()) {
+      GenericRecord r = TestData.observation(v3, 300);
+      r.put("message_control_id", "CHECKED");
+      r.put("text", secret);
+      stack.send(p, topic, r.get("patient_id").toString(), StackClient.frame(id3, v3, r));
+      p.flush();
+    }
+    StackClient.await(
+        "the constraint error in the DLQ",
+        Duration.ofMinutes(2),
+        () -> dlqRecords(dlq, Duration.ofSeconds(5)).size() == 4);
+    List<ConsumerRecord<byte[], byte[]>> deadNow = dlqRecords(dlq, Duration.ofSeconds(10));
+    boolean reasonKept = false;
+    for (var d : deadNow) {
+      for (Header h : d.headers()) {
+        String v = h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+        assertTrue(!v.contains(secret), "a DLQ header carries the row's value: " + h.key());
+        reasonKept |= v.contains("it_no_secret");
+      }
+    }
+    assertTrue(reasonKept, "the DLQ reason names the constraint");
+    String workerLog = StackClient.readFile(stack.stackDir().resolve("logs/connect.log"));
+    assertTrue(!workerLog.contains(secret), "the worker's log carries the row's value");
     stack.deleteConnector(name);
   }
 
