@@ -32,6 +32,14 @@ pub fn install_hook() {
     });
 }
 
+/// What each cdylib's `JNI_OnLoad` does: installs the hook and returns the JNI
+/// version the library needs. (The exported symbol itself must be defined in
+/// each cdylib.)
+pub fn on_load() -> i32 {
+    install_hook();
+    jni::sys::JNI_VERSION_1_8
+}
+
 /// The message of a panic payload.
 pub fn payload_message(payload: &(dyn Any + Send)) -> String {
     if let Some(s) = payload.downcast_ref::<&'static str>() {

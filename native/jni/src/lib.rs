@@ -53,6 +53,5 @@ pub extern "system" fn JNI_OnLoad(
     _vm: *mut jni::sys::JavaVM,
     _reserved: *mut std::ffi::c_void,
 ) -> jni::sys::jint {
-    vitalflow_ffi::panic::install_hook();
-    jni::sys::JNI_VERSION_1_8
+    vitalflow_ffi::panic::on_load()
 }

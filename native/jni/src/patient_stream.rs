@@ -367,7 +367,13 @@ fn param_bit(p: Parameter) -> u8 {
 /// Encodes a step's result and the new state (see the module docs).
 pub fn put_result(out: &mut Vec<u8>, step: &Step, state: &PatientState) {
     let key = step.key.as_deref();
-    let score_id = key.zip(state.clock).map(|(k, c)| ids::score_id(k, c));
+    // only when something is emitted that carries it: most steps emit nothing
+    let emits_score_id =
+        step.update.score.is_some() || step.update.alerts.iter().any(|a| a.band.is_some());
+    let score_id = key
+        .zip(state.clock)
+        .filter(|_| emits_score_id)
+        .map(|(k, c)| ids::score_id(k, c));
     out.push(u8::from(step.stepped));
     out.extend_from_slice(&state.clock.unwrap_or(i64::MIN).to_le_bytes());
     put_str(out, step.patient_id.as_deref());
