@@ -1,7 +1,8 @@
 //! Natives of `io.vitalflow.bridge.PatientStream`: the per-patient streaming
 //! rules of `vitalflow-scoring` (`alerts::apply_all`, `tick`, `set_spo2_scale`)
-//! over a patient state that the caller keeps as bytes (the JSON of
-//! `PatientState`), e.g. in Flink keyed state.
+//! over a patient state that the caller keeps as bytes (the binary form of
+//! `vitalflow_scoring::wire`, which also reads the JSON earlier versions kept),
+//! e.g. in Flink keyed state.
 //!
 //! The rules run here, in Rust, exactly as `vitalflow score` runs them: a
 //! message's vital-sign rows become observations, applied as one step at the
@@ -14,7 +15,7 @@
 //! u8  stepped       1 when the rules ran (0: no scoreable row or no patient id)
 //! i64 now           the patient's clock after the step (i64::MIN when none)
 //! str patient_id    the message's PID-3-1 (null for tick/scale calls)
-//! i32 len, bytes    the new state (JSON of PatientState)
+//! i32 len, bytes    the new state (`PatientState::to_bytes`, an envelope of kind 4)
 //! u8  has_score     then, when 1:
 //!     u8 total, str band, u8 complete, 7 x u8 subscores (255 missing), u8 missing mask,
 //!     f64 resp_rate, f64 spo2, u8 spo2_scale, i8 oxygen (-1 unknown), f64 systolic,
@@ -189,7 +190,8 @@ fn read_state(
         return Ok(PatientState::new(default_scale));
     }
     convert::with_bytes(env, state, "state", |b| {
-        PatientState::from_json(b).map_err(BridgeError::Argument)
+        // the binary state (vitalflow_scoring::wire), or the JSON that versions before it kept
+        PatientState::from_bytes(b).map_err(BridgeError::Argument)
     })
 }
 
@@ -377,9 +379,12 @@ pub fn put_result(out: &mut Vec<u8>, step: &Step, state: &PatientState) {
     out.push(u8::from(step.stepped));
     out.extend_from_slice(&state.clock.unwrap_or(i64::MIN).to_le_bytes());
     put_str(out, step.patient_id.as_deref());
-    let json = state.to_json();
-    out.extend_from_slice(&(json.len() as i32).to_le_bytes());
-    out.extend_from_slice(&json);
+    // the state's binary form, its length written in place
+    let at = out.len();
+    out.extend_from_slice(&0i32.to_le_bytes());
+    state.to_bytes(out);
+    let n = (out.len() - at - 4) as i32;
+    out[at..at + 4].copy_from_slice(&n.to_le_bytes());
     match (&step.update.score, &state.last_input) {
         (Some(s), Some(input)) => {
             out.push(1);
@@ -465,6 +470,11 @@ OBX|2|NM|59408-5^SpO2^LN||90|%|||||F\r";
         assert_eq!(out[0], 1);
         let back = PatientState::from_json(&st.to_json()).unwrap();
         assert_eq!(back, st);
+        // the state in the result is the binary form, which reads back the same
+        let p = 1 + 8 + 4 + 2 + 4; // stepped, now, patient_id "P1" (i32 + 2 bytes), length
+        let len = i32::from_le_bytes(out[p - 4..p].try_into().unwrap()) as usize;
+        assert_eq!(&out[p..p + 2], b"VF");
+        assert_eq!(PatientState::from_bytes(&out[p..p + len]).unwrap(), st);
         // the same message again changes nothing
         let again = step(&mut st, ORU, Some("P1"), None, &opts, &cfg).unwrap();
         assert!(again.update.score.is_none());

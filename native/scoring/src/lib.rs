@@ -10,3 +10,4 @@ pub mod glucose;
 pub mod ids;
 pub mod news2;
 pub mod observation;
+pub mod wire;

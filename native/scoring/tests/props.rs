@@ -218,6 +218,11 @@ proptest! {
             prop_assert_eq!(seen.len(), n);
             let mut back = PatientState::from_json(&state.to_json()).unwrap();
             prop_assert_eq!(&back, &state);
+            // The binary form (what the job keeps) round-trips exactly too, and reads the JSON.
+            let mut bytes = Vec::new();
+            state.to_bytes(&mut bytes);
+            prop_assert_eq!(&PatientState::from_bytes(&bytes).unwrap(), &state);
+            prop_assert_eq!(&PatientState::from_bytes(&state.to_json()).unwrap(), &state);
             // A restored state sees no change by itself.
             prop_assert_eq!(tick(&mut back, t, &cfg).score, None);
         }
