@@ -284,10 +284,24 @@ impl<'a> Reader<'a> {
         let at = self.at;
         let n = self.i32()?;
         let n = usize::try_from(n).map_err(|_| EnvelopeError::BadLength(at))?;
-        if n.saturating_mul(min_entry_len.max(1)) > self.remaining() && n > 0 {
+        if n.saturating_mul(min_entry_len.max(1)) > self.remaining() {
             return Err(EnvelopeError::BadLength(at));
         }
         Ok(n)
+    }
+
+    /// A counted list (see [`Reader::count`]), each entry read by `entry`.
+    pub fn list<T>(
+        &mut self,
+        min_entry_len: usize,
+        mut entry: impl FnMut(&mut Reader<'a>) -> Result<T, EnvelopeError>,
+    ) -> Result<Vec<T>, EnvelopeError> {
+        let n = self.count(min_entry_len)?;
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            out.push(entry(self)?);
+        }
+        Ok(out)
     }
 
     pub fn bytes(&mut self) -> Result<Option<&'a [u8]>, EnvelopeError> {

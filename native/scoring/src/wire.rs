@@ -69,14 +69,14 @@ fn put_parameters(w: &mut Writer<'_>, ps: &[Parameter]) {
 }
 
 fn get_parameters(r: &mut Reader<'_>) -> Result<Vec<Parameter>, EnvelopeError> {
-    let n = r.count(1)?;
-    let mut out = Vec::with_capacity(n);
-    for _ in 0..n {
+    r.list(1, |r| {
         let at = r.position();
         let i = usize::from(r.u8()?);
-        out.push(*Parameter::ALL.get(i).ok_or(EnvelopeError::BadValue(at))?);
-    }
-    Ok(out)
+        Parameter::ALL
+            .get(i)
+            .copied()
+            .ok_or(EnvelopeError::BadValue(at))
+    })
 }
 
 fn band_number(b: Band) -> u8 {
@@ -290,35 +290,29 @@ fn read_state(bytes: &[u8]) -> Result<PatientState, EnvelopeError> {
     } else {
         None
     };
-    let n = r.count(17)?;
-    let mut baseline = Vec::with_capacity(n);
-    for _ in 0..n {
-        baseline.push(BaselineEntry {
+    let baseline = r.list(17, |r| {
+        Ok(BaselineEntry {
             at: r.i64()?,
             until: opt_i64(r.i64()?),
             total: r.u8()?,
-        });
-    }
+        })
+    })?;
     let active = ActiveAlerts {
         single_parameter_3: get_parameters(&mut r)?,
         news2_rise: r.bool()?,
     };
-    let n = r.count(9)?;
-    let mut glucose_history = Vec::with_capacity(n);
-    for _ in 0..n {
-        glucose_history.push(GlucoseEntry {
+    let glucose_history = r.list(9, |r| {
+        Ok(GlucoseEntry {
             at: r.i64()?,
             level: r.u8()?,
-        });
-    }
-    let n = r.count(9)?;
-    let mut hypo_raised = Vec::with_capacity(n);
-    for _ in 0..n {
-        hypo_raised.push(HypoRaised {
+        })
+    })?;
+    let hypo_raised = r.list(9, |r| {
+        Ok(HypoRaised {
             at: r.i64()?,
             level2: r.bool()?,
-        });
-    }
+        })
+    })?;
     Ok(PatientState {
         resp_rate,
         spo2,
@@ -415,9 +409,8 @@ fn read_rows_envelope(bytes: &[u8]) -> Result<PatientRows, EnvelopeError> {
     let processing_id = r.str()?.map(str::to_owned);
     let at = r.position();
     let clock_errors = u32::try_from(r.i32()?).map_err(|_| EnvelopeError::BadValue(at))?;
-    let n = r.count(19)?;
-    let mut observations = Vec::with_capacity(n);
-    for _ in 0..n {
+    // tag, a value of at least one byte, two times and the clock-error flag
+    let observations = r.list(19, |r| {
         let at = r.position();
         let reading = match r.u8()? {
             0 => Reading::RespRate(r.f64()?),
@@ -436,13 +429,13 @@ fn read_rows_envelope(bytes: &[u8]) -> Result<PatientRows, EnvelopeError> {
             10 => Reading::GlucoseMmolL(r.f64()?),
             _ => return Err(EnvelopeError::BadValue(at)),
         };
-        observations.push(Observation {
+        Ok(Observation {
             reading,
             observed_at: r.i64()?,
             received_at: opt_i64(r.i64()?),
             clock_error: r.bool()?,
-        });
-    }
+        })
+    })?;
     Ok(PatientRows {
         processing_id,
         observations,
