@@ -41,12 +41,22 @@ public final class Alerts {
    * it, or throws with the alerts seen last.
    */
   public static Alert awaitFiring(String name, Duration timeout, String... labels) {
+    return awaitState(name, timeout, true, labels);
+  }
+
+  /**
+   * Waits until alert {@code name} is firing, or (with {@code firingOnly} false) at least pending
+   * (its expression holds, its {@code for} not yet passed), with every label of {@code labels}
+   * (each "k=v"); returns it, or throws with the alerts seen last.
+   */
+  public static Alert awaitState(
+      String name, Duration timeout, boolean firingOnly, String... labels) {
     long end = System.nanoTime() + timeout.toNanos();
     List<Alert> seen = List.of();
     while (true) {
       seen = now();
       for (Alert a : seen) {
-        if (!a.firing() || !a.name().equals(name)) continue;
+        if ((firingOnly && !a.firing()) || !a.name().equals(name)) continue;
         List<String> have = List.of(a.labels().split(","));
         if (have.containsAll(List.of(labels))) return a;
       }
@@ -56,7 +66,7 @@ public final class Alerts {
                 + name
                 + " "
                 + List.of(labels)
-                + " did not fire within "
+                + (firingOnly ? " did not fire within " : " was neither pending nor firing within ")
                 + timeout
                 + "; Prometheus has: "
                 + seen);
