@@ -470,6 +470,20 @@ pub fn encode(row: &VitalSign, schema_id: Option<u32>) -> Result<Vec<u8>, Bridge
     Ok(out)
 }
 
+/// Appends one borrowed row's Avro datum to `out`: bare, or with `schema_id` in
+/// the Confluent wire format (the same bytes as [`encode`] of the owned row).
+pub fn put_row_datum(
+    out: &mut Vec<u8>,
+    header: &MessageHeader<'_>,
+    row: &ObxRow<'_>,
+    schema_id: Option<u32>,
+) -> Result<(), BridgeError> {
+    if let Some(id) = schema_id {
+        vitalflow_schemas::framing::write_header(out, id);
+    }
+    put_datum(out, plan()?, &RowView::of_borrowed(header, row))
+}
+
 /// Appends one `encode0` entry per row: the row's keys, then its datum with its
 /// length in front (written in place, then the length moved before it).
 fn put_entries<'r>(
@@ -556,7 +570,7 @@ fn encode_impl<'local>(
     let schema_id = u32::try_from(schema_id).ok();
     let received = crate::patient_stream::received_at(received_at_millis);
     convert::transform(env, message, "message", |m, out| {
-        let msg = vitalflow_core::Message::parse(m)?;
+        let msg = crate::parse_message(m)?;
         let mut x = vitalflow_core::vitals::extract_rows_received(&msg, &options, received)?;
         if !x.errors.is_empty() {
             return Err(x.errors.swap_remove(0).into());

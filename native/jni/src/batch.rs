@@ -39,7 +39,7 @@ pub fn extract_batch(
     codec::put_varint(out, messages.len() as u64);
     let mut dict = codec::Dictionary::new();
     for m in messages {
-        let rows = vitalflow_core::Message::parse(m)
+        let rows = crate::parse_message(m)
             .and_then(|msg| vitalflow_core::vitals::extract_rows(&msg, options));
         codec::put_extraction(out, &mut dict, &rows);
     }
@@ -58,7 +58,7 @@ pub fn extract_stream(stream: &[u8], options: &ExtractOptions, out: &mut Vec<u8>
         match item {
             Ok((offset, message)) => {
                 codec::put_varint(&mut body, offset as u64);
-                let result = vitalflow_core::Message::parse(message)
+                let result = crate::parse_message(message)
                     .and_then(|msg| vitalflow_core::vitals::extract_rows(&msg, options))
                     .map(|mut x| {
                         x.errors = x.errors.into_iter().map(|e| e.shifted(offset)).collect();

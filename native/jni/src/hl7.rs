@@ -3,7 +3,7 @@
 use jni::objects::{JByteArray, JClass, JObject, JString};
 use jni::{Env, EnvUnowned};
 
-use vitalflow_core::{Message, Path};
+use vitalflow_core::Path;
 
 use crate::error::ThrowJava;
 use crate::{codec, BridgeError};
@@ -31,7 +31,9 @@ fn query_impl<'local>(
     let path = convert::opt_string(env, path)?
         .ok_or_else(|| BridgeError::Argument("path is null".into()))?;
     let value = convert::with_bytes(env, message, "message", |m| {
-        Ok::<_, BridgeError>(vitalflow_core::query(m, &path)?)
+        let path: vitalflow_core::Path = path.parse()?;
+        let msg = crate::parse_message(m)?;
+        Ok::<_, BridgeError>(msg.get(&path).map(|v| v.value().into_owned()))
     })?;
     match value {
         Some(v) => Ok(JObject::from(env.new_string(v)?)),
@@ -68,7 +70,7 @@ fn fields_impl<'local>(
         .map(str::parse::<Path>)
         .collect::<Result<Vec<_>, _>>()?;
     convert::transform(env, message, "message", |m, out| {
-        let msg = Message::parse(m)?;
+        let msg = crate::parse_message(m)?;
         for path in &paths {
             codec::put_str(out, msg.get(path).map(|v| v.value()).as_deref());
         }

@@ -13,6 +13,7 @@
 //! | `io.vitalflow.bridge.NativeBridge`  | [`native_bridge`] (and `test_natives` with the feature `test-natives`) |
 //! | `io.vitalflow.bridge.PatientStream` | [`patient_stream`] |
 //! | `io.vitalflow.bridge.MllpServer`    | [`mllp_server`]    |
+//! | `io.vitalflow.bridge.MessageView`   | [`message_view`]   |
 //!
 //! Every `extern "system"` entry point is a thin shell: it upgrades the
 //! `EnvUnowned` the JVM passed, calls a `*_impl` function that returns
@@ -32,6 +33,7 @@ pub mod codec;
 pub mod error;
 pub mod extract_options;
 pub mod hl7;
+pub mod message_view;
 pub mod mllp_server;
 pub mod native_bridge;
 pub mod news2;
@@ -42,6 +44,23 @@ pub mod test_natives;
 pub mod vitals;
 
 pub use error::BridgeError;
+
+/// HL7 messages this library has parsed since it loaded: every entry point
+/// that reads a message parses it through [`parse_message`], which counts. The
+/// Flink job's claim of one read per message is measured with it
+/// (`NativeBridge.messageParses()`).
+static MESSAGE_PARSES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// [`vitalflow_core::Message::parse`], counted in [`message_parses`].
+pub fn parse_message(m: &[u8]) -> Result<vitalflow_core::Message<'_>, vitalflow_core::Hl7Error> {
+    MESSAGE_PARSES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    vitalflow_core::Message::parse(m)
+}
+
+/// How many messages [`parse_message`] has parsed since the library loaded.
+pub fn message_parses() -> u64 {
+    MESSAGE_PARSES.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// Called by the JVM once when it loads this library (each loaded copy has its
 /// own): installs the panic hook that keeps each panic's location and

@@ -21,3 +21,14 @@ pub extern "system" fn Java_io_vitalflow_bridge_NativeBridge_version0<'caller>(
     })
     .resolve::<ThrowJava>()
 }
+
+/// `static native long messageParses0()`: how many HL7 messages this library
+/// has parsed since it loaded ([`crate::message_parses`]).
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_NativeBridge_messageParses0<'caller>(
+    _env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+) -> jni::sys::jlong {
+    i64::try_from(crate::message_parses()).unwrap_or(i64::MAX)
+}

@@ -39,7 +39,8 @@ use jni::{Env, EnvUnowned};
 use vitalflow_scoring::alerts::{self, Ignored, PatientState, StreamConfig, Update};
 use vitalflow_scoring::ids;
 use vitalflow_scoring::news2::{Parameter, Spo2Scale};
-use vitalflow_scoring::observation::message_steps;
+use vitalflow_scoring::observation::patient_rows;
+use vitalflow_scoring::wire::{self, PatientRows};
 
 use crate::error::ThrowJava;
 use crate::{options, BridgeError};
@@ -78,6 +79,66 @@ pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_step0<'caller>(
         )
     })
     .resolve::<ThrowJava>()
+}
+
+/// `static native byte[] stepRows0(byte[] state, byte[] rows, String patientId,
+/// int spo2Scale, long freshnessMs, long options, boolean scoreTraining)`: one
+/// patient's part of a message as `MessageView` gave it (an envelope of kind 3,
+/// `vitalflow_scoring::wire::write_rows`), applied by [`step_rows`] without
+/// reading the message again. Same result as `step0`.
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_PatientStream_stepRows0<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    state: JByteArray<'caller>,
+    rows: JByteArray<'caller>,
+    patient: JString<'caller>,
+    spo2_scale: jint,
+    freshness_ms: jlong,
+    options: jlong,
+    score_training: jni::sys::jboolean,
+) -> JByteArray<'caller> {
+    env.with_env(|env| {
+        step_rows_impl(
+            env,
+            &state,
+            &rows,
+            &patient,
+            spo2_scale,
+            freshness_ms,
+            options,
+            score_training,
+        )
+    })
+    .resolve::<ThrowJava>()
+}
+
+#[allow(clippy::too_many_arguments)] // mirrors the Java signature
+fn step_rows_impl<'local>(
+    env: &mut Env<'local>,
+    state: &JByteArray<'_>,
+    rows: &JByteArray<'_>,
+    patient: &JString<'_>,
+    spo2_scale: i32,
+    freshness_ms: i64,
+    options: i64,
+    score_training: bool,
+) -> Result<JByteArray<'local>, BridgeError> {
+    let scale = scale(spo2_scale)?;
+    let options = options::by_id(options)?;
+    let config = site_config(freshness_ms, &options, score_training)?;
+    let patient = convert::opt_string(env, patient)?
+        .ok_or_else(|| BridgeError::Argument("patientId is null".into()))?;
+    let rows = convert::with_bytes(env, rows, "rows", |b| {
+        wire::read_rows(b).map_err(BridgeError::Argument)
+    })?;
+    let mut st = read_state(env, state, scale)?;
+    let result = step_rows(&mut st, &rows, &patient, &config);
+    convert::new_byte_array(env, |out| {
+        put_result(out, &result, &st);
+        Ok(())
+    })
 }
 
 /// `static native byte[] setScale0(byte[] state, int spo2Scale, long freshnessMs,
@@ -245,12 +306,12 @@ pub struct Step {
 }
 
 /// Applies one message's rows for one patient to `state`, as `vitalflow score`
-/// does (`observation::message_steps`, the same function): that patient's
-/// rows (PID-3-1; `patient` None: the first patient with a scoreable row)
-/// become observations, applied as one step (`alerts::step`). A row with a
-/// wrong device clock is scored at `received` (None: MSH-7). A message
-/// without a scoreable row for the patient, or whose MSH-11 is not scored,
-/// changes nothing.
+/// does: that patient's rows (PID-3-1; `patient` None: the first patient with
+/// a scoreable row) become observations ([`patient_rows`], the grouping the
+/// parse-once view hands the job too), applied as one step by [`step_rows`].
+/// A row with a wrong device clock is scored at `received` (None: MSH-7). A
+/// message without a scoreable row for the patient, or whose MSH-11 is not
+/// scored, changes nothing.
 pub fn step(
     state: &mut PatientState,
     message: &[u8],
@@ -259,36 +320,57 @@ pub fn step(
     options: &vitalflow_core::vitals::ExtractOptions,
     config: &StreamConfig,
 ) -> Result<Step, vitalflow_core::Hl7Error> {
-    let x = vitalflow_core::vitals::extract_lenient_received(message, options, received)?;
-    let steps = message_steps(&x.rows, config);
-    if steps.not_scored_processing_id {
-        return Ok(Step {
+    let msg = crate::parse_message(message)?;
+    let x =
+        vitalflow_core::vitals::extract_rows_received(&msg, options, received)?.into_extraction();
+    let parts = patient_rows(&x.rows);
+    let found = match patient {
+        Some(p) => parts.iter().find(|(id, _)| *id == p),
+        None => parts.iter().find(|(_, rows)| !rows.observations.is_empty()),
+    };
+    match found {
+        Some((pid, rows)) => Ok(step_rows(state, rows, pid, config)),
+        // not scored whatever the patient: the message's MSH-11 decides
+        None => Ok(Step {
+            not_scored_processing_id: x
+                .rows
+                .first()
+                .is_some_and(|r| !config.scores_processing_id(r.processing_id.as_deref())),
+            ..Step::default()
+        }),
+    }
+}
+
+/// Applies one patient's part of one message (`rows`, as
+/// [`patient_rows`] made it at parse time: no message is read here) to
+/// `state`, the patient being `patient` (the stream's key): one step of
+/// `alerts::step`. Rows whose MSH-11 is not scored, or that score nothing,
+/// change nothing.
+pub fn step_rows(
+    state: &mut PatientState,
+    rows: &PatientRows,
+    patient: &str,
+    config: &StreamConfig,
+) -> Step {
+    if !config.scores_processing_id(rows.processing_id.as_deref()) {
+        return Step {
             not_scored_processing_id: true,
             ..Step::default()
-        });
+        };
     }
-    let found = match patient {
-        Some(p) => steps.steps.into_iter().find(|s| s.patient_id == p),
-        None => steps.steps.into_iter().next(),
-    };
-    let Some(found) = found else {
-        return Ok(Step::default());
-    };
-    let clock_errors = x
-        .rows
-        .iter()
-        .filter(|r| r.clock_error && r.patient_id.as_deref() == Some(found.patient_id))
-        .count();
-    let update = alerts::step(state, &found.observations, config);
-    Ok(Step {
+    if rows.observations.is_empty() {
+        return Step::default();
+    }
+    let update = alerts::step(state, &rows.observations, config);
+    Step {
         stepped: true,
-        patient_id: Some(found.patient_id.to_string()),
+        patient_id: Some(patient.to_string()),
         // the rows are this patient's (PID-3-1, the stream's key)
-        key: Some(found.patient_id.to_string()),
+        key: Some(patient.to_string()),
         update,
         not_scored_processing_id: false,
-        clock_errors,
-    })
+        clock_errors: usize::try_from(rows.clock_errors).unwrap_or(usize::MAX),
+    }
 }
 
 fn set_scale_impl<'local>(

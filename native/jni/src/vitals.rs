@@ -29,7 +29,7 @@ fn extract_impl<'local>(
 ) -> Result<JByteArray<'local>, BridgeError> {
     let options = options::by_id(options)?;
     convert::transform(env, message, "message", |m, out| {
-        let msg = vitalflow_core::Message::parse(m)?;
+        let msg = crate::parse_message(m)?;
         let mut x = vitalflow_core::vitals::extract_rows(&msg, &options)?;
         if !x.errors.is_empty() {
             return Err(x.errors.swap_remove(0).into());

@@ -125,3 +125,54 @@ pub fn message_steps<'r>(
     }
     out
 }
+
+/// Every patient of a message's rows (PID-3-1, in order of first appearance)
+/// with that patient's part as a step takes it ([`crate::wire::PatientRows`]):
+/// the message's MSH-11, the observations (none when the patient's rows score
+/// nothing) and the patient's rows with a wrong device clock. What the Flink
+/// job computes once per message and hands to each patient's step, so that
+/// the step never reads the message again. Rows without a patient id belong
+/// to no one and are never scored (as in [`message_steps`]).
+///
+/// ```
+/// use vitalflow_core::vitals::{extract, ExtractOptions};
+/// use vitalflow_scoring::observation::patient_rows;
+/// let msg = b"MSH|^~\\&|MON|ICU|||20261120060000||ORU^R01|C1|P|2.6\rPID|1||P1\r\
+/// OBX|1|NM|8867-4^HR^LN||72|/min|||||F\rOBX|2|NM|8462-4^DBP^LN||80|mm[Hg]|||||F\r";
+/// let rows = extract(msg, &ExtractOptions::default()).unwrap();
+/// let by_patient = patient_rows(&rows);
+/// assert_eq!(by_patient.len(), 1);
+/// assert_eq!(by_patient[0].0, "P1");
+/// assert_eq!(by_patient[0].1.observations.len(), 1); // diastolic scores nothing
+/// assert_eq!(by_patient[0].1.processing_id.as_deref(), Some("P"));
+/// ```
+pub fn patient_rows(rows: &[VitalSign]) -> Vec<(&str, crate::wire::PatientRows)> {
+    let mut out: Vec<(&str, crate::wire::PatientRows)> = Vec::new();
+    let processing_id = rows.first().and_then(|r| r.processing_id.clone());
+    for row in rows {
+        let Some(pid) = row.patient_id.as_deref().filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        let at = match out.iter().position(|(p, _)| *p == pid) {
+            Some(i) => i,
+            None => {
+                out.push((
+                    pid,
+                    crate::wire::PatientRows {
+                        processing_id: processing_id.clone(),
+                        ..Default::default()
+                    },
+                ));
+                out.len() - 1
+            }
+        };
+        let part = &mut out[at].1;
+        if row.clock_error {
+            part.clock_errors = part.clock_errors.saturating_add(1);
+        }
+        if let Some(obs) = Observation::from_vital_sign(row) {
+            part.observations.push(obs);
+        }
+    }
+    out
+}

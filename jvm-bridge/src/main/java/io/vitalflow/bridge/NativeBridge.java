@@ -26,6 +26,16 @@ public final class NativeBridge {
     return version0();
   }
 
+  /**
+   * How many HL7 messages the native library has parsed since it loaded, by every entry point (the
+   * Flink job reads each message once: {@link MessageView}).
+   */
+  public static long messageParses() {
+    return messageParses0();
+  }
+
+  private static native long messageParses0();
+
   /** An empty native call: the pure cost of crossing JNI (for benchmarks). */
   public static native void noop();
 

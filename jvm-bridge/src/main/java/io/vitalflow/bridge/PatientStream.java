@@ -88,6 +88,30 @@ public final class PatientStream {
   }
 
   /**
+   * One patient's part of a message as {@link MessageView#patientRows} gave it, applied without
+   * reading the message again: the same result as {@link #step(byte[], byte[], String, int,
+   * Duration, ExtractOptions, java.time.Instant, boolean)} of the message for that patient (the
+   * receipt time and the site's clock tolerance were applied when the view was read).
+   *
+   * @param patientId the patient (PID-3-1, the stream's key); not null
+   */
+  public static Result stepRows(
+      byte[] state,
+      byte[] rows,
+      String patientId,
+      int spo2Scale,
+      Duration freshness,
+      ExtractOptions options,
+      boolean scoreTraining) {
+    Objects.requireNonNull(rows, "rows");
+    Objects.requireNonNull(patientId, "patientId");
+    Objects.requireNonNull(options, "options");
+    return decode(
+        stepRows0(
+            state, rows, patientId, spo2Scale, freshness.toMillis(), options.id(), scoreTraining));
+  }
+
+  /**
    * {@link #step(byte[], byte[], String, int, Duration, ExtractOptions)} with UTC and the built-in
    * codes.
    */
@@ -344,6 +368,15 @@ public final class PatientStream {
       long freshnessMs,
       long options,
       long receivedAtMillis,
+      boolean scoreTraining);
+
+  private static native byte[] stepRows0(
+      byte[] state,
+      byte[] rows,
+      String patientId,
+      int spo2Scale,
+      long freshnessMs,
+      long options,
       boolean scoreTraining);
 
   private static native byte[] setScale0(

@@ -35,6 +35,7 @@ class NativeExportsTest {
           "JNI_OnLoad",
           "Java_io_vitalflow_bridge_Hl7_fields0",
           "Java_io_vitalflow_bridge_Hl7_query0",
+          "Java_io_vitalflow_bridge_MessageView_parse0",
           "Java_io_vitalflow_bridge_Vitals_extract0",
           "Java_io_vitalflow_bridge_Vitals_extractBatch0",
           "Java_io_vitalflow_bridge_Vitals_extractStream0",
@@ -42,6 +43,7 @@ class NativeExportsTest {
           "Java_io_vitalflow_bridge_AvroVitals_encode0",
           "Java_io_vitalflow_bridge_ExtractOptions_create0",
           "Java_io_vitalflow_bridge_ExtractOptions_release0",
+          "Java_io_vitalflow_bridge_NativeBridge_messageParses0",
           "Java_io_vitalflow_bridge_NativeBridge_version0",
           "Java_io_vitalflow_bridge_MllpServer_start0",
           "Java_io_vitalflow_bridge_MllpServer_poll0",
@@ -51,6 +53,7 @@ class NativeExportsTest {
           "Java_io_vitalflow_bridge_MllpServer_stats0",
           "Java_io_vitalflow_bridge_MllpServer_close0",
           "Java_io_vitalflow_bridge_PatientStream_step0",
+          "Java_io_vitalflow_bridge_PatientStream_stepRows0",
           "Java_io_vitalflow_bridge_PatientStream_setScale0",
           "Java_io_vitalflow_bridge_PatientStream_tick0",
           "Java_io_vitalflow_bridge_PatientStream_discardableAfter0");
