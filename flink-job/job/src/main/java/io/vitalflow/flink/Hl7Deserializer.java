@@ -1,12 +1,8 @@
 package io.vitalflow.flink;
 
 import io.vitalflow.bridge.ExtractOptions;
-import io.vitalflow.bridge.Hl7;
-import io.vitalflow.bridge.Hl7Exception;
-import io.vitalflow.bridge.VitalSign;
-import io.vitalflow.bridge.Vitals;
+import io.vitalflow.bridge.MessageView;
 import java.time.ZoneId;
-import java.util.List;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
@@ -14,34 +10,50 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * hl7.raw records to {@link Parsed}: MSH fields, patient and times through the Rust core. The event
- * time is the receipt time (the hl7.received_at header the MLLP source and the gateway write, else
- * the record's timestamp), never a device clock. A message that cannot be parsed is passed on with
- * its error (to the DLQ), never dropped.
+ * hl7.raw records to {@link Parsed}, each message read once ({@link MessageView}, one native call):
+ * MSH fields, patient, times, the observations' Avro datums, each patient's part for the rules and
+ * an ADT's patient fields, so that no operator after reads the message again. The event time is the
+ * receipt time (the hl7.received_at header the MLLP source and the gateway write, else the record's
+ * timestamp), never a device clock. A message that cannot be parsed is passed on with its error (to
+ * the DLQ), never dropped.
  */
 class Hl7Deserializer implements KafkaRecordDeserializationSchema<Parsed> {
   private static final long serialVersionUID = 1L;
 
-  /** What the job routes on, read with one parse: see {@link #parse}. */
+  /** What the job routes on, then an ADT's patient fields ({@link Records#PATIENT_PATHS}). */
   private static final String[] HEADER_PATHS = {
     "MSH-10", "MSH-3-1", "MSH-4-1", "MSH-9-1", "MSH-9-2", "PID-3-1", "MSH-7", "MSH-11-1"
   };
+
+  static final MessageView.Paths PATHS =
+      MessageView.paths(concat(HEADER_PATHS, Records.PATIENT_PATHS));
+
+  private static String[] concat(String[] a, String[] b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
 
   /** The header the ingest writes with the receipt time (RFC 3339). */
   static final String RECEIVED_AT_HEADER = "hl7.received_at";
 
   private final String zone;
-  private transient ZoneId zoneId;
+  private final ExtractOptions.SiteSettings site;
   private transient ExtractOptions options;
 
-  Hl7Deserializer(String zone) {
+  /**
+   * @param site the site's clock tolerance (which rows have a wrong device clock) and glucose
+   *     thresholds, as the rules use them
+   */
+  Hl7Deserializer(String zone, ExtractOptions.SiteSettings site) {
     this.zone = zone;
+    this.site = site;
   }
 
   @Override
   public void open(DeserializationSchema.InitializationContext context) {
-    zoneId = ZoneId.of(zone);
-    options = ExtractOptions.zone(zoneId);
+    // released by its cleaner when the deserializer goes (the schema has no close)
+    options = ExtractOptions.create(ZoneId.of(zone), null, site);
   }
 
   @Override
@@ -78,33 +90,42 @@ class Hl7Deserializer implements KafkaRecordDeserializationSchema<Parsed> {
       p.error = "empty record";
       return p;
     }
-    try {
-      String[] f = Hl7.fields(message, HEADER_PATHS);
-      p.controlId = f[0];
-      p.sendingApplication = f[1];
-      p.sendingFacility = f[2];
-      p.messageType = f[3];
-      p.triggerEvent = f[4];
-      p.patientId = f[5];
-      if (p.controlId == null || p.controlId.isEmpty()) {
-        p.error = "MSH-10 (message control id) missing";
-        return p;
+    MessageView v = MessageView.parse(message, options, p.receivedAt, -1, PATHS);
+    p.controlId = v.field(0);
+    p.sendingApplication = v.field(1);
+    p.sendingFacility = v.field(2);
+    p.messageType = v.field(3);
+    p.triggerEvent = v.field(4);
+    p.patientId = v.field(5);
+    if (v.errorKind() != null) {
+      // a message that cannot be parsed, or an ORU with a bad OBX: to the dead letters, whole
+      p.error = v.errorKind().name() + ": " + v.error();
+      return p;
+    }
+    if (p.controlId == null || p.controlId.isEmpty()) {
+      p.error = "MSH-10 (message control id) missing";
+      return p;
+    }
+    p.processingId = v.field(7);
+    if (p.isOru()) {
+      p.rows = v.rows();
+      p.newestObservation = v.newestObservation();
+      String[] pids = v.patients();
+      p.rowPatientIds = pids;
+      p.patientRows = new byte[pids.length][];
+      for (int i = 0; i < pids.length; i++) p.patientRows[i] = v.patientRows(i);
+      int n = v.observationCount();
+      p.observationKeys = new String[n];
+      p.observations = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        p.observationKeys[i] = v.observationKey(i);
+        p.observations[i] = v.observation(i);
       }
-      p.processingId = f[7];
-      if (p.isOru()) {
-        List<VitalSign> rows = Vitals.extract(message, options);
-        p.rows = rows.size();
-        long newest = Long.MIN_VALUE;
-        java.util.LinkedHashSet<String> pids = new java.util.LinkedHashSet<>();
-        for (VitalSign v : rows) {
-          if (v.observedAt() != null) newest = Math.max(newest, v.observedAt().toEpochMilli());
-          if (v.patientId() != null && !v.patientId().isEmpty()) pids.add(v.patientId());
-        }
-        p.rowPatientIds = pids.toArray(new String[0]);
-        p.newestObservation = newest;
-      }
-    } catch (Hl7Exception e) {
-      p.error = e.kindName() + ": " + e.getMessage();
+      p.message = null; // read: nothing after needs it
+    } else {
+      int at = HEADER_PATHS.length;
+      p.patientFields = new String[Records.PATIENT_PATHS.length];
+      for (int i = 0; i < p.patientFields.length; i++) p.patientFields[i] = v.field(at + i);
     }
     return p;
   }

@@ -3,14 +3,20 @@ package io.vitalflow.flink;
 import java.io.Serializable;
 
 /**
- * One hl7.raw record after parsing: the message, what the job routes on, and its event time. A
- * message that could not be parsed carries {@link #error}.
+ * One hl7.raw record after its one read ({@link io.vitalflow.bridge.MessageView}): what the job
+ * routes on, its event time, and what the operators after need, so that none reads the message
+ * again: the observations' Avro datums, each patient's part for the rules, an ADT's patient fields.
+ * The message bytes travel on only where they are written as they came (to the dead letters, with
+ * {@link #error}) or an ADT's record may need them refused; an ORU read without error leaves them.
  */
 public class Parsed implements Serializable {
   private static final long serialVersionUID = 1L;
 
   public byte[] key;
+
+  /** The message as it came; null for an ORU read without error (nothing needs it after). */
   public byte[] message;
+
   public String controlId;
   public String sendingApplication;
   public String sendingFacility;
@@ -53,6 +59,21 @@ public class Parsed implements Serializable {
   /** Number of vital-sign rows. */
   public int rows;
 
+  /**
+   * Each patient's part of the rows ({@link io.vitalflow.bridge.PatientStream#stepRows}), aligned
+   * with {@link #rowPatientIds}.
+   */
+  public byte[][] patientRows = new byte[0][];
+
+  /** Each row's key (its PID-3-1, or null) on vitals.observations. */
+  public String[] observationKeys = new String[0];
+
+  /** Each row's Avro datum of schemas/VitalSign.avsc, bare (the router frames it). */
+  public byte[][] observations = new byte[0][];
+
+  /** An ADT's patient fields, in the order of {@link Records#PATIENT_PATHS}; null otherwise. */
+  public String[] patientFields;
+
   public String error;
 
   public Parsed() {}
@@ -62,18 +83,21 @@ public class Parsed implements Serializable {
     return sendingApplication + '\u0001' + sendingFacility + '\u0001' + controlId;
   }
 
-  /** A copy for one patient's step (shares the message bytes). */
-  public Parsed forPatient(String pid) {
+  /**
+   * A copy for the step of patient {@code i} of {@link #rowPatientIds}: that patient's part and
+   * what the rules count by, without the message or the other patients' rows.
+   */
+  public Parsed forPatient(int i) {
     Parsed c = new Parsed();
     c.key = key;
-    c.message = message;
     c.controlId = controlId;
     c.sendingApplication = sendingApplication;
     c.sendingFacility = sendingFacility;
     c.messageType = messageType;
     c.triggerEvent = triggerEvent;
-    c.patientId = pid;
-    c.rowPatientIds = new String[] {pid};
+    c.patientId = rowPatientIds[i];
+    c.rowPatientIds = new String[] {rowPatientIds[i]};
+    c.patientRows = new byte[][] {patientRows[i]};
     c.eventTime = eventTime;
     c.kafkaTimestamp = kafkaTimestamp;
     c.receivedAt = receivedAt;

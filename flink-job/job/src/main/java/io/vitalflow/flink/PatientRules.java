@@ -175,14 +175,13 @@ class PatientRules extends KeyedCoProcessFunction<String, Parsed, PatientSetting
     lastReceivedAt = p.receivedAt;
     PatientSetting s = setting.value();
     PatientStream.Result r =
-        PatientStream.step(
+        PatientStream.stepRows(
             state.value(),
-            p.message,
+            p.patientRows[0], // this patient's part, from the message's one read
             ctx.getCurrentKey(),
             s == null ? 1 : s.spo2Scale,
             freshness,
             options,
-            java.time.Instant.ofEpochMilli(p.receivedAt),
             scoreTraining);
     if (r.notScoredProcessingId()) {
       notScored.inc();

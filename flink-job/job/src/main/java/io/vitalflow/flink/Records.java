@@ -1,7 +1,6 @@
 package io.vitalflow.flink;
 
 import io.vitalflow.avro.Schemas;
-import io.vitalflow.bridge.Hl7;
 import io.vitalflow.bridge.News2Parameter;
 import io.vitalflow.bridge.PatientStream;
 import java.time.ZoneId;
@@ -68,19 +67,21 @@ final class Records {
     return r;
   }
 
-  private static final String[] PATIENT_PATHS = {
+  /** The fields of a Patient record, read with the message's one read (Hl7Deserializer). */
+  static final String[] PATIENT_PATHS = {
     "PID-3-4-1", "PV1-19-1", "PV1-3", "EVN-2", "MSH-7", "PID-5-1", "PID-5-2", "PID-7", "PID-8"
   };
 
-  /** A Patient record from an ADT message; null without PID-3-1. */
+  /**
+   * A Patient record from an ADT message's fields ({@link Parsed#patientFields}); null without
+   * PID-3-1.
+   */
   static GenericRecord patient(Parsed p, ZoneId zone) {
-    byte[] m = p.message;
     String pid = p.patientId;
-    if (pid == null || pid.isEmpty()) return null;
+    if (pid == null || pid.isEmpty() || p.patientFields == null) return null;
     GenericRecord r = new GenericData.Record(PATIENT);
     r.put("patient_id", pid);
-    // one parse for every field the record needs
-    String[] f = Hl7.fields(m, PATIENT_PATHS);
+    String[] f = p.patientFields;
     r.put("patient_id_authority", f[0]);
     r.put("encounter_id", f[1]);
     r.put("location", f[2]);

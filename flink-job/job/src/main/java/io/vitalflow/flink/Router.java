@@ -3,9 +3,6 @@ package io.vitalflow.flink;
 import io.vitalflow.avro.Schemas;
 import io.vitalflow.avro.registry.CcompatClient;
 import io.vitalflow.avro.registry.RegistryAvroSerializer;
-import io.vitalflow.bridge.AvroVitals;
-import io.vitalflow.bridge.ExtractOptions;
-import io.vitalflow.bridge.Hl7Exception;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 import java.util.Set;
@@ -16,9 +13,11 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 
 /**
- * Routes each message once resends are dropped: ORU rows to vitals.observations (Avro made in Rust,
- * Confluent-framed), ADT A01/A03/A04/A08/A28/A31 to patients, unparseable messages to hl7.invalid
- * with the reason in the hl7.error header. Other message types are counted and skipped.
+ * Routes each message once resends are dropped: ORU rows to vitals.observations (the Avro datums
+ * the message's one read made in Rust, Confluent-framed here), ADT A01/A03/A04/A08/A28/A31 to
+ * patients, unparseable messages to hl7.invalid with the reason in the hl7.error header. Other
+ * message types are counted and skipped ({@code messagesSkipped}), as are ORU messages without a
+ * vital-sign row ({@code messagesWithoutVitals}).
  */
 class Router extends ProcessFunction<Parsed, OutRecord> {
   private static final long serialVersionUID = 1L;
@@ -30,17 +29,16 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
   private final String patientsTopic;
   private final String invalidTopic;
   private final String zone;
-  private final ExtractOptions.SiteSettings site;
   private final long expectedIntervalSeconds;
   private final java.util.Map<String, java.time.Duration> senderIntervals;
 
   private transient int observationSchemaId;
   private transient RegistryAvroSerializer avro;
-  private transient ExtractOptions options;
   private transient ZoneId zoneId;
   private transient Counter observations;
   private transient Counter invalid;
   private transient Counter skipped;
+  private transient Counter withoutVitals;
 
   /** Per sender (MSH-3^MSH-4), the receipt time of its last message, epoch ms; at most 500. */
   private transient java.util.Map<String, java.util.concurrent.atomic.AtomicLong> lastBySender;
@@ -52,10 +50,8 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
       String patientsTopic,
       String invalidTopic,
       String zone,
-      ExtractOptions.SiteSettings site,
       java.time.Duration expectedInterval,
       java.util.Map<String, java.time.Duration> senderIntervals) {
-    this.site = site;
     this.expectedIntervalSeconds = expectedInterval.toSeconds();
     this.senderIntervals = new java.util.HashMap<>(senderIntervals);
     this.registryUrl = registryUrl;
@@ -75,10 +71,10 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
         autoRegister ? registry.register(subject, schema) : registry.lookup(subject, schema);
     avro = new RegistryAvroSerializer(registry, autoRegister);
     zoneId = ZoneId.of(zone);
-    options = ExtractOptions.create(zoneId, null, site);
     observations = getRuntimeContext().getMetricGroup().counter("observationsEmitted");
     invalid = getRuntimeContext().getMetricGroup().counter("invalidMessages");
     skipped = getRuntimeContext().getMetricGroup().counter("messagesSkipped");
+    withoutVitals = getRuntimeContext().getMetricGroup().counter("messagesWithoutVitals");
     lastBySender = new java.util.HashMap<>();
   }
 
@@ -125,21 +121,17 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
       return;
     }
     if (p.isOru()) {
-      if (p.rows == 0) return;
-      try {
-        for (AvroVitals.Encoded e :
-            AvroVitals.encode(
-                p.message,
-                options,
-                observationSchemaId,
-                java.time.Instant.ofEpochMilli(p.receivedAt))) {
-          byte[] key =
-              e.patientId() == null ? null : e.patientId().getBytes(StandardCharsets.UTF_8);
-          out.collect(new OutRecord(observationsTopic, key, e.value(), null));
-          observations.inc();
-        }
-      } catch (Hl7Exception | IllegalStateException e) {
-        dead(p, e.getMessage(), out);
+      if (p.rows == 0) {
+        // an ORU with no vital-sign row (a lab panel, a note): nothing to store or score
+        withoutVitals.inc();
+        return;
+      }
+      // the datums the message's one read made (Hl7Deserializer), framed with the registry id
+      for (int i = 0; i < p.observations.length; i++) {
+        String pid = p.observationKeys[i];
+        byte[] key = pid == null ? null : pid.getBytes(StandardCharsets.UTF_8);
+        out.collect(new OutRecord(observationsTopic, key, framed(p.observations[i]), null));
+        observations.inc();
       }
     } else if ("ADT".equals(p.messageType) && ADT_EVENTS.contains(p.triggerEvent)) {
       GenericRecord r = Records.patient(p, zoneId);
@@ -160,8 +152,21 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
 
   @Override
   public void close() throws Exception {
-    if (options != null) options.close();
     super.close();
+  }
+
+  /**
+   * A bare datum in the Confluent wire format: magic byte 0, the schema id (big-endian), the datum.
+   */
+  private byte[] framed(byte[] datum) {
+    byte[] out = new byte[5 + datum.length];
+    int id = observationSchemaId;
+    out[1] = (byte) (id >>> 24);
+    out[2] = (byte) (id >>> 16);
+    out[3] = (byte) (id >>> 8);
+    out[4] = (byte) id;
+    System.arraycopy(datum, 0, out, 5, datum.length);
+    return out;
   }
 
   private void dead(Parsed p, String reason, Collector<OutRecord> out) {

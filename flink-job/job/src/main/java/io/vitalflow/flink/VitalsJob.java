@@ -110,7 +110,7 @@ public final class VitalsJob {
             .setTopics(conf.get(JobOptions.TOPIC_RAW))
             .setGroupId(groupId)
             .setStartingOffsets(offsets(conf))
-            .setDeserializer(new Hl7Deserializer(zone))
+            .setDeserializer(new Hl7Deserializer(zone, JobOptions.siteSettings(conf)))
             .setProperties(consumer)
             .setProperty("isolation.level", "read_committed")
             .build();
@@ -159,7 +159,6 @@ public final class VitalsJob {
                     conf.get(JobOptions.TOPIC_PATIENTS),
                     conf.get(JobOptions.TOPIC_INVALID),
                     zone,
-                    JobOptions.siteSettings(conf),
                     conf.get(JobOptions.SENDER_EXPECTED_INTERVAL),
                     JobOptions.senderIntervals(conf)))
             .uid("route")
@@ -172,7 +171,7 @@ public final class VitalsJob {
                   if (p.error != null || !p.isOru() || p.rows == 0) return;
                   // one step per patient of the message, in order of first appearance (as vitalflow
                   // score)
-                  for (String pid : p.rowPatientIds) out.collect(p.forPatient(pid));
+                  for (int i = 0; i < p.rowPatientIds.length; i++) out.collect(p.forPatient(i));
                 })
             .returns(TypeInformation.of(Parsed.class))
             .uid("oru-steps")

@@ -24,13 +24,9 @@ import org.junit.jupiter.api.Test;
 class PatientRulesIT {
   private static final long DAY = Duration.ofHours(24).toMillis();
 
+  /** A one-row ORU as the job hands it to the rules: read once by the deserializer, then split. */
   private static Parsed oru(String patient, String time, String controlId) {
-    Parsed p = new Parsed();
-    p.patientId = patient;
-    p.controlId = controlId;
-    p.messageType = "ORU";
-    p.receivedAt = millis(time);
-    p.message =
+    byte[] message =
         ("MSH|^~\\&|MON|WARD|VF|HOSP|"
                 + time
                 + "||ORU^R01|"
@@ -41,7 +37,12 @@ class PatientRulesIT {
                 + time
                 + "\rOBX|1|NM|9279-1^Resp^LN||26|/min|||||F\r")
             .getBytes(StandardCharsets.US_ASCII);
-    return p;
+    Parsed p =
+        new Hl7Deserializer("UTC", io.vitalflow.bridge.ExtractOptions.SiteSettings.DEFAULTS)
+            .parse(null, message, millis(time), millis(time));
+    assertEquals(null, p.error);
+    assertEquals(1, p.rowPatientIds.length);
+    return p.forPatient(0);
   }
 
   private static long millis(String hl7) {

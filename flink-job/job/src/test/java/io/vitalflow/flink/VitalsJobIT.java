@@ -201,20 +201,26 @@ class VitalsJobIT {
     try {
       Thread.sleep(5000);
       List<byte[]> messages = mllp(Files.readAllBytes(feed));
+      List<String> pids = new ArrayList<>();
+      for (byte[] m : messages) pids.add(io.vitalflow.bridge.Hl7.query(m, "PID-3-1"));
+      // from here only the job reads messages in this JVM (the MiniCluster's): it must read each
+      // once (issue 31), however many operators and patient steps it has
+      long parsesBefore = io.vitalflow.bridge.NativeBridge.messageParses();
       try (KafkaProducer<byte[], byte[]> producer =
           new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
-        for (byte[] m : messages) {
-          String pid = io.vitalflow.bridge.Hl7.query(m, "PID-3-1");
+        for (int i = 0; i < messages.size(); i++) {
           producer.send(
-              new ProducerRecord<>(topics.get("hl7.raw"), pid.getBytes(StandardCharsets.UTF_8), m));
+              new ProducerRecord<>(
+                  topics.get("hl7.raw"),
+                  pids.get(i).getBytes(StandardCharsets.UTF_8),
+                  messages.get(i)));
         }
         // one message sent twice: the resend is dropped, nothing changes
-        byte[] first = messages.get(0);
         producer.send(
             new ProducerRecord<>(
                 topics.get("hl7.raw"),
-                io.vitalflow.bridge.Hl7.query(first, "PID-3-1").getBytes(StandardCharsets.UTF_8),
-                first));
+                pids.get(0).getBytes(StandardCharsets.UTF_8),
+                messages.get(0)));
         producer.flush();
       }
 
@@ -229,6 +235,12 @@ class VitalsJobIT {
               expectedAlerts.size(),
               scores,
               alerts);
+      // every message (and the resend) has been read by now: each scored set depends on all of
+      // its patient's messages
+      assertEquals(
+          messages.size() + 1,
+          io.vitalflow.bridge.NativeBridge.messageParses() - parsesBefore,
+          "native message reads by the job: one per message");
       Collections.sort(expectedScores);
       Collections.sort(scores);
       Collections.sort(expectedAlerts);
