@@ -9,7 +9,9 @@
 //! message's newest observation time. Java only stores the state and reads the
 //! result.
 //!
-//! # Result encoding (little-endian)
+//! # Result encoding (an envelope of kind 2, `StepResult`; `vitalflow-envelope`)
+//!
+//! After the envelope's header (`V`, `F`, version 1, kind 2), in this order:
 //!
 //! ```text
 //! u8  stepped       1 when the rules ran (0: no scoreable row or no patient id)
@@ -31,7 +33,8 @@
 //! u8  not scored     1 when MSH-11 is a processing id the rules do not score
 //! i32 clock errors   rows scored at their receipt time (wrong device clock)
 //! ```
-//! `str` is an i32 byte length (-1 for null) and UTF-8 bytes.
+//! `str` and the state's bytes are an i32 byte length (-1 for null) and the bytes
+//! (the envelope's `str` and `bytes`); counts are the envelope's `count`.
 
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jint, jlong};
@@ -40,6 +43,7 @@ use vitalflow_scoring::alerts::{self, Ignored, PatientState, StreamConfig, Updat
 use vitalflow_scoring::ids;
 use vitalflow_scoring::news2::{Parameter, Spo2Scale};
 use vitalflow_scoring::observation::patient_rows;
+use vitalflow_envelope::{Kind, Writer};
 use vitalflow_scoring::wire::{self, PatientRows};
 
 use crate::error::ThrowJava;
@@ -429,20 +433,6 @@ fn tick_impl<'local>(
     })
 }
 
-fn put_str(out: &mut Vec<u8>, s: Option<&str>) {
-    match s {
-        None => out.extend_from_slice(&(-1i32).to_le_bytes()),
-        Some(s) => {
-            out.extend_from_slice(&(s.len() as i32).to_le_bytes());
-            out.extend_from_slice(s.as_bytes());
-        }
-    }
-}
-
-fn put_f64(out: &mut Vec<u8>, v: Option<f64>) {
-    out.extend_from_slice(&v.unwrap_or(f64::NAN).to_le_bytes());
-}
-
 fn param_bit(p: Parameter) -> u8 {
     let i = Parameter::ALL.iter().position(|q| *q == p).unwrap_or(0);
     1u8 << i
@@ -458,64 +448,63 @@ pub fn put_result(out: &mut Vec<u8>, step: &Step, state: &PatientState) {
         .zip(state.clock)
         .filter(|_| emits_score_id)
         .map(|(k, c)| ids::score_id(k, c));
-    out.push(u8::from(step.stepped));
-    out.extend_from_slice(&state.clock.unwrap_or(i64::MIN).to_le_bytes());
-    put_str(out, step.patient_id.as_deref());
-    // the state's binary form, its length written in place
-    let at = out.len();
-    out.extend_from_slice(&0i32.to_le_bytes());
-    state.to_bytes(out);
-    let n = (out.len() - at - 4) as i32;
-    out[at..at + 4].copy_from_slice(&n.to_le_bytes());
+    let mut w = Writer::new(out, Kind::StepResult);
+    w.bool(step.stepped)
+        .i64(state.clock.unwrap_or(i64::MIN))
+        .str(step.patient_id.as_deref())
+        .bytes_with(|b| state.to_bytes(b));
     match (&step.update.score, &state.last_input) {
         (Some(s), Some(input)) => {
-            out.push(1);
-            out.push(s.total);
-            put_str(out, Some(s.band.as_str()));
-            out.push(u8::from(s.complete));
+            w.bool(true)
+                .u8(s.total)
+                .str(Some(s.band.as_str()))
+                .bool(s.complete);
             for p in Parameter::ALL {
-                out.push(s.subscores.get(p).unwrap_or(u8::MAX));
+                w.u8(s.subscores.get(p).unwrap_or(u8::MAX));
             }
-            out.push(s.missing.iter().fold(0u8, |m, p| m | param_bit(*p)));
-            put_f64(out, input.resp_rate);
-            put_f64(out, input.spo2);
-            out.push(input.spo2_scale.number());
-            out.push(match input.oxygen {
-                None => u8::MAX,
-                Some(false) => 0,
-                Some(true) => 1,
-            });
-            put_f64(out, input.systolic);
-            put_f64(out, input.pulse);
             let letter = input.consciousness.map(|c| c.letter().to_string());
-            put_str(out, letter.as_deref());
-            put_f64(out, input.temperature);
-            put_str(out, score_id.as_deref());
+            w.u8(s.missing.iter().fold(0u8, |m, p| m | param_bit(*p)))
+                .opt_f64(input.resp_rate)
+                .opt_f64(input.spo2)
+                .u8(input.spo2_scale.number())
+                .u8(match input.oxygen {
+                    None => u8::MAX,
+                    Some(false) => 0,
+                    Some(true) => 1,
+                })
+                .opt_f64(input.systolic)
+                .opt_f64(input.pulse)
+                .str(letter.as_deref())
+                .opt_f64(input.temperature)
+                .str(score_id.as_deref());
         }
-        _ => out.push(0),
+        _ => {
+            w.bool(false);
+        }
     }
-    out.extend_from_slice(&(step.update.alerts.len() as i32).to_le_bytes());
+    w.count(step.update.alerts.len());
     for a in &step.update.alerts {
-        put_str(out, Some(a.kind.as_str()));
-        put_str(out, Some(a.severity.as_str()));
-        put_str(out, a.band.map(|b| b.as_str()));
-        out.extend_from_slice(&a.total.map_or(-1i16, i16::from).to_le_bytes());
-        put_str(out, a.parameter.map(|p| p.as_str()));
-        out.extend_from_slice(&a.rise.map_or(-1i16, i16::from).to_le_bytes());
-        put_f64(out, a.glucose_mg_dl);
-        put_str(out, a.glucose_status.map(|g| g.as_str()));
-        out.extend_from_slice(&a.at.to_le_bytes());
-        out.extend_from_slice(&a.observed_at.to_le_bytes());
-        put_str(out, Some(&a.message));
-        put_str(out, key.map(|k| ids::alert_id(k, a)).as_deref());
-        put_str(out, a.band.and(score_id.as_deref()));
+        w.str(Some(a.kind.as_str()))
+            .str(Some(a.severity.as_str()))
+            .str(a.band.map(|b| b.as_str()))
+            .i16(a.total.map_or(-1i16, i16::from))
+            .str(a.parameter.map(|p| p.as_str()))
+            .i16(a.rise.map_or(-1i16, i16::from))
+            .opt_f64(a.glucose_mg_dl)
+            .str(a.glucose_status.map(|g| g.as_str()))
+            .i64(a.at)
+            .i64(a.observed_at)
+            .str(Some(&a.message))
+            .str(key.map(|k| ids::alert_id(k, a)).as_deref())
+            .str(a.band.and(score_id.as_deref()));
     }
-    out.extend_from_slice(&(step.update.ignored.len() as i32).to_le_bytes());
-    let count = |why: Ignored| step.update.ignored.iter().filter(|i| **i == why).count() as i32;
-    out.extend_from_slice(&count(Ignored::OutOfOrder).to_le_bytes());
-    out.extend_from_slice(&count(Ignored::Stale).to_le_bytes());
-    out.push(u8::from(step.not_scored_processing_id));
-    out.extend_from_slice(&(step.clock_errors as i32).to_le_bytes());
+    let count = |why: Ignored| step.update.ignored.iter().filter(|i| **i == why).count();
+    let n = |c: usize| i32::try_from(c).unwrap_or(i32::MAX);
+    w.i32(n(step.update.ignored.len()))
+        .i32(n(count(Ignored::OutOfOrder)))
+        .i32(n(count(Ignored::Stale)))
+        .bool(step.not_scored_processing_id)
+        .i32(n(step.clock_errors));
 }
 
 #[cfg(test)]
@@ -549,11 +538,12 @@ OBX|2|NM|59408-5^SpO2^LN||90|%|||||F\r";
         assert!(!s.update.alerts.is_empty());
         let mut out = Vec::new();
         put_result(&mut out, &s, &st);
-        assert_eq!(out[0], 1);
+        assert_eq!(&out[..4], b"VF\x01\x02", "a step result envelope");
+        assert_eq!(out[4], 1);
         let back = PatientState::from_json(&st.to_json()).unwrap();
         assert_eq!(back, st);
         // the state in the result is the binary form, which reads back the same
-        let p = 1 + 8 + 4 + 2 + 4; // stepped, now, patient_id "P1" (i32 + 2 bytes), length
+        let p = 4 + 1 + 8 + 4 + 2 + 4; // header, stepped, now, patient_id "P1" (i32 + 2 bytes), length
         let len = i32::from_le_bytes(out[p - 4..p].try_into().unwrap()) as usize;
         assert_eq!(&out[p..p + 2], b"VF");
         assert_eq!(PatientState::from_bytes(&out[p..p + len]).unwrap(), st);

@@ -1,8 +1,5 @@
 package io.vitalflow.bridge;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -243,37 +240,36 @@ public final class PatientStream {
       String scoreId) {}
 
   static Result decode(byte[] bytes) {
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-    boolean stepped = b.get() != 0;
-    long clock = b.getLong();
-    String patientId = str(b);
-    byte[] state = new byte[b.getInt()];
-    b.get(state);
+    Envelope b = Envelope.open(bytes, Envelope.Kind.STEP_RESULT);
+    boolean stepped = b.bool();
+    long clock = b.i64();
+    String patientId = b.str();
+    byte[] state = b.bytes();
     Score score = null;
-    if (b.get() != 0) {
-      int total = b.get() & 0xff;
-      String band = str(b);
-      boolean complete = b.get() != 0;
+    if (b.bool()) {
+      int total = b.u8();
+      String band = b.str();
+      boolean complete = b.bool();
       Map<News2Parameter, Integer> subscores = new EnumMap<>(News2Parameter.class);
       for (News2Parameter p : PARAMETERS) {
-        int s = b.get() & 0xff;
+        int s = b.u8();
         subscores.put(p, s == 0xff ? null : s);
       }
-      int mask = b.get() & 0xff;
+      int mask = b.u8();
       Set<News2Parameter> missing = EnumSet.noneOf(News2Parameter.class);
       for (int i = 0; i < PARAMETERS.length; i++) {
         if ((mask & (1 << i)) != 0) missing.add(PARAMETERS[i]);
       }
-      Double resp = num(b);
-      Double spo2 = num(b);
-      int scale = b.get();
-      int oxy = b.get();
-      Boolean oxygen = oxy == -1 ? null : oxy == 1;
-      Double systolic = num(b);
-      Double pulse = num(b);
-      String consciousness = str(b);
-      Double temperature = num(b);
-      String scoreId = str(b);
+      Double resp = b.optF64();
+      Double spo2 = b.optF64();
+      int scale = b.u8();
+      int oxy = b.u8();
+      Boolean oxygen = oxy == 0xff ? null : oxy == 1;
+      Double systolic = b.optF64();
+      Double pulse = b.optF64();
+      String consciousness = b.str();
+      Double temperature = b.optF64();
+      String scoreId = b.str();
       score =
           new Score(
               total,
@@ -291,22 +287,22 @@ public final class PatientStream {
               temperature,
               scoreId);
     }
-    int n = b.getInt();
+    int n = b.count(8 * 4 + 2 * 2 + 3 * 8); // 8 strings, 2 i16, an f64 and 2 i64 each
     List<Alert> alerts = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      String kind = str(b);
-      String severity = str(b);
-      String band = str(b);
-      short total = b.getShort();
-      String parameter = str(b);
-      short rise = b.getShort();
-      Double glucose = num(b);
-      String glucoseStatus = str(b);
-      long at = b.getLong();
-      long observedAt = b.getLong();
-      String message = str(b);
-      String alertId = str(b);
-      String alertScoreId = str(b);
+      String kind = b.str();
+      String severity = b.str();
+      String band = b.str();
+      short total = b.i16();
+      String parameter = b.str();
+      short rise = b.i16();
+      Double glucose = b.optF64();
+      String glucoseStatus = b.str();
+      long at = b.i64();
+      long observedAt = b.i64();
+      String message = b.str();
+      String alertId = b.str();
+      String alertScoreId = b.str();
       alerts.add(
           new Alert(
               kind,
@@ -323,11 +319,11 @@ public final class PatientStream {
               alertId,
               alertScoreId));
     }
-    int ignored = b.getInt();
-    int outOfOrder = b.getInt();
-    int stale = b.getInt();
-    boolean notScored = b.get() != 0;
-    int clockErrors = b.getInt();
+    int ignored = b.i32();
+    int outOfOrder = b.i32();
+    int stale = b.i32();
+    boolean notScored = b.bool();
+    int clockErrors = b.i32();
     return new Result(
         stepped,
         clock,
@@ -340,24 +336,6 @@ public final class PatientStream {
         stale,
         notScored,
         clockErrors);
-  }
-
-  private static String str(ByteBuffer b) {
-    int len = b.getInt();
-    if (len < 0) return null;
-    String s = new String(bytes(b, len), StandardCharsets.UTF_8);
-    return s;
-  }
-
-  private static byte[] bytes(ByteBuffer b, int len) {
-    byte[] a = new byte[len];
-    b.get(a);
-    return a;
-  }
-
-  private static Double num(ByteBuffer b) {
-    double d = b.getDouble();
-    return Double.isNaN(d) ? null : d;
   }
 
   private static native byte[] step0(

@@ -131,6 +131,7 @@ public final class JobBenchmark {
             StreamExecutionEnvironment.getExecutionEnvironment(VitalsJob.engineConfig(conf));
         VitalsJob.build(env, conf);
         long submitted = System.currentTimeMillis();
+        long cpuAtSubmit = processCpuNanos();
         JobClient job = env.executeAsync("vitalflow job benchmark");
         try (ScoreReader scores =
             new ScoreReader(bootstrap, registryUrl, topics.get("vitals.scores"))) {
@@ -143,6 +144,7 @@ public final class JobBenchmark {
             for (String k : scoreKeys.get(i))
               lastRaw = Math.max(lastRaw, rawAppend.getOrDefault(k, 0L));
           }
+          long cpuBacklog = processCpuNanos() - cpuAtSubmit;
           double span = (lastAppend - firstAppend) / 1000.0;
           System.out.printf(
               "backlog: %d messages -> %d scores; first score appended %.1f s after submit, last %.1f s;"
@@ -153,11 +155,16 @@ public final class JobBenchmark {
               (lastAppend - submitted) / 1000.0,
               split / span,
               split / ((lastAppend - submitted) / 1000.0));
+          System.out.printf(
+              "backlog: process CPU %.1f s from submit to the last score (start-up included), %.0f"
+                  + " µs per message%n",
+              cpuBacklog / 1e9, cpuBacklog / 1e3 / split);
 
           // phase 2: the rest at a fixed rate, latency per score
           scores.latencies.clear();
           scores.visible.clear();
           long phase2 = System.currentTimeMillis();
+          long cpuPhase2 = processCpuNanos();
           long start = System.nanoTime();
           for (int i = split; i < messages.size(); i++) {
             send(producer, topics, messages.get(i), scoreKeys.get(i), rawAppend);
@@ -169,6 +176,11 @@ public final class JobBenchmark {
           producer.flush();
           double sendSeconds = (System.nanoTime() - start) / 1e9;
           scores.drainFrom(rawAppend, phase2, 20_000, false);
+          long cpuPaced = processCpuNanos() - cpuPhase2;
+          System.out.printf(
+              "paced: process CPU %.1f s (the job, and this JVM's producer and score reader), %.0f µs"
+                  + " per message%n",
+              cpuPaced / 1e9, cpuPaced / 1e3 / (messages.size() - split));
           System.out.printf(
               "paced: %d messages in %.1f s (%.0f msg/s offered) -> %d scores matched (%d unmatched);"
                   + " latency hl7.raw append -> vitals.scores append: p50 %d ms, p99 %d ms, max %d ms;"
@@ -195,6 +207,13 @@ public final class JobBenchmark {
       Files.deleteIfExists(feed);
     }
     System.exit(0);
+  }
+
+  /** This JVM's CPU time (the MiniCluster runs in it), ns. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** patient@observed(µs) for each patient of an ORU: what the score of that step is called. */
