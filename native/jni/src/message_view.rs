@@ -106,14 +106,14 @@ fn header_paths() -> &'static [Path; 2] {
 
 fn write_error(out: &mut Vec<u8>, e: &Hl7Error) {
     let kind = i16::try_from(kind_code(e)).unwrap_or(i16::MAX);
-    Writer::new(out, Kind::Message)
-        .i16(kind)
-        .str(Some(&e.to_string()))
-        .count(0)
-        .i32(0)
-        .i64(i64::MIN)
-        .count(0)
-        .count(0);
+    let mut w = Writer::new(out, Kind::Message);
+    w.i16(kind).str(Some(&e.to_string())).count(0);
+    no_rows(&mut w);
+}
+
+/// The view's tail when no rows were read: no rows, no time, no patients, no datums.
+fn no_rows(w: &mut Writer<'_>) {
+    w.i32(0).i64(i64::MIN).count(0).count(0);
 }
 
 /// Appends the view of `message` (see the module) to `out`. HL7 errors are
@@ -159,7 +159,7 @@ pub fn write_view(
         w.str(f.as_deref());
     }
     let Ok(Some(x)) = rows else {
-        w.i32(0).i64(i64::MIN).count(0).count(0);
+        no_rows(&mut w);
         return Ok(());
     };
     let newest = x

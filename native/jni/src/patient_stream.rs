@@ -39,11 +39,11 @@
 use jni::objects::{JByteArray, JClass, JString};
 use jni::sys::{jint, jlong};
 use jni::{Env, EnvUnowned};
+use vitalflow_envelope::{Kind, Writer};
 use vitalflow_scoring::alerts::{self, Ignored, PatientState, StreamConfig, Update};
 use vitalflow_scoring::ids;
 use vitalflow_scoring::news2::{Parameter, Spo2Scale};
 use vitalflow_scoring::observation::patient_rows;
-use vitalflow_envelope::{Kind, Writer};
 use vitalflow_scoring::wire::{self, PatientRows};
 
 use crate::error::ThrowJava;

@@ -116,11 +116,8 @@ public final class Envelope {
 
   /** A byte string; null when written as none. */
   public byte[] bytes() {
-    int at = b.position();
-    int n = i32();
+    int n = length();
     if (n == -1) return null;
-    if (n < 0 || n > b.remaining())
-      throw new IllegalStateException("bad length " + n + " at byte " + at);
     byte[] out = new byte[n];
     b.get(out);
     return out;
@@ -128,13 +125,19 @@ public final class Envelope {
 
   /** A UTF-8 string; null when written as none. */
   public String str() {
-    int at = b.position();
-    int n = i32();
+    int n = length();
     if (n == -1) return null;
-    if (n < 0 || n > b.remaining())
-      throw new IllegalStateException("bad length " + n + " at byte " + at);
     String s = new String(b.array(), b.position(), n, StandardCharsets.UTF_8);
     b.position(b.position() + n);
     return s;
+  }
+
+  /** The length of a byte string or string: -1 for none, else one the rest can hold. */
+  private int length() {
+    int at = b.position();
+    int n = i32();
+    if (n < -1 || n > b.remaining())
+      throw new IllegalStateException("bad length " + n + " at byte " + at);
+    return n;
   }
 }

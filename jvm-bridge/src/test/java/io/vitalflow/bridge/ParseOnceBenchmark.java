@@ -42,10 +42,8 @@ import org.openjdk.jmh.infra.Blackhole;
 @Fork(1)
 @State(Scope.Benchmark)
 public class ParseOnceBenchmark {
-  static final String[] HEADER = {
-    "MSH-10", "MSH-3-1", "MSH-4-1", "MSH-9-1", "MSH-9-2", "PID-3-1", "MSH-7", "MSH-11-1"
-  };
-  static final MessageView.Paths PATHS = MessageView.paths(HEADER);
+  static final String[] HEADER = MessageViewTest.PATHS;
+  static final MessageView.Paths PATHS = MessageViewTest.VIEW_PATHS;
   static final Duration FRESH = Duration.ofHours(1);
 
   @Param({VitalsBenchmark.GENERATED, VitalsBenchmark.WARD})

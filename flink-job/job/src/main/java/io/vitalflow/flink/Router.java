@@ -2,6 +2,7 @@ package io.vitalflow.flink;
 
 import io.vitalflow.avro.Schemas;
 import io.vitalflow.avro.registry.CcompatClient;
+import io.vitalflow.avro.registry.ConfluentWire;
 import io.vitalflow.avro.registry.RegistryAvroSerializer;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
@@ -130,7 +131,12 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
       for (int i = 0; i < p.observations.length; i++) {
         String pid = p.observationKeys[i];
         byte[] key = pid == null ? null : pid.getBytes(StandardCharsets.UTF_8);
-        out.collect(new OutRecord(observationsTopic, key, framed(p.observations[i]), null));
+        out.collect(
+            new OutRecord(
+                observationsTopic,
+                key,
+                ConfluentWire.frame(observationSchemaId, p.observations[i]),
+                null));
         observations.inc();
       }
     } else if ("ADT".equals(p.messageType) && ADT_EVENTS.contains(p.triggerEvent)) {
@@ -148,25 +154,6 @@ class Router extends ProcessFunction<Parsed, OutRecord> {
     } else {
       skipped.inc();
     }
-  }
-
-  @Override
-  public void close() throws Exception {
-    super.close();
-  }
-
-  /**
-   * A bare datum in the Confluent wire format: magic byte 0, the schema id (big-endian), the datum.
-   */
-  private byte[] framed(byte[] datum) {
-    byte[] out = new byte[5 + datum.length];
-    int id = observationSchemaId;
-    out[1] = (byte) (id >>> 24);
-    out[2] = (byte) (id >>> 16);
-    out[3] = (byte) (id >>> 8);
-    out[4] = (byte) id;
-    System.arraycopy(datum, 0, out, 5, datum.length);
-    return out;
   }
 
   private void dead(Parsed p, String reason, Collector<OutRecord> out) {
