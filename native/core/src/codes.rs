@@ -243,7 +243,7 @@ fn parse_unit_col(s: &str) -> Result<Option<Unit>, String> {
 }
 
 fn parse_kind(s: &str) -> Option<VitalKind> {
-    serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    VitalKind::from_symbol(s)
 }
 
 #[cfg(test)]

@@ -15,21 +15,7 @@ use crate::message::{Element, Message};
 use crate::time::parse_hl7_time;
 use crate::units::{convert, Unit};
 
-/// The kinds of vital sign vitalflow recognises (docs/contract.md "Vital signs").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum VitalKind {
-    Temperature,
-    SystolicBp,
-    DiastolicBp,
-    MeanBp,
-    HeartRate,
-    RespiratoryRate,
-    Spo2,
-    Glucose,
-    Consciousness,
-    InspiredO2,
-}
+include!(concat!(env!("OUT_DIR"), "/vital_kind.rs"));
 
 /// One row per recognised OBX. Field names are the contract's (JSON and Avro).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -24,7 +24,7 @@ use jni::objects::{JByteArray, JClass};
 use jni::sys::jint;
 use jni::{Env, EnvUnowned};
 use vitalflow_core::vitals::{MessageHeader, ObxRow};
-use vitalflow_core::VitalSign;
+use vitalflow_core::{VitalKind, VitalSign};
 
 use crate::error::ThrowJava;
 use crate::{codec, options, BridgeError};
@@ -59,7 +59,7 @@ fn kind_symbol(row: &VitalSign) -> Value {
     let ordinal = codec::kind_ordinal(row.kind);
     Value::Enum(
         u32::from(ordinal),
-        KIND_SYMBOLS[usize::from(ordinal)].to_string(),
+        VitalKind::SYMBOLS[usize::from(ordinal)].to_string(),
     )
 }
 
@@ -169,18 +169,6 @@ enum Column {
     ClockError,
 }
 
-const KIND_SYMBOLS: [&str; 10] = [
-    "TEMPERATURE",
-    "SYSTOLIC_BP",
-    "DIASTOLIC_BP",
-    "MEAN_BP",
-    "HEART_RATE",
-    "RESPIRATORY_RATE",
-    "SPO2",
-    "GLUCOSE",
-    "CONSCIOUSNESS",
-    "INSPIRED_O2",
-];
 const GLUCOSE_SYMBOLS: [&str; 5] = ["HYPO_L2", "HYPO_L1", "NORMAL", "HYPER", "HYPER_SEVERE"];
 
 /// The Avro type a column is written as.
@@ -244,7 +232,7 @@ fn shape_matches(shape: Shape, schema: &Schema) -> bool {
         Shape::String => *schema == Schema::String,
         Shape::Int => *schema == Schema::Int,
         Shape::TimestampMicros => *schema == Schema::TimestampMicros,
-        Shape::KindEnum => symbols_are(schema, &KIND_SYMBOLS),
+        Shape::KindEnum => symbols_are(schema, &VitalKind::SYMBOLS),
         Shape::OptionalString => optional(schema, &|s| *s == Schema::String),
         Shape::OptionalDouble => optional(schema, &|s| *s == Schema::Double),
         Shape::OptionalGlucoseEnum => optional(schema, &|s| symbols_are(s, &GLUCOSE_SYMBOLS)),

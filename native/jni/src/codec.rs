@@ -58,20 +58,11 @@ pub const TAG_OK: u8 = 0;
 pub const TAG_ERROR: u8 = 1;
 pub const TAG_PARTIAL: u8 = 2;
 
-/// Ordinal of a kind in the Java enum `io.vitalflow.bridge.VitalKind`.
+/// Ordinal of a kind in the Java enum `io.vitalflow.bridge.VitalKind`: both
+/// enums are generated from the symbols of `schemas/VitalSign.avsc`, in order.
 pub fn kind_ordinal(kind: VitalKind) -> u8 {
-    match kind {
-        VitalKind::Temperature => 0,
-        VitalKind::SystolicBp => 1,
-        VitalKind::DiastolicBp => 2,
-        VitalKind::MeanBp => 3,
-        VitalKind::HeartRate => 4,
-        VitalKind::RespiratoryRate => 5,
-        VitalKind::Spo2 => 6,
-        VitalKind::Glucose => 7,
-        VitalKind::Consciousness => 8,
-        VitalKind::InspiredO2 => 9,
-    }
+    // The core's build script refuses a schema with more than 255 kinds.
+    kind.index() as u8
 }
 
 /// 1 + ordinal in the Java enum `io.vitalflow.bridge.GlucoseStatus`; 0 for absent.

@@ -65,6 +65,20 @@ fn java_classes() -> PathBuf {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "java"))
         .collect();
+    // The enums the Maven build generates from the schema, by the same generator.
+    let generated = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("jvm-bridge-generated");
+    let _ = std::fs::remove_dir_all(&generated);
+    let status = Command::new("java")
+        .arg(workspace().join("schemas/src/build/GenerateEnums.java"))
+        .arg(workspace().join("schemas/VitalSign.avsc"))
+        .arg(&generated)
+        .args(["io.vitalflow.bridge", "VitalKind", "GlucoseStatus"])
+        .status()
+        .expect("java on the PATH");
+    assert!(status.success(), "GenerateEnums failed");
+    for name in ["VitalKind", "GlucoseStatus"] {
+        sources.push(generated.join(format!("io/vitalflow/bridge/{name}.java")));
+    }
     sources.sort();
     let status = Command::new("javac")
         .arg("-d")

@@ -67,7 +67,10 @@ impl Observation {
                 Some("L/min") => Reading::O2Flow(v),
                 _ => return None,
             },
-            VitalKind::DiastolicBp | VitalKind::MeanBp | VitalKind::Consciousness => return None,
+            // NEWS2's parameters are fixed by the RCP chart: every other kind
+            // (diastolic and mean pressure, and any kind added to the schema
+            // later) is stored, never scored.
+            _ => return None,
         };
         Some(with_receipt(Observation::new(reading, at)))
     }
