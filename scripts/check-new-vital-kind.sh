@@ -45,7 +45,30 @@ echo "$row" | grep -q '"kind":"CENTRAL_VENOUS_PRESSURE"' || { echo "FAIL: the CL
 # schema, CliAgreementTest to the CLI), and the new row read back through RowDecoder
 mvn -B -ntp -o verify -pl schemas,jvm-bridge -Dcargo.target.dir="$CARGO_TARGET_DIR" 2>&1 \
   | tee "$tree/mvn.log" | grep -E "Tests run:.*Fail.*Skipped: [0-9]+$|BUILD|ERROR" | tail -4
-grep -q "BUILD SUCCESS" "$tree/mvn.log" || { echo "FAIL: mvn verify"; exit 1; }
+grep -q "BUILD SUCCESS" "$tree/mvn.log" || {
+  grep -E "\[ERROR\]|FAIL" "$tree/mvn.log" | head -20
+  echo "FAIL: mvn verify"
+  exit 1
+}
 grep -q "CENTRAL_VENOUS_PRESSURE" jvm-bridge/target/generated-sources/contract/io/vitalflow/bridge/VitalKind.java \
   || { echo "FAIL: Java VitalKind was not generated with the new kind"; exit 1; }
+cat > "$tree/CheckKind.java" <<'JAVA'
+import io.vitalflow.bridge.VitalKind;
+import io.vitalflow.bridge.VitalSign;
+import io.vitalflow.bridge.Vitals;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+public class CheckKind {
+  public static void main(String[] args) {
+    List<VitalSign> rows = Vitals.extract(args[0].getBytes(StandardCharsets.UTF_8));
+    VitalKind kind = rows.get(0).kind();
+    System.out.println("JVM bridge: " + kind + " " + rows.get(0).normalizedValue());
+    if (kind != VitalKind.valueOf("CENTRAL_VENOUS_PRESSURE")) {
+      throw new AssertionError(kind.toString());
+    }
+  }
+}
+JAVA
+java -cp jvm-bridge/target/classes "$tree/CheckKind.java" "$msg"
 echo "OK: one schema symbol and one code-table row added a vital kind end to end"

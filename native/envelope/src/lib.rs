@@ -43,6 +43,10 @@ pub enum Kind {
     PatientRows = 3,
     /// A patient's rule state (opaque to Java, kept in Flink state).
     PatientState = 4,
+    /// A batch of messages the MLLP server received: `MllpServer.poll` (Java).
+    MllpBatch = 5,
+    /// The MLLP server's counters: `MllpServer.stats` (Java).
+    MllpStats = 6,
 }
 
 impl Kind {
@@ -52,6 +56,8 @@ impl Kind {
             2 => Some(Kind::StepResult),
             3 => Some(Kind::PatientRows),
             4 => Some(Kind::PatientState),
+            5 => Some(Kind::MllpBatch),
+            6 => Some(Kind::MllpStats),
             _ => None,
         }
     }

@@ -17,6 +17,7 @@ use vitalflow_mllp::{Inbound, MllpError, QueueSink, Server, ServerConfig, TlsFil
 
 use crate::error::ThrowJava;
 use crate::BridgeError;
+use vitalflow_envelope::{Kind, Writer};
 use vitalflow_ffi::{convert, HandleTable};
 
 /// One running server and the queue its messages wait in.
@@ -114,46 +115,32 @@ pub fn close(id: i64) {
     }
 }
 
-fn put_i32(out: &mut Vec<u8>, v: i32) {
-    out.extend_from_slice(&v.to_be_bytes());
-}
-
-fn put_bytes(out: &mut Vec<u8>, b: Option<&[u8]>) {
-    match b {
-        Some(b) => {
-            put_i32(out, i32::try_from(b.len()).unwrap_or(i32::MAX));
-            out.extend_from_slice(b);
-        }
-        None => put_i32(out, -1),
-    }
-}
-
-/// The batch as Java's `MllpServer` reads it (big-endian):
-/// `i32 count`, then per message `i64 id`, `i64 received_at epoch ms`,
-/// `bytes topic`, `bytes control_id`, `bytes key`, `bytes value`,
-/// `i32 header count` and per header `bytes name`, `bytes value`, then
-/// `bytes error`; `bytes` is an `i32` length (-1 for null) and the bytes.
+/// The batch as Java's `MllpServer` reads it: an envelope of kind 5,
+/// `count`, then per message `i64 id`, `i64 received_at` (epoch ms), `str
+/// topic`, `str control_id`, `bytes key`, `bytes value`, `count` headers of
+/// `str name` and `bytes value`, and `str error` (null when none).
 pub fn encode_batch(batch: &[Inbound], out: &mut Vec<u8>) {
-    put_i32(out, i32::try_from(batch.len()).unwrap_or(i32::MAX));
+    let mut w = Writer::new(out, Kind::MllpBatch);
+    w.count(batch.len());
     for m in batch {
-        out.extend_from_slice(&(m.id as i64).to_be_bytes());
-        out.extend_from_slice(&m.received_at.timestamp_millis().to_be_bytes());
-        put_bytes(out, Some(m.topic.as_bytes()));
-        put_bytes(out, Some(m.control_id.as_bytes()));
-        put_bytes(out, m.key.as_deref());
-        put_bytes(out, Some(&m.value));
-        put_i32(out, m.headers.len() as i32);
+        w.i64(m.id as i64)
+            .i64(m.received_at.timestamp_millis())
+            .str(Some(&m.topic))
+            .str(Some(&m.control_id))
+            .bytes(m.key.as_deref())
+            .bytes(Some(&m.value))
+            .count(m.headers.len());
         for (k, v) in &m.headers {
-            put_bytes(out, Some(k.as_bytes()));
-            put_bytes(out, Some(v));
+            w.str(Some(k)).bytes(Some(v));
         }
-        put_bytes(out, m.error.as_deref().map(str::as_bytes));
+        w.str(m.error.as_deref());
     }
 }
 
-/// Counters as big-endian i64s: connections open, connections total,
-/// received, bytes, accepted, rejected, errors, duplicates, ACK micros total,
-/// ACK count, ACK micros max, unsettled.
+/// The counters, in this order, as an envelope of kind 6 (`count`, then one
+/// `i64` each; a reader takes the ones it knows and ignores any after them):
+/// connections open, connections total, received, bytes, accepted, rejected,
+/// errors, duplicates, ACK micros total, ACK count, ACK micros max, unsettled.
 pub fn encode_stats(h: &Handle, out: &mut Vec<u8>) {
     let s = h
         .server
@@ -162,7 +149,7 @@ pub fn encode_stats(h: &Handle, out: &mut Vec<u8>) {
         .as_ref()
         .map(Server::stats)
         .unwrap_or_default();
-    for v in [
+    let values = [
         s.connections_open,
         s.connections_total,
         s.received,
@@ -175,8 +162,11 @@ pub fn encode_stats(h: &Handle, out: &mut Vec<u8>) {
         s.ack_count,
         s.ack_micros_max,
         h.queue.unsettled() as u64,
-    ] {
-        out.extend_from_slice(&(v as i64).to_be_bytes());
+    ];
+    let mut w = Writer::new(out, Kind::MllpStats);
+    w.count(values.len());
+    for v in values {
+        w.i64(i64::try_from(v).unwrap_or(i64::MAX));
     }
 }
 
@@ -303,6 +293,7 @@ pub extern "system" fn Java_io_vitalflow_bridge_MllpServer_close0<'caller>(
 mod tests {
     use super::*;
     use std::io::{Read, Write};
+    use vitalflow_envelope::Reader;
 
     #[test]
     fn config_text_with_every_key_and_errors_naming_the_key() {
@@ -329,21 +320,6 @@ mod tests {
         }
     }
 
-    fn read_i32(b: &[u8], at: &mut usize) -> i32 {
-        let v = i32::from_be_bytes(b[*at..*at + 4].try_into().unwrap());
-        *at += 4;
-        v
-    }
-
-    fn read_bytes(b: &[u8], at: &mut usize) -> Option<Vec<u8>> {
-        let n = read_i32(b, at);
-        (n >= 0).then(|| {
-            let v = b[*at..*at + n as usize].to_vec();
-            *at += n as usize;
-            v
-        })
-    }
-
     #[test]
     fn a_started_server_queues_messages_and_ack_releases_the_aa() {
         let id = start("listen=127.0.0.1:0\nsource=jni-test\n").unwrap();
@@ -357,19 +333,19 @@ mod tests {
         assert_eq!(batch.len(), 1);
         let mut out = Vec::new();
         encode_batch(&batch, &mut out);
-        let mut at = 0;
-        assert_eq!(read_i32(&out, &mut at), 1);
-        let mid = i64::from_be_bytes(out[at..at + 8].try_into().unwrap());
-        at += 16;
-        assert_eq!(read_bytes(&out, &mut at).unwrap(), b"hl7.raw");
-        assert_eq!(read_bytes(&out, &mut at).unwrap(), b"J-1");
-        assert_eq!(read_bytes(&out, &mut at).unwrap(), b"P5");
-        assert_eq!(read_bytes(&out, &mut at).unwrap(), msg);
-        let headers = read_i32(&out, &mut at);
+        let mut r = Reader::open(&out, Kind::MllpBatch).unwrap();
+        assert_eq!(r.count(1).unwrap(), 1);
+        let mid = r.i64().unwrap();
+        r.i64().unwrap();
+        assert_eq!(r.str().unwrap(), Some("hl7.raw"));
+        assert_eq!(r.str().unwrap(), Some("J-1"));
+        assert_eq!(r.bytes().unwrap(), Some(&b"P5"[..]));
+        assert_eq!(r.bytes().unwrap(), Some(&msg[..]));
+        let headers = r.count(1).unwrap();
         let mut names = Vec::new();
         for _ in 0..headers {
-            names.push(String::from_utf8(read_bytes(&out, &mut at).unwrap()).unwrap());
-            read_bytes(&out, &mut at);
+            names.push(r.str().unwrap().unwrap().to_owned());
+            r.bytes().unwrap();
         }
         assert_eq!(
             names,
@@ -383,8 +359,8 @@ mod tests {
                 "hl7.processing_id"
             ]
         );
-        assert_eq!(read_bytes(&out, &mut at), None);
-        assert_eq!(at, out.len());
+        assert_eq!(r.str().unwrap(), None);
+        assert_eq!(r.remaining(), 0);
         assert!(h.queue.ack(mid as u64));
         let mut buf = [0u8; 512];
         let n = c.read(&mut buf).unwrap();
@@ -395,7 +371,13 @@ mod tests {
         );
         let mut stats = Vec::new();
         encode_stats(&h, &mut stats);
-        assert_eq!(stats.len(), 12 * 8);
+        let mut r = Reader::open(&stats, Kind::MllpStats).unwrap();
+        assert_eq!(r.count(8).unwrap(), 12);
+        let counters: Vec<i64> = (0..12).map(|_| r.i64().unwrap()).collect();
+        assert_eq!(counters[1], 1, "connections total");
+        assert_eq!(counters[2], 1, "received");
+        assert_eq!(counters[4], 1, "accepted");
+        assert_eq!(r.remaining(), 0);
         close(id);
         assert!(handle(id).is_err());
     }

@@ -117,3 +117,60 @@ pub extern "system" fn Java_io_vitalflow_bridge_NativeBridge_coreLoop0<'caller>(
     })
     .resolve::<ThrowJava>()
 }
+
+/// The value tags of [`rewrite_script`]'s scripts.
+const TAG_U8: u8 = 0;
+const TAG_BOOL: u8 = 1;
+const TAG_I16: u8 = 2;
+const TAG_I32: u8 = 3;
+const TAG_I64: u8 = 4;
+const TAG_F64: u8 = 5;
+const TAG_OPT_F64: u8 = 6;
+const TAG_STR: u8 = 7;
+const TAG_BYTES: u8 = 8;
+const TAG_COUNT: u8 = 9;
+
+/// Writes with the one Rust encoder what a script lists. The script is an
+/// envelope of kind 1: `u8 kind` of the output, `count`, then per value its
+/// tag (above) and the value. The output is an envelope of that kind with the
+/// values alone, which Java's `Envelope` then reads back (`EnvelopeTest`).
+pub fn rewrite_script(script: &[u8], out: &mut Vec<u8>) -> Result<(), BridgeError> {
+    use vitalflow_envelope::{Kind, Reader, Writer};
+    let bad = |e: vitalflow_envelope::EnvelopeError| BridgeError::Argument(format!("script: {e}"));
+    let mut r = Reader::open(script, Kind::Message).map_err(bad)?;
+    let kind = r.u8().map_err(bad)?;
+    let kind = Kind::from_number(kind)
+        .ok_or_else(|| BridgeError::Argument(format!("script: no kind {kind}")))?;
+    let n = r.count(2).map_err(bad)?;
+    let mut w = Writer::new(out, kind);
+    for _ in 0..n {
+        match r.u8().map_err(bad)? {
+            TAG_U8 => w.u8(r.u8().map_err(bad)?),
+            TAG_BOOL => w.bool(r.bool().map_err(bad)?),
+            TAG_I16 => w.i16(r.i16().map_err(bad)?),
+            TAG_I32 => w.i32(r.i32().map_err(bad)?),
+            TAG_I64 => w.i64(r.i64().map_err(bad)?),
+            TAG_F64 => w.f64(r.f64().map_err(bad)?),
+            TAG_OPT_F64 => w.opt_f64(r.opt_f64().map_err(bad)?),
+            TAG_STR => w.str(r.str().map_err(bad)?),
+            TAG_BYTES => w.bytes(r.bytes().map_err(bad)?),
+            TAG_COUNT => w.count(r.count(0).map_err(bad)?),
+            t => return Err(BridgeError::Argument(format!("script: no tag {t}"))),
+        };
+    }
+    Ok(())
+}
+
+/// `static native byte[] rewriteEnvelope0(byte[] script)`: see [`rewrite_script`].
+#[allow(unsafe_code)] // exported JNI symbol
+#[unsafe(no_mangle)]
+pub extern "system" fn Java_io_vitalflow_bridge_NativeBridge_rewriteEnvelope0<'caller>(
+    mut env: EnvUnowned<'caller>,
+    _class: JClass<'caller>,
+    script: JByteArray<'caller>,
+) -> JByteArray<'caller> {
+    env.with_env(|env| -> Result<JByteArray<'caller>, BridgeError> {
+        convert::transform(env, &script, "script", rewrite_script)
+    })
+    .resolve::<ThrowJava>()
+}

@@ -20,7 +20,9 @@ public final class Envelope {
     MESSAGE(1),
     STEP_RESULT(2),
     PATIENT_ROWS(3),
-    PATIENT_STATE(4);
+    PATIENT_STATE(4),
+    MLLP_BATCH(5),
+    MLLP_STATS(6);
 
     final int number;
 

@@ -1,6 +1,5 @@
 package io.vitalflow.bridge;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -73,13 +72,20 @@ public final class MllpServer implements AutoCloseable {
 
   /** The server's counters. */
   public Stats stats() {
-    ByteBuffer b = ByteBuffer.wrap(stats0(handle));
-    long[] v = new long[12];
+    Envelope e = Envelope.open(stats0(handle), Envelope.Kind.MLLP_STATS);
+    int n = e.count(8);
+    if (n < STATS) {
+      throw new IllegalStateException("MLLP stats: " + n + " counters, expected " + STATS);
+    }
+    long[] v = new long[STATS];
     for (int i = 0; i < v.length; i++) {
-      v[i] = b.getLong();
+      v[i] = e.i64();
     }
     return new Stats(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7], v[8], v[9], v[10], v[11]);
   }
+
+  /** The counters {@link Stats} holds; a newer library may send more, which are ignored. */
+  private static final int STATS = 12;
 
   @Override
   public void close() {
@@ -90,25 +96,26 @@ public final class MllpServer implements AutoCloseable {
   }
 
   static List<Received> decode(byte[] raw) {
-    ByteBuffer b = ByteBuffer.wrap(raw);
-    int n = b.getInt();
+    Envelope e = Envelope.open(raw, Envelope.Kind.MLLP_BATCH);
+    // an entry is at least its two i64s, four lengths, a header count and an error length
+    int n = e.count(8 + 8 + 4 * 4 + 4 + 4);
     if (n == 0) {
       return List.of();
     }
     List<Received> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      long id = b.getLong();
-      Instant receivedAt = Instant.ofEpochMilli(b.getLong());
-      String topic = string(b);
-      String controlId = string(b);
-      byte[] key = bytes(b);
-      byte[] value = bytes(b);
-      int h = b.getInt();
+      long id = e.i64();
+      Instant receivedAt = Instant.ofEpochMilli(e.i64());
+      String topic = e.str();
+      String controlId = e.str();
+      byte[] key = e.bytes();
+      byte[] value = e.bytes();
+      int h = e.count(4 + 4);
       Map<String, byte[]> headers = new LinkedHashMap<>();
       for (int j = 0; j < h; j++) {
-        headers.put(string(b), bytes(b));
+        headers.put(e.str(), e.bytes());
       }
-      String error = string(b);
+      String error = e.str();
       out.add(
           new Received(
               id,
@@ -121,21 +128,6 @@ public final class MllpServer implements AutoCloseable {
               error));
     }
     return out;
-  }
-
-  private static byte[] bytes(ByteBuffer b) {
-    int n = b.getInt();
-    if (n < 0) {
-      return null;
-    }
-    byte[] v = new byte[n];
-    b.get(v);
-    return v;
-  }
-
-  private static String string(ByteBuffer b) {
-    byte[] v = bytes(b);
-    return v == null ? null : new String(v, StandardCharsets.UTF_8);
   }
 
   /**

@@ -45,6 +45,17 @@ public final class NativeBridge {
    */
   public static native int noopGuarded(byte[] message);
 
+  /**
+   * Test native: writes with the Rust envelope encoder the values a script lists (an envelope of
+   * kind 1: the output kind, then tagged values; {@code native/jni/src/test_natives.rs}), so a test
+   * can read Rust's bytes back with {@link Envelope}.
+   */
+  static byte[] rewriteEnvelope(byte[] script) {
+    return rewriteEnvelope0(script);
+  }
+
+  private static native byte[] rewriteEnvelope0(byte[] script);
+
   /** Copies {@code data} through the native input and output buffers. */
   public static byte[] echo(byte[] data) {
     return echo0(data);
