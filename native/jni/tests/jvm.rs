@@ -81,6 +81,7 @@ fn java_classes() -> PathBuf {
     }
     sources.sort();
     let status = Command::new("javac")
+        .args(["-encoding", "UTF-8"])
         .arg("-d")
         .arg(&out)
         .arg("--release")
